@@ -1,0 +1,240 @@
+/* smp-render.c: pigment optics and dot rasterizer; see smp-render.h.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#include <math.h>
+#include <string.h>
+
+#include "smp-hash.h"
+#include "smp-render.h"
+
+/* Sideways spread (Gaussian sigma) per mm of depth, mm, for R, G, B: red
+ * travels farthest in skin (d'Eon & Luebke's profiles).  */
+static const double scatter[3] = { 0.12, 0.09, 0.07 };
+
+/* Depth (mm) in which the skin above the pigment returns 1 - 1/e of the
+ * light of each channel before it reaches the pigment: blue soonest, which
+ * gives SMP its cool cast and makes deep dots lighter.  */
+static const double veil_depth[3] = { 2.2, 1.6, 1.1 };
+
+/* The box filter of a pixel, as a Gaussian sigma (px): the least edge
+ * softness, so that a dot is sampled by area and not by point.  */
+#define PIXEL_SOFTNESS 0.35
+
+/* The profile is cut at this many sigmas past the dot's edge.  */
+#define CUT_SIGMAS 4.0
+
+/* Per session plan: the cumulative share of the dots placed in sessions
+ * 1..s, the concentration of a dot first placed in session s (the earliest
+ * dots were worked over again in every later session, the last ones had one
+ * pass) and a size factor (needles and hands differ from one session to
+ * the next).  */
+static const double plan_fraction[SMP_MAX_SESSIONS][SMP_MAX_SESSIONS] =
+{
+  { 1.0 },
+  { 0.6, 1.0 },
+  { 0.5, 0.8, 1.0 },
+  { 0.4, 0.7, 0.9, 1.0 }
+};
+static const double plan_size[SMP_MAX_SESSIONS] = { 1.0, 0.93, 1.05, 0.97 };
+
+/* Streams of a dot's own random numbers.  */
+enum
+{
+  DOT_SIZE = 1,
+  DOT_SHADE,
+  DOT_ANGLE,
+  DOT_DEPTH,
+  DOT_DARKNESS
+};
+
+static inline double
+dot_uniform (uint32_t key,
+             uint32_t stream)
+{
+  return smp_hash_unit (smp_hash_mix (key ^ (stream * 0x9e3779b1U)));
+}
+
+/* The edge profile 0.5 erfc (t / sqrt 2), the fraction of a blurred
+ * half-plane at t sigmas past the edge, from a table with linear
+ * interpolation: erfc itself would cost more than all the rest.  */
+static inline float
+edge (const float *lut,
+      double       t)
+{
+  double f = (t + SMP_EDGE_RANGE) * SMP_EDGE_STEPS;
+  int    k;
+
+  if (f <= 0.0)
+    return 1.0f;
+  if (f >= 2 * SMP_EDGE_RANGE * SMP_EDGE_STEPS)
+    return 0.0f;
+  k = (int) f;
+  return lut[k] + (float) (f - k) * (lut[k + 1] - lut[k]);
+}
+
+void
+smp_renderer_init (SmpRenderer       *renderer,
+                   const SmpDotStyle *style)
+{
+  SmpDotStyle *s = &renderer->style;
+  double       sigma, major;
+  int          c, i;
+
+  *s = *style;
+  for (i = 0; i <= 2 * SMP_EDGE_RANGE * SMP_EDGE_STEPS; i++)
+    renderer->edge_lut[i] =
+      (float) (0.5 * erfc (((double) i / SMP_EDGE_STEPS - SMP_EDGE_RANGE) *
+                           M_SQRT1_2));
+  if (s->sessions < 1)
+    s->sessions = 1;
+  if (s->sessions > SMP_MAX_SESSIONS)
+    s->sessions = SMP_MAX_SESSIONS;
+  if (! (s->elongation >= 1.0))
+    s->elongation = 1.0;
+
+  for (c = 0; c < 3; c++)
+    {
+      /* A colour of 0 would absorb everything: keep a trace of light.  */
+      renderer->log_t[0][c] = log (fmax (fmin (s->colour[c], 1.0), 1e-4));
+      renderer->log_t[1][c] = log (fmax (fmin (s->colour2[c], 1.0), 1e-4));
+    }
+
+  for (i = 0; i < s->sessions; i++)
+    {
+      renderer->fraction[i] = plan_fraction[s->sessions - 1][i];
+      renderer->strength[i] = s->sessions == 1 ?
+                              1.0 : 1.0 - 0.25 * i / (s->sessions - 1);
+      renderer->size[i]     = plan_size[i];
+    }
+
+  sigma = sqrt (pow (scatter[0] * s->depth * 1.15 * s->px_per_mm, 2.0) +
+                PIXEL_SOFTNESS * PIXEL_SOFTNESS);
+  major = s->dot_diameter / 2.0 * 1.05 * (1.0 + 0.5 * s->size_variation) *
+          sqrt (s->elongation) * s->px_per_mm;
+  renderer->reach_px = major + CUT_SIGMAS * sigma + 1.0;
+}
+
+size_t
+smp_renderer_scratch_size (const SmpRenderer *renderer)
+{
+  size_t side = (size_t) ceil (2.0 * renderer->reach_px) + 3;
+
+  return side * side * 3;
+}
+
+void
+smp_render_dot (const SmpRenderer *renderer,
+                const SmpDot      *dot,
+                float              threshold,
+                float             *pigment,
+                const float       *gate,
+                int                x0,
+                int                y0,
+                int                width,
+                int                height,
+                float             *scratch)
+{
+  const SmpDotStyle *s   = &renderer->style;
+  const double       ppm = s->px_per_mm;
+  double q, radius, major, minor, depth, conc, theta, ca, sa, rad;
+  double sigma[3], inv_sigma[3], amp[3], sum[3] = { 0.0, 0.0, 0.0 };
+  double cx, cy;
+  const double *log_t;
+  int    session, c, i, j, fx0, fy0, fx1, fy1, fw;
+  float *p;
+
+  if (! (dot->rank < threshold))
+    return;
+
+  /* Which session placed the dot: its rank among the dots kept here.  */
+  q = dot->rank / threshold;
+  for (session = 0; session < s->sessions - 1; session++)
+    if (q < renderer->fraction[session])
+      break;
+
+  radius = s->dot_diameter / 2.0 * renderer->size[session] *
+           (1.0 + s->size_variation * (dot_uniform (dot->key, DOT_SIZE) - 0.5));
+  radius = fmax (radius, 0.002) * ppm;
+  major  = radius * sqrt (s->elongation);
+  minor  = radius / sqrt (s->elongation);
+  depth  = s->depth * (0.85 + 0.3 * dot_uniform (dot->key, DOT_DEPTH));
+  conc   = s->darkness * renderer->strength[session] *
+           (1.0 + 0.3 * s->size_variation *
+            (dot_uniform (dot->key, DOT_DARKNESS) - 0.5));
+  log_t  = renderer->log_t[dot_uniform (dot->key, DOT_SHADE) <
+                           0.5 * s->shade_variation];
+  theta  = (s->angle + 40.0 * (dot_uniform (dot->key, DOT_ANGLE) - 0.5)) *
+           (M_PI / 180.0);
+  ca = cos (theta);
+  sa = sin (theta);
+
+  for (c = 0; c < 3; c++)
+    {
+      double spread = scatter[c] * depth * ppm;
+      double veil   = 1.0 - exp (-depth / veil_depth[c]);
+
+      sigma[c]     = sqrt (spread * spread + PIXEL_SOFTNESS * PIXEL_SOFTNESS);
+      inv_sigma[c] = 1.0 / sigma[c];
+      /* Absorption of the light that reaches the pigment.  */
+      amp[c]       = (1.0 - veil) * (1.0 - exp (log_t[c] * conc));
+    }
+
+  cx  = dot->x * ppm;
+  cy  = dot->y * ppm;
+  rad = major + CUT_SIGMAS * fmax (sigma[0], fmax (sigma[1], sigma[2]));
+  if (rad > renderer->reach_px)
+    rad = renderer->reach_px;
+  fx0 = (int) floor (cx - rad);
+  fy0 = (int) floor (cy - rad);
+  fx1 = (int) ceil (cx + rad);
+  fy1 = (int) ceil (cy + rad);
+  if (fx1 <= x0 || fy1 <= y0 || fx0 >= x0 + width || fy0 >= y0 + height)
+    return;
+  fw = fx1 - fx0;
+
+  /* First the whole footprint, wherever the block is, so the normalization,
+   * and so every pixel, is the same in every block.  */
+  p = scratch;
+  for (j = fy0; j < fy1; j++)
+    {
+      double dy = j + 0.5 - cy;
+
+      for (i = fx0; i < fx1; i++, p += 3)
+        {
+          double dx = i + 0.5 - cx;
+          double u  = (dx * ca + dy * sa) / major;
+          double v  = (dy * ca - dx * sa) / minor;
+          double d  = (sqrt (u * u + v * v) - 1.0) * radius;
+
+          for (c = 0; c < 3; c++)
+            {
+              p[c]    = edge (renderer->edge_lut, d * inv_sigma[c]);
+              sum[c] += p[c];
+            }
+        }
+    }
+
+  for (c = 0; c < 3; c++)
+    amp[c] = sum[c] > 0.0 ? amp[c] * M_PI * major * minor / sum[c] : 0.0;
+
+  for (j = fy0 > y0 ? fy0 : y0; j < fy1 && j < y0 + height; j++)
+    for (i = fx0 > x0 ? fx0 : x0; i < fx1 && i < x0 + width; i++)
+      {
+        size_t o = (size_t) (j - y0) * width + (i - x0);
+
+        p = scratch + ((size_t) (j - fy0) * fw + (i - fx0)) * 3;
+        if (gate && ! (gate[o] > 0.0f))
+          continue;
+        for (c = 0; c < 3; c++)
+          {
+            float f = 1.0f - (float) (amp[c] * p[c]);
+
+            pigment[o * 3 + c] *= f > 0.0f ? f : 0.0f;
+          }
+      }
+}

@@ -1,0 +1,90 @@
+/* smp-render.h: pigment optics and the sub-pixel dot rasterizer.
+ *
+ * The result of rendering is a pigment field: per pixel and per linear RGB
+ * channel, the fraction of light the skin still returns (1 = no pigment).
+ * A photo times that field is the tattooed photo.
+ *
+ * Optics (DOMAIN.md): a dot absorbs as Beer-Lambert, T^c per channel, T the
+ * pigment colour and c its concentration; the skin above it scatters short
+ * wavelengths back before they reach the pigment (so the dot darkens blue
+ * least and looks cool grey-blue, more so the deeper it sits) and spreads
+ * it sideways, red farthest, more with depth.
+ *
+ * Rasterizer: each dot's shadow is a smooth elliptical profile whose sum over
+ * the pixels it touches is normalized to its exact area times its
+ * absorption, so a dot smaller than a pixel darkens that pixel by its area,
+ * at every scale, and the mean tone of a pattern does not depend on the
+ * resolution.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#ifndef SMP_RENDER_H
+#define SMP_RENDER_H
+
+#include <stddef.h>
+
+#include "smp-pattern.h"
+
+#define SMP_MAX_SESSIONS 4
+
+/* The edge profile table: SMP_EDGE_STEPS entries a sigma over
+ * [-SMP_EDGE_RANGE, SMP_EDGE_RANGE] sigmas.  */
+#define SMP_EDGE_RANGE   6
+#define SMP_EDGE_STEPS   32
+
+/* What the user sets, physical units.  */
+typedef struct
+{
+  double px_per_mm;
+  double dot_diameter;     /* mm, healed */
+  double size_variation;   /* 0..1 */
+  double colour[3];        /* pigment, linear RGB 0..1 */
+  double colour2[3];       /* second shade, linear RGB 0..1 */
+  double shade_variation;  /* 0..1: up to half of the dots in colour2 */
+  double darkness;         /* 0..1, concentration of a fully worked dot */
+  double depth;            /* mm below the surface */
+  double elongation;       /* 1..3, length over width */
+  double angle;            /* degrees, direction of the length */
+  int    sessions;         /* 1..SMP_MAX_SESSIONS */
+} SmpDotStyle;
+
+/* Derived once per render.  */
+typedef struct
+{
+  SmpDotStyle style;
+  double      log_t[2][3];                 /* log of both pigment colours */
+  double      fraction[SMP_MAX_SESSIONS];  /* cumulative share of dots */
+  double      strength[SMP_MAX_SESSIONS];  /* concentration per session */
+  double      size[SMP_MAX_SESSIONS];      /* dot size factor per session */
+  double      reach_px;                    /* farthest pixel a dot touches */
+  float       edge_lut[2 * SMP_EDGE_RANGE * SMP_EDGE_STEPS + 1];
+} SmpRenderer;
+
+void   smp_renderer_init         (SmpRenderer       *renderer,
+                                  const SmpDotStyle *style);
+
+/* Floats of scratch smp_render_dot needs.  */
+size_t smp_renderer_scratch_size (const SmpRenderer *renderer);
+
+/* Multiplies the pigment field `pigment` (3 floats a pixel, width x height
+ * pixels whose top left pixel is absolute pixel x0, y0) by the shadow of
+ * `dot`, kept since dot->rank < threshold (the mask at its centre).  Where
+ * `gate` (1 float a pixel, or NULL) is not above 0 the field is left as is.
+ * Pixel (i, j) covers [i, i+1) x [j, j+1) in absolute pixel units, and
+ * 0 mm is pixel 0.  */
+void   smp_render_dot            (const SmpRenderer *renderer,
+                                  const SmpDot      *dot,
+                                  float              threshold,
+                                  float             *pigment,
+                                  const float       *gate,
+                                  int                x0,
+                                  int                y0,
+                                  int                width,
+                                  int                height,
+                                  float             *scratch);
+
+#endif

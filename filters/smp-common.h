@@ -1,0 +1,30 @@
+/* smp-common.h: small things every smp: op does the same way.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#ifndef SMP_COMMON_H
+#define SMP_COMMON_H
+
+#include <gegl-plugin.h>
+
+/* GObject refuses an out-of-range value with a warning and keeps the old
+ * one, so `gegl ... density=1000` would silently render the default.  With
+ * lax validation the value is clamped to the spec's range instead, which is
+ * what a user who asked for "a lot" means.  */
+static inline void
+smp_clamp_out_of_range (GObjectClass *klass)
+{
+  guint        n, i;
+  GParamSpec **specs = g_object_class_list_properties (klass, &n);
+
+  for (i = 0; i < n; i++)
+    if (G_IS_PARAM_SPEC_DOUBLE (specs[i]) || G_IS_PARAM_SPEC_INT (specs[i]))
+      specs[i]->flags |= G_PARAM_LAX_VALIDATION;
+  g_free (specs);
+}
+
+#endif

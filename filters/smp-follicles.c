@@ -1,0 +1,457 @@
+/* smp:follicles: scalp micropigmentation stippling.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU Lesser
+ * General Public License for more details.
+ *
+ * Paints thousands of tiny pigment dots onto a photo of a scalp, the way an
+ * SMP treatment deposits them: a blue-noise pattern with small clusters,
+ * sub-pixel dots rendered by area, pigment seen through skin.  The pattern
+ * and the dots are pure functions of absolute position, properties and
+ * seed; the pixels come from filters/core, which knows nothing of GEGL.
+ */
+
+#include "config.h"
+#include <glib/gi18n-lib.h>
+
+#ifdef GEGL_PROPERTIES
+
+enum_start (smp_follicles_output)
+  enum_value (SMP_FOLLICLES_OUTPUT_COMPOSITE, "composite", N_("Composite"))
+  enum_value (SMP_FOLLICLES_OUTPUT_PIGMENT,   "pigment",   N_("Pigment only"))
+enum_end (SmpFolliclesOutput)
+
+property_double (px_per_mm, _("Scale (px/mm)"), 10.0)
+    description (_("Pixels per millimetre of scalp in the photo: about 3-4 "
+                   "for a whole head 640 px wide, 15-30 for a close "
+                   "consultation photo"))
+    value_range (0.5, 200.0)
+    ui_range    (1.0, 60.0)
+
+property_double (density, _("Density (impressions/cm²)"), 75.0)
+    description (_("Pigment impressions per square centimetre in the finished "
+                   "result where the mask is white; about 1 mm apart at 75"))
+    value_range (0.0, 250.0)
+    ui_range    (10.0, 150.0)
+
+property_double (dot_diameter, _("Dot diameter (mm)"), 0.15)
+    description (_("Diameter of a healed impression; 0.10-0.15 mm healed, up "
+                   "to 0.25 mm fresh"))
+    value_range (0.03, 1.0)
+    ui_range    (0.05, 0.4)
+
+property_double (size_variation, _("Size variation"), 0.3)
+    description (_("How much dots differ in size and strength, 0 = all alike"))
+    value_range (0.0, 1.0)
+
+property_color  (pigment, _("Pigment"), "#26282e")
+    description (_("Colour of the pigment as a fully dense dot would show it"))
+
+property_double (darkness, _("Darkness"), 0.85)
+    description (_("Pigment concentration of a fully worked dot, 0 = none"))
+    value_range (0.0, 1.0)
+
+property_double (depth, _("Depth (mm)"), 0.35)
+    description (_("Depth of the pigment under the surface: deeper dots are "
+                   "softer, lighter and cooler (blue-grey)"))
+    value_range (0.1, 1.0)
+
+property_int    (sessions, _("Sessions"), 3)
+    description (_("Treatment sessions: the first lays sparse dots, later ones "
+                   "fill the gaps and darken; the density is that of the "
+                   "finished treatment"))
+    value_range (1, 4)
+
+property_double (clustering, _("Follicular pairs"), 0.2)
+    description (_("Share of sites that carry a second dot close by, as hairs "
+                   "grow in follicular units"))
+    value_range (0.0, 1.0)
+
+property_double (shade_variation, _("Shade variation"), 0.2)
+    description (_("Salt-and-pepper mix: up to half of the dots take the "
+                   "second shade"))
+    value_range (0.0, 1.0)
+
+property_color  (shade_color, _("Second shade"), "#5d6068")
+    description (_("Pigment of the dots in the second shade"))
+
+property_double (elongation, _("Elongation"), 1.15)
+    description (_("Length over width of a dot: stubble is slightly longer "
+                   "along the hair"))
+    value_range (1.0, 3.0)
+
+property_double (angle, _("Hair direction"), 90.0)
+    description (_("Direction of the hair in the image, degrees clockwise "
+                   "from the x axis (90 = along the image's height)"))
+    value_range (-180.0, 180.0)
+    ui_meta     ("unit", "degree")
+    ui_meta     ("direction", "cw")
+
+property_seed   (seed, _("Random seed"), rand)
+    description (_("Another seed gives another placement of the dots"))
+
+property_enum   (output, _("Output"),
+                 SmpFolliclesOutput, smp_follicles_output,
+                 SMP_FOLLICLES_OUTPUT_COMPOSITE)
+    description (_("The stippled photo, or the pigment alone as per-channel "
+                   "transmittance (photo x pigment = composite: use it as a "
+                   "Multiply layer)"))
+
+#else
+
+#define GEGL_OP_COMPOSER
+#define GEGL_OP_NAME     smp_follicles
+#define GEGL_OP_C_SOURCE smp-follicles.c
+
+#include "gegl-op.h"
+#include <math.h>
+
+#include "smp-common.h"
+#include "core/smp-pattern.h"
+#include "core/smp-render.h"
+
+/* Rows of the strips a region is rendered in: bounds the float copies.  */
+#define STRIP_ROWS   32
+
+/* Cells of the pattern computed at once: bounds its memory.  */
+#define REGION_CELLS 1024
+
+static void
+setup (GeglOperation *operation,
+       SmpPattern    *pattern,
+       SmpRenderer   *renderer)
+{
+  GeglProperties *o     = GEGL_PROPERTIES (operation);
+  const Babl     *space = gegl_operation_get_source_space (operation, "input");
+  const Babl     *rgb   = babl_format_with_space ("RGB double", space);
+  SmpDotStyle     style;
+
+  smp_pattern_init (pattern, o->density, o->clustering, (uint32_t) o->seed);
+
+  style.px_per_mm       = o->px_per_mm;
+  style.dot_diameter    = o->dot_diameter;
+  style.size_variation  = o->size_variation;
+  style.shade_variation = o->shade_variation;
+  style.darkness        = o->darkness;
+  style.depth           = o->depth;
+  style.elongation      = o->elongation;
+  style.angle           = o->angle;
+  style.sessions        = o->sessions;
+  gegl_color_get_pixel (o->pigment, rgb, style.colour);
+  gegl_color_get_pixel (o->shade_color, rgb, style.colour2);
+  smp_renderer_init (renderer, &style);
+}
+
+/* Pixels around an output pixel whose aux values matter.  */
+static gint
+margin_px (GeglOperation *operation)
+{
+  SmpPattern  pattern;
+  SmpRenderer renderer;
+
+  setup (operation, &pattern, &renderer);
+  return (gint) ceil (renderer.reach_px) + 2;
+}
+
+static void
+prepare (GeglOperation *operation)
+{
+  const Babl *space = gegl_operation_get_source_space (operation, "input");
+  const Babl *rgba  = babl_format_with_space ("RGBA float", space);
+
+  gegl_operation_set_format (operation, "input",  rgba);
+  gegl_operation_set_format (operation, "aux",    babl_format ("Y'A float"));
+  gegl_operation_set_format (operation, "output", rgba);
+}
+
+/* The photo's extent; the mask never adds to it.  */
+static GeglRectangle
+get_bounding_box (GeglOperation *operation)
+{
+  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
+                                                                    "input");
+  GeglRectangle        none = { 0, 0, 0, 0 };
+
+  return in ? *in : none;
+}
+
+/* The mask is read around the output: a dot near the edge of a region has
+ * its centre, and so its mask value, outside it.  */
+static GeglRectangle
+get_required_for_output (GeglOperation       *operation,
+                         const gchar         *input_pad,
+                         const GeglRectangle *roi)
+{
+  GeglRectangle r = *roi;
+
+  if (! strcmp (input_pad, "aux"))
+    {
+      gint m = margin_px (operation);
+
+      r.x -= m;
+      r.y -= m;
+      r.width  += 2 * m;
+      r.height += 2 * m;
+    }
+  return r;
+}
+
+static GeglRectangle
+get_invalidated_by_change (GeglOperation       *operation,
+                           const gchar         *input_pad,
+                           const GeglRectangle *roi)
+{
+  return get_required_for_output (operation, input_pad, roi);
+}
+
+/* Mask of premultiplied luminance, NaN and out of range made safe.  */
+static inline gfloat
+mask_value (const gfloat *ya)
+{
+  gfloat m = ya[0] * ya[1];
+
+  if (! (m > 0.0f))
+    return 0.0f;
+  return m < 1.0f ? m : 1.0f;
+}
+
+static gboolean
+render_region (GeglOperation       *operation,
+               GeglBuffer          *input,
+               GeglBuffer          *aux,
+               GeglBuffer          *output,
+               const GeglRectangle *region,
+               const SmpPattern    *pattern,
+               const SmpRenderer   *renderer)
+{
+  GeglProperties *o      = GEGL_PROPERTIES (operation);
+  const Babl     *rgba   = gegl_operation_get_format (operation, "output");
+  const Babl     *ya     = babl_format ("Y'A float");
+  const gboolean  pigm   = o->output == SMP_FOLLICLES_OUTPUT_PIGMENT;
+  const gdouble   ppm    = o->px_per_mm;
+  const gdouble   reach  = renderer->reach_px;
+  const gint      margin = (gint) ceil (reach) + 2;
+  const gint      w      = region->width;
+  SmpDot         *dots   = NULL;
+  size_t          alloc  = 0, n, k;
+  gint            n_strips = (region->height + STRIP_ROWS - 1) / STRIP_ROWS;
+  guint          *count, *start, *order;
+  gfloat         *pix, *field, *mask = NULL, *gate = NULL, *scratch;
+  gint            s;
+
+  n = smp_pattern_collect (pattern,
+                           (region->x - reach) / ppm,
+                           (region->y - reach) / ppm,
+                           (region->x + region->width + reach) / ppm,
+                           (region->y + region->height + reach) / ppm,
+                           &dots, &alloc);
+  if (n == (size_t) -1)
+    {
+      free (dots);
+      g_warning ("smp:follicles: out of memory for the dot pattern");
+      return FALSE;
+    }
+
+  /* Bucket the dots by the strips their footprints touch, keeping the
+   * canonical order within each strip: the product of a pixel's dots is
+   * then taken in the same order whatever the region.  */
+  count = g_new0 (guint, n_strips + 1);
+  start = g_new0 (guint, n_strips + 1);
+  for (k = 0; k < n; k++)
+    {
+      gint a = (gint) floor ((dots[k].y * ppm - reach - region->y) / STRIP_ROWS);
+      gint b = (gint) floor ((dots[k].y * ppm + reach - region->y) / STRIP_ROWS);
+
+      for (s = MAX (a, 0); s <= MIN (b, n_strips - 1); s++)
+        count[s]++;
+    }
+  for (s = 0; s < n_strips; s++)
+    start[s + 1] = start[s] + count[s];
+  order = g_new (guint, start[n_strips] + 1);
+  memset (count, 0, sizeof (guint) * n_strips);
+  for (k = 0; k < n; k++)
+    {
+      gint a = (gint) floor ((dots[k].y * ppm - reach - region->y) / STRIP_ROWS);
+      gint b = (gint) floor ((dots[k].y * ppm + reach - region->y) / STRIP_ROWS);
+
+      for (s = MAX (a, 0); s <= MIN (b, n_strips - 1); s++)
+        order[start[s] + count[s]++] = (guint) k;
+    }
+
+  pix     = g_new (gfloat, (gsize) w * STRIP_ROWS * 4);
+  field   = g_new (gfloat, (gsize) w * STRIP_ROWS * 3);
+  scratch = g_new (gfloat, smp_renderer_scratch_size (renderer));
+  if (aux)
+    {
+      mask = g_new (gfloat, (gsize) (w + 2 * margin) *
+                            (STRIP_ROWS + 2 * margin) * 2);
+      gate = g_new (gfloat, (gsize) w * STRIP_ROWS);
+    }
+
+  for (s = 0; s < n_strips; s++)
+    {
+      GeglRectangle strip = { region->x, region->y + s * STRIP_ROWS, w,
+                              MIN (STRIP_ROWS,
+                                   region->height - s * STRIP_ROWS) };
+      GeglRectangle around = { strip.x - margin, strip.y - margin,
+                               strip.width + 2 * margin,
+                               strip.height + 2 * margin };
+      gsize         np = (gsize) strip.width * strip.height, i;
+      guint         d;
+
+      for (i = 0; i < np * 3; i++)
+        field[i] = 1.0f;
+
+      if (aux)
+        {
+          gint x, y;
+
+          gegl_buffer_get (aux, &around, 1.0, ya, mask,
+                           GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+          for (y = 0; y < strip.height; y++)
+            for (x = 0; x < strip.width; x++)
+              gate[y * strip.width + x] =
+                mask_value (mask + 2 * ((gsize) (y + margin) * around.width +
+                                        x + margin));
+        }
+
+      for (d = start[s]; d < start[s + 1]; d++)
+        {
+          const SmpDot *dot       = &dots[order[d]];
+          gfloat        threshold = 1.0f;
+
+          if (aux)
+            {
+              gint x = (gint) floor (dot->x * ppm) - around.x;
+              gint y = (gint) floor (dot->y * ppm) - around.y;
+
+              threshold = 0.0f;
+              if (x >= 0 && y >= 0 && x < around.width && y < around.height)
+                threshold = mask_value (mask + 2 * ((gsize) y * around.width +
+                                                    x));
+            }
+          smp_render_dot (renderer, dot, threshold, field, gate,
+                          strip.x, strip.y, strip.width, strip.height,
+                          scratch);
+        }
+
+      if (pigm)
+        {
+          for (i = 0; i < np; i++)
+            {
+              pix[i * 4 + 0] = field[i * 3 + 0];
+              pix[i * 4 + 1] = field[i * 3 + 1];
+              pix[i * 4 + 2] = field[i * 3 + 2];
+              pix[i * 4 + 3] = 1.0f;
+            }
+        }
+      else
+        {
+          gegl_buffer_get (input, &strip, 1.0, rgba, pix,
+                           GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+          for (i = 0; i < np; i++)
+            {
+              pix[i * 4 + 0] *= field[i * 3 + 0];
+              pix[i * 4 + 1] *= field[i * 3 + 1];
+              pix[i * 4 + 2] *= field[i * 3 + 2];
+            }
+        }
+      gegl_buffer_set (output, &strip, 0, rgba, pix, GEGL_AUTO_ROWSTRIDE);
+    }
+
+  g_free (pix);
+  g_free (field);
+  g_free (scratch);
+  g_free (mask);
+  g_free (gate);
+  g_free (count);
+  g_free (start);
+  g_free (order);
+  free (dots);
+  return TRUE;
+}
+
+static gboolean
+process (GeglOperation       *operation,
+         GeglBuffer          *input,
+         GeglBuffer          *aux,
+         GeglBuffer          *output,
+         const GeglRectangle *result,
+         gint                 level)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  SmpPattern      pattern;
+  SmpRenderer     renderer;
+  gint            side, x, y;
+
+  if (! input && o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE)
+    return TRUE;
+
+  setup (operation, &pattern, &renderer);
+
+  /* Nothing to draw: the photo as it is, bit for bit.  */
+  if (pattern.cell <= 0.0 && o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE)
+    {
+      gegl_buffer_copy (input, result, GEGL_ABYSS_NONE, output, result);
+      return TRUE;
+    }
+
+  /* Regions of at most REGION_CELLS² pattern cells, so that extreme
+   * settings (tiny cells at a coarse scale) stay within memory.  */
+  side = (gint) MIN (8192.0, MAX (64.0, floor (REGION_CELLS * pattern.cell *
+                                                o->px_per_mm)));
+  if (pattern.cell <= 0.0)
+    side = 8192;
+
+  for (y = result->y; y < result->y + result->height; y += side)
+    for (x = result->x; x < result->x + result->width; x += side)
+      {
+        GeglRectangle region = { x, y,
+                                 MIN (side, result->x + result->width - x),
+                                 MIN (side, result->y + result->height - y) };
+
+        if (! render_region (operation, input, aux, output, &region,
+                             &pattern, &renderer))
+          return FALSE;
+      }
+  return TRUE;
+}
+
+static void
+gegl_op_class_init (GeglOpClass *klass)
+{
+  GeglOperationClass         *operation_class = GEGL_OPERATION_CLASS (klass);
+  GeglOperationComposerClass *composer_class  =
+    GEGL_OPERATION_COMPOSER_CLASS (klass);
+
+  operation_class->prepare                   = prepare;
+  operation_class->get_bounding_box          = get_bounding_box;
+  operation_class->get_required_for_output   = get_required_for_output;
+  operation_class->get_invalidated_by_change = get_invalidated_by_change;
+  composer_class->process                    = process;
+  smp_clamp_out_of_range (G_OBJECT_CLASS (klass));
+
+  gegl_operation_class_set_keys (operation_class,
+    "name",               "smp:follicles",
+    "title",              _("SMP Follicles"),
+    "categories",         "render:smp",
+    "position-dependent", "true",
+    "gimp:menu-path",     "<Image>/Filters/SMP",
+    "gimp:menu-label",    _("Follicles..."),
+    "reference-hash",     "unset",
+    "description",
+      _("Scalp micropigmentation preview: paints pigment impressions, "
+        "thousands of tiny dots that read as the stubble of a closely shaved "
+        "head, onto a photo of a scalp. Physical units throughout; the "
+        "optional aux input is a density mask (white = full density, black = "
+        "untouched)."),
+    NULL);
+}
+
+#endif

@@ -1,0 +1,215 @@
+/* smp-test-util.c: see smp-test-util.h.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "smp-test-util.h"
+
+static gchar *tmpdir = NULL;
+
+static void
+remove_tmpdir (void)
+{
+  GDir        *dir;
+  const gchar *name;
+
+  if (! tmpdir)
+    return;
+  dir = g_dir_open (tmpdir, 0, NULL);
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      gchar *path = g_build_filename (tmpdir, name, NULL);
+
+      g_unlink (path);
+      g_free (path);
+    }
+  if (dir)
+    g_dir_close (dir);
+  g_rmdir (tmpdir);
+}
+
+const gchar *
+smp_test_tmpdir (void)
+{
+  if (! tmpdir)
+    {
+      tmpdir = g_dir_make_tmp ("smp-test-XXXXXX", NULL);
+      g_assert_nonnull (tmpdir);
+      atexit (remove_tmpdir);
+    }
+  return tmpdir;
+}
+
+void
+smp_test_init (int    *argc,
+               char ***argv)
+{
+  g_test_init (argc, argv, NULL);
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  gegl_init (argc, argv);
+  g_assert_true (gegl_has_operation ("smp:follicles"));
+  g_assert_true (gegl_has_operation ("gegl:noise-hurl"));
+}
+
+GeglBuffer *
+smp_test_uniform (const GeglRectangle *rect,
+                  const Babl          *format,
+                  const gfloat         rgba[4])
+{
+  GeglBuffer *buffer = gegl_buffer_new (rect, format);
+  GeglColor  *color  = gegl_color_new (NULL);
+
+  gegl_color_set_pixel (color, babl_format ("RGBA float"), rgba);
+  gegl_buffer_set_color (buffer, rect, color);
+  g_object_unref (color);
+  return buffer;
+}
+
+GeglBuffer *
+smp_test_ramp (const GeglRectangle *rect)
+{
+  GeglBuffer *buffer = gegl_buffer_new (rect, babl_format ("Y' float"));
+  gfloat     *row    = g_new (gfloat, rect->width);
+  gint        x, y;
+
+  for (x = 0; x < rect->width; x++)
+    row[x] = (x + 0.5f) / rect->width;
+  for (y = 0; y < rect->height; y++)
+    {
+      GeglRectangle r = { rect->x, rect->y + y, rect->width, 1 };
+
+      gegl_buffer_set (buffer, &r, 0, babl_format ("Y' float"), row,
+                       GEGL_AUTO_ROWSTRIDE);
+    }
+  g_free (row);
+  return buffer;
+}
+
+GeglBuffer *
+smp_test_photo (const GeglRectangle *rect,
+                const Babl          *format)
+{
+  GeglBuffer *buffer = gegl_buffer_new (rect, format);
+  gfloat     *row    = g_new (gfloat, (gsize) rect->width * 4);
+  GRand      *rand   = g_rand_new_with_seed (7);
+  gint        x, y;
+
+  /* Skin tone with slow shading and a little pore-scale grain.  */
+  for (y = 0; y < rect->height; y++)
+    {
+      GeglRectangle r = { rect->x, rect->y + y, rect->width, 1 };
+
+      for (x = 0; x < rect->width; x++)
+        {
+          gfloat shade = 0.8f + 0.2f * sinf (x * 0.013f) * cosf (y * 0.017f);
+          gfloat grain = 1.0f + 0.04f * (gfloat) g_rand_double_range (rand, -1, 1);
+
+          row[x * 4 + 0] = 0.55f * shade * grain;
+          row[x * 4 + 1] = 0.33f * shade * grain;
+          row[x * 4 + 2] = 0.24f * shade * grain;
+          row[x * 4 + 3] = 1.0f;
+        }
+      gegl_buffer_set (buffer, &r, 0, babl_format ("RGBA float"), row,
+                       GEGL_AUTO_ROWSTRIDE);
+    }
+  g_rand_free (rand);
+  g_free (row);
+  return buffer;
+}
+
+GeglNode *
+smp_test_graph (GeglNode   **graph,
+                const gchar *op,
+                GeglBuffer  *input,
+                GeglBuffer  *aux)
+{
+  GeglNode *node, *src;
+
+  *graph = gegl_node_new ();
+  node   = gegl_node_new_child (*graph, "operation", op, NULL);
+  if (input)
+    {
+      src = gegl_node_new_child (*graph, "operation", "gegl:buffer-source",
+                                 "buffer", input, NULL);
+      gegl_node_connect_to (src, "output", node, "input");
+    }
+  if (aux)
+    {
+      src = gegl_node_new_child (*graph, "operation", "gegl:buffer-source",
+                                 "buffer", aux, NULL);
+      gegl_node_connect_to (src, "output", node, "aux");
+    }
+  return node;
+}
+
+gpointer
+smp_test_blit (GeglNode            *node,
+               const GeglRectangle *rect,
+               const Babl          *format)
+{
+  gpointer data = g_malloc0 ((gsize) rect->width * rect->height *
+                             babl_format_get_bytes_per_pixel (format));
+
+  gegl_node_blit (node, 1.0, rect, format, data, GEGL_AUTO_ROWSTRIDE,
+                  GEGL_BLIT_DEFAULT);
+  return data;
+}
+
+gchar *
+smp_test_md5 (gconstpointer data,
+              gsize         length)
+{
+  return g_compute_checksum_for_data (G_CHECKSUM_MD5, data, length);
+}
+
+gchar *
+smp_test_run (const gchar * const *argv,
+              const gchar * const *extra_env,
+              gchar              **stderr_text)
+{
+  gchar  **env = g_get_environ ();
+  gchar   *out = NULL, *err = NULL;
+  gint     status = 0;
+  GError  *error = NULL;
+  gint     i;
+
+  for (i = 0; extra_env && extra_env[i]; i += 2)
+    env = g_environ_setenv (env, extra_env[i], extra_env[i + 1], TRUE);
+  if (! g_spawn_sync (NULL, (gchar **) argv, env, G_SPAWN_SEARCH_PATH,
+                      NULL, NULL, &out, &err, &status, &error))
+    g_error ("cannot run %s: %s", argv[0], error->message);
+  if (! g_spawn_check_wait_status (status, NULL))
+    {
+      g_test_message ("%s failed:\n%s\n%s", argv[0], out, err);
+      g_test_fail ();
+    }
+  g_strfreev (env);
+  if (stderr_text)
+    *stderr_text = err;
+  else
+    g_free (err);
+  return out;
+}
+
+void
+smp_test_save_png (GeglBuffer  *buffer,
+                   const gchar *path)
+{
+  GeglNode *graph = gegl_node_new ();
+  GeglNode *src   = gegl_node_new_child (graph, "operation",
+                                         "gegl:buffer-source",
+                                         "buffer", buffer, NULL);
+  GeglNode *save  = gegl_node_new_child (graph, "operation", "gegl:png-save",
+                                         "path", path, "bitdepth", 8, NULL);
+
+  gegl_node_link (src, save);
+  gegl_node_process (save);
+  g_object_unref (graph);
+}

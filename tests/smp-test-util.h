@@ -1,0 +1,61 @@
+/* smp-test-util.h: helpers shared by the op test suites: synthetic inputs,
+ * rendering an op in-process or through the real `gegl` binary, hashes.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#ifndef SMP_TEST_UTIL_H
+#define SMP_TEST_UTIL_H
+
+#include <gegl.h>
+
+/* g_test_init, gegl_init, and every GLib warning or critical fatal.  */
+void        smp_test_init         (int                  *argc,
+                                   char               ***argv);
+
+/* A buffer of `format` filled with one linear RGBA colour.  */
+GeglBuffer *smp_test_uniform      (const GeglRectangle  *rect,
+                                   const Babl           *format,
+                                   const gfloat          rgba[4]);
+
+/* A linear ramp of grey (Y' from 0 at the left to 1 at the right).  */
+GeglBuffer *smp_test_ramp         (const GeglRectangle  *rect);
+
+/* A skin-like test photo: smooth colour variation and fine texture, made
+ * from GEGL's own render ops, as `format`.  */
+GeglBuffer *smp_test_photo        (const GeglRectangle  *rect,
+                                   const Babl           *format);
+
+/* A new graph source -> op (aux from aux_buffer when not NULL); returns the
+ * op node, owned by *graph.  Properties are set by the caller.  */
+GeglNode   *smp_test_graph        (GeglNode            **graph,
+                                   const gchar          *op,
+                                   GeglBuffer           *input,
+                                   GeglBuffer           *aux);
+
+/* Blits `rect` of node as `format` into new memory (g_free it).  */
+gpointer    smp_test_blit         (GeglNode             *node,
+                                   const GeglRectangle  *rect,
+                                   const Babl           *format);
+
+gchar      *smp_test_md5          (gconstpointer         data,
+                                   gsize                 length);
+
+/* Runs a command line (argv, NULL-terminated) with extra environment
+ * (name, value pairs, NULL-terminated); marks the test failed when it does
+ * not exit 0.  Returns its stdout; its stderr in *stderr_text if asked.  */
+gchar      *smp_test_run          (const gchar * const  *argv,
+                                   const gchar * const  *extra_env,
+                                   gchar               **stderr_text);
+
+/* A scratch directory for this test program, removed at exit.  */
+const gchar *smp_test_tmpdir      (void);
+
+/* Writes a buffer as PNG (8 bit) to path.  */
+void        smp_test_save_png     (GeglBuffer           *buffer,
+                                   const gchar          *path);
+
+#endif

@@ -1,0 +1,458 @@
+/* test-follicles.c: smp:follicles through GEGL, in-process and through the
+ * real `gegl` binary.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#include <gegl.h>
+#include <gegl-plugin.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smp-pattern.h"
+#include "smp-stats.h"
+#include "smp-test-util.h"
+
+static const gfloat skin[4] = { 0.55f, 0.33f, 0.24f, 1.0f };
+
+#define RGBA_FLOAT babl_format ("RGBA float")
+#define RGBA_U8    babl_format ("R'G'B'A u8")
+
+/* Renders smp:follicles over rect with the given properties.  */
+static gpointer
+render (GeglBuffer          *input,
+        GeglBuffer          *aux,
+        const GeglRectangle *rect,
+        const Babl          *format,
+        const gchar         *first_property,
+        ...)
+{
+  GeglNode *graph;
+  GeglNode *node = smp_test_graph (&graph, "smp:follicles", input, aux);
+  gpointer  data;
+  va_list   ap;
+
+  if (first_property)
+    {
+      va_start (ap, first_property);
+      gegl_node_set_valist (node, first_property, ap);
+      va_end (ap);
+    }
+  data = smp_test_blit (node, rect, format);
+  g_object_unref (graph);
+  return data;
+}
+
+/* 1 - out / in of the blue channel (the crispest), per pixel.  */
+static gfloat *
+darkening (const gfloat *out,
+           gint          n,
+           const gfloat  in[4])
+{
+  gfloat *d = g_new (gfloat, n);
+  gint    i;
+
+  for (i = 0; i < n; i++)
+    d[i] = 1.0f - out[i * 4 + 2] / in[2];
+  return d;
+}
+
+static gsize
+blobs_inside (const gfloat *dark,
+              gint          w,
+              gint          h,
+              gdouble       x0,
+              gdouble       y0,
+              gdouble       x1,
+              gdouble       y1)
+{
+  gdouble *c;
+  gsize    n = smp_stats_blobs (dark, w, h, 0.12f, &c), k, inside = 0;
+
+  for (k = 0; k < n; k++)
+    inside += c[2 * k] >= x0 && c[2 * k] < x1 &&
+              c[2 * k + 1] >= y0 && c[2 * k + 1] < y1;
+  free (c);
+  return inside;
+}
+
+/* 1. Dots over 20 cm², counted from the rendered pixels at 25 px/mm and
+ * from the point process, against the requested density.  */
+static void
+test_density (void)
+{
+  const gdouble ppm = 25.0, density = 75.0;
+  GeglRectangle rect = { 0, 0, 60 * 25, 50 * 25 };
+  GeglBuffer   *in = smp_test_uniform (&rect, RGBA_FLOAT, skin);
+  gfloat       *out, *dark;
+  gsize         pixels, process;
+  SmpPattern    pattern;
+  SmpDot       *dots = NULL;
+  size_t        alloc = 0;
+  gint          seed;
+
+  for (seed = 5; seed <= 6; seed++)
+    {
+      out  = render (in, NULL, &rect, RGBA_FLOAT, "px-per-mm", ppm,
+                     "density", density, "seed", seed, NULL);
+      dark = darkening (out, rect.width * rect.height, skin);
+      /* The inner 50 x 40 mm: blobs cut by the border do not count.  */
+      pixels = blobs_inside (dark, rect.width, rect.height,
+                             5 * ppm, 5 * ppm, 55 * ppm, 45 * ppm);
+      smp_pattern_init (&pattern, density, 0.2, seed);
+      process = smp_pattern_collect (&pattern, 5, 5, 55, 45, &dots, &alloc);
+      g_test_message ("seed %d: %zu dots in the pixels, %zu in the point "
+                      "process over 20 cm²: %.2f and %.2f /cm² for %.0f",
+                      seed, pixels, process, pixels / 20.0, process / 20.0,
+                      density);
+      g_assert_cmpfloat (fabs (pixels / 20.0 / density - 1.0), <, 0.03);
+      g_assert_cmpfloat (fabs (process / 20.0 / density - 1.0), <, 0.03);
+      g_free (out);
+      g_free (dark);
+    }
+  free (dots);
+  g_object_unref (in);
+}
+
+/* 3. A linear ramp mask: the density of 10 bands follows it, and where the
+ * mask is 0 the photo is untouched.  */
+static void
+test_mask (void)
+{
+  const gdouble ppm = 16.0, density = 75.0, band_mm = 20.0, height_mm = 50.0;
+  GeglRectangle rect = { 0, 0, (gint) (10 * band_mm * ppm),
+                         (gint) (height_mm * ppm) };
+  GeglBuffer   *in   = smp_test_uniform (&rect, RGBA_FLOAT, skin);
+  GeglBuffer   *ramp = smp_test_ramp (&rect);
+  GeglBuffer   *half;
+  gfloat       *out, *dark, *src;
+  gdouble      *c;
+  gsize         n, k;
+  gint          band, counts[10] = { 0 }, i;
+
+  out  = render (in, ramp, &rect, RGBA_FLOAT, "px-per-mm", ppm,
+                 "density", density, "seed", 21, NULL);
+  dark = darkening (out, rect.width * rect.height, skin);
+  n    = smp_stats_blobs (dark, rect.width, rect.height, 0.12f, &c);
+  for (k = 0; k < n; k++)
+    if (c[2 * k + 1] >= 2 * ppm && c[2 * k + 1] < (height_mm - 2) * ppm)
+      counts[(gint) (c[2 * k] / (band_mm * ppm))]++;
+  for (band = 0; band < 10; band++)
+    {
+      gdouble mask   = (band + 0.5) / 10.0;
+      gdouble expect = density * mask * band_mm * (height_mm - 4) / 100.0;
+
+      g_test_message ("band %d, mask %.2f: %d dots, %.1f expected (%+.1f %%)",
+                      band, mask, counts[band], expect,
+                      100.0 * (counts[band] / expect - 1.0));
+      if (mask >= 0.2)
+        g_assert_cmpfloat (fabs (counts[band] / expect - 1.0), <, 0.10);
+    }
+  free (c);
+  g_free (out);
+  g_free (dark);
+
+  /* Black on the left half, white on the right: the left half of the
+   * output is the input, bit for bit, even next to the dots.  */
+  half = smp_test_uniform (&rect, babl_format ("Y' float"),
+                           (const gfloat[4]) { 1, 1, 1, 1 });
+  {
+    GeglRectangle left = { 0, 0, rect.width / 2, rect.height };
+    GeglColor    *black = gegl_color_new ("black");
+
+    gegl_buffer_set_color (half, &left, black);
+    g_object_unref (black);
+  }
+  out = render (in, half, &rect, RGBA_FLOAT, "px-per-mm", ppm, NULL);
+  src = g_new (gfloat, (gsize) rect.width * rect.height * 4);
+  gegl_buffer_get (in, &rect, 1.0, RGBA_FLOAT, src, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  for (i = 0; i < rect.height; i++)
+    g_assert_cmpmem (out + (gsize) i * rect.width * 4, rect.width / 2 * 16,
+                     src + (gsize) i * rect.width * 4, rect.width / 2 * 16);
+  /* ... and the right half does have dots.  */
+  g_assert_cmpint (memcmp (out + rect.width * 2, src + rect.width * 2,
+                           (gsize) rect.width * 8 * rect.height - 64), !=, 0);
+  g_free (out);
+  g_free (src);
+  g_object_unref (half);
+  g_object_unref (ramp);
+  g_object_unref (in);
+}
+
+/* 4. The mean darkening of a uniform area is the same at every scale.  */
+static void
+test_tone (void)
+{
+  const gdouble scales[] = { 2.0, 4.0, 10.0, 40.0 };
+  gdouble       tone[G_N_ELEMENTS (scales)], lo = 1, hi = 0;
+  guint         s;
+
+  for (s = 0; s < G_N_ELEMENTS (scales); s++)
+    {
+      GeglRectangle rect = { 0, 0, (gint) (40 * scales[s]),
+                             (gint) (40 * scales[s]) };
+      GeglBuffer   *in   = smp_test_uniform (&rect, RGBA_FLOAT, skin);
+      gfloat       *out  = render (in, NULL, &rect, RGBA_FLOAT,
+                                   "px-per-mm", scales[s], "seed", 3, NULL);
+      gdouble       sum  = 0.0;
+      gint          i, n = rect.width * rect.height;
+
+      for (i = 0; i < n; i++)
+        sum += 0.2126 * out[i * 4] + 0.7152 * out[i * 4 + 1] +
+               0.0722 * out[i * 4 + 2];
+      tone[s] = 1.0 - sum / n / (0.2126 * skin[0] + 0.7152 * skin[1] +
+                                 0.0722 * skin[2]);
+      lo = MIN (lo, tone[s]);
+      hi = MAX (hi, tone[s]);
+      g_test_message ("%5.1f px/mm: mean darkening of luminance %.4f",
+                      scales[s], tone[s]);
+      g_free (out);
+      g_object_unref (in);
+    }
+  g_assert_cmpfloat (lo, >, 0.005);
+  g_assert_cmpfloat (hi / lo - 1.0, <, 0.10);
+}
+
+/* The reference render for tile independence, also run in a child process
+ * with another tile size and thread count.  */
+static const GeglRectangle tile_rect = { -37, 11, 640, 480 };
+
+static gchar *
+tile_hash (gint seed)
+{
+  GeglRectangle all  = { -200, -200, 1100, 900 };
+  GeglBuffer   *in   = smp_test_photo (&all, RGBA_FLOAT);
+  GeglBuffer   *ramp = smp_test_ramp (&all);
+  gpointer      out  = render (in, ramp, &tile_rect, RGBA_U8,
+                               "px-per-mm", 8.0, "seed", seed,
+                               "elongation", 1.6, NULL);
+  gchar        *hash = smp_test_md5 (out, tile_rect.width * tile_rect.height * 4);
+
+  g_free (out);
+  g_object_unref (in);
+  g_object_unref (ramp);
+  return hash;
+}
+
+/* 5. Whole, in quarters rendered last to first, and in another process
+ * with 37x53 tiles and two threads: the same bytes.  */
+static void
+test_tiles (void)
+{
+  const gchar  *self = g_getenv ("SMP_TEST_SELF");
+  GeglRectangle all  = { -200, -200, 1100, 900 };
+  GeglBuffer   *in   = smp_test_photo (&all, RGBA_FLOAT);
+  GeglBuffer   *ramp = smp_test_ramp (&all);
+  gchar        *whole = tile_hash (1), *other = tile_hash (2), *hash, *child;
+  guchar       *quarters = g_malloc0 (tile_rect.width * tile_rect.height * 4);
+  gint          q;
+
+  for (q = 3; q >= 0; q--)
+    {
+      GeglRectangle r = { tile_rect.x + (q & 1) * 301,
+                          tile_rect.y + (q & 2) / 2 * 197,
+                          (q & 1) ? tile_rect.width - 301 : 301,
+                          (q & 2) ? tile_rect.height - 197 : 197 };
+      guchar       *part = render (in, ramp, &r, RGBA_U8, "px-per-mm", 8.0,
+                                   "seed", 1, "elongation", 1.6, NULL);
+      gint          y;
+
+      for (y = 0; y < r.height; y++)
+        memcpy (quarters + ((gsize) (r.y - tile_rect.y + y) * tile_rect.width +
+                            (r.x - tile_rect.x)) * 4,
+                part + (gsize) y * r.width * 4, (gsize) r.width * 4);
+      g_free (part);
+    }
+  hash = smp_test_md5 (quarters, tile_rect.width * tile_rect.height * 4);
+  g_test_message ("whole %s, quarters %s, seed 2 %s", whole, hash, other);
+  g_assert_cmpstr (hash, ==, whole);
+  g_assert_cmpstr (other, !=, whole);
+
+  g_assert_nonnull (self);
+  {
+    const gchar *argv[] = { self, "--tile-hash", NULL };
+    const gchar *env[]  = { "GEGL_TILE_SIZE", "37x53", "GEGL_THREADS", "2",
+                            NULL };
+
+    child = smp_test_run (argv, env, NULL);
+    g_strstrip (child);
+    g_test_message ("37x53 tiles, 2 threads: %s", child);
+    g_assert_cmpstr (child, ==, whole);
+  }
+
+  g_free (whole);
+  g_free (other);
+  g_free (hash);
+  g_free (child);
+  g_free (quarters);
+  g_object_unref (in);
+  g_object_unref (ramp);
+}
+
+static gboolean
+u8_close (const guchar *a,
+          const guchar *b,
+          gsize         n,
+          gint          tolerance,
+          gint         *worst)
+{
+  gsize i;
+
+  *worst = 0;
+  for (i = 0; i < n; i++)
+    *worst = MAX (*worst, abs ((gint) a[i] - (gint) b[i]));
+  return *worst <= tolerance;
+}
+
+/* 6. input x pigment == composite within 1/255.  */
+static void
+test_pigment (void)
+{
+  GeglRectangle rect = { 0, 0, 400, 300 };
+  GeglBuffer   *in   = smp_test_photo (&rect, RGBA_FLOAT);
+  gfloat       *comp = render (in, NULL, &rect, RGBA_FLOAT, "px-per-mm", 20.0,
+                               "shade-variation", 0.6, NULL);
+  gfloat       *pigm = render (in, NULL, &rect, RGBA_FLOAT, "px-per-mm", 20.0,
+                               "shade-variation", 0.6, "output", 1, NULL);
+  gfloat       *src  = g_new (gfloat, rect.width * rect.height * 4);
+  guchar       *a    = g_new (guchar, rect.width * rect.height * 4);
+  guchar       *b    = g_new (guchar, rect.width * rect.height * 4);
+  gint          i, n = rect.width * rect.height, worst, touched = 0;
+
+  gegl_buffer_get (in, &rect, 1.0, RGBA_FLOAT, src, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  for (i = 0; i < n; i++)
+    {
+      g_assert_cmpfloat (pigm[i * 4 + 3], ==, 1.0f);
+      touched += pigm[i * 4] < 0.99f;
+      src[i * 4 + 0] *= pigm[i * 4 + 0];
+      src[i * 4 + 1] *= pigm[i * 4 + 1];
+      src[i * 4 + 2] *= pigm[i * 4 + 2];
+    }
+  babl_process (babl_fish (RGBA_FLOAT, RGBA_U8), src, a, n);
+  babl_process (babl_fish (RGBA_FLOAT, RGBA_U8), comp, b, n);
+  g_assert_true (u8_close (a, b, (gsize) n * 4, 1, &worst));
+  g_test_message ("%d pixels carry pigment; worst difference %d/255",
+                  touched, worst);
+  g_assert_cmpint (touched, >, n / 50);
+  g_free (comp);
+  g_free (pigm);
+  g_free (src);
+  g_free (a);
+  g_free (b);
+  g_object_unref (in);
+}
+
+/* 7. u8, u16, half and float input: the same result after conversion to u8,
+ * within 1/255.  */
+static void
+test_formats (void)
+{
+  const gchar  *formats[] = { "R'G'B'A u16", "R'G'B'A half", "R'G'B'A float",
+                              "RGBA float", "RGBA u16", "R'G'B' u8" };
+  GeglRectangle rect = { 0, 0, 300, 200 };
+  GeglBuffer   *photo = smp_test_photo (&rect, RGBA_FLOAT);
+  GeglBuffer   *u8 = gegl_buffer_new (&rect, RGBA_U8);
+  guchar       *want, *got;
+  guint         f;
+  gint          worst;
+
+  /* All inputs hold the same 8-bit values.  */
+  gegl_buffer_copy (photo, &rect, GEGL_ABYSS_NONE, u8, &rect);
+  want = render (u8, NULL, &rect, RGBA_U8, "px-per-mm", 15.0, NULL);
+  for (f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      GeglBuffer *in = gegl_buffer_new (&rect, babl_format (formats[f]));
+
+      gegl_buffer_copy (u8, &rect, GEGL_ABYSS_NONE, in, &rect);
+      got = render (in, NULL, &rect, RGBA_U8, "px-per-mm", 15.0, NULL);
+      g_assert_true (u8_close (want, got, rect.width * rect.height * 4, 1,
+                               &worst));
+      g_test_message ("%s input: worst difference %d/255 from R'G'B'A u8",
+                      formats[f], worst);
+      g_free (got);
+      g_object_unref (in);
+    }
+  g_free (want);
+  g_object_unref (u8);
+  g_object_unref (photo);
+}
+
+/* 8. NaN and Inf pixels stay where they are.  */
+static void
+test_bad_pixels (void)
+{
+  GeglRectangle rect = { 0, 0, 200, 160 };
+  GeglBuffer   *clean = smp_test_uniform (&rect, RGBA_FLOAT, skin);
+  GeglBuffer   *bad   = smp_test_uniform (&rect, RGBA_FLOAT, skin);
+  GeglBuffer   *aux   = smp_test_uniform (&rect, babl_format ("Y'A float"),
+                                          (const gfloat[4]) { 1, 1, 1, 1 });
+  const gfloat  nan4[4] = { NAN, NAN, NAN, NAN };
+  const gfloat  inf4[4] = { INFINITY, -INFINITY, INFINITY, INFINITY };
+  gfloat       *a, *b;
+  gint          i, x, y;
+
+  for (i = 0; i < 40; i++)
+    {
+      GeglRectangle p = { (i * 37) % rect.width, (i * 53) % rect.height, 1, 1 };
+
+      gegl_buffer_set (bad, &p, 0, RGBA_FLOAT, i & 1 ? nan4 : inf4,
+                       GEGL_AUTO_ROWSTRIDE);
+      /* The mask too: a NaN mask is no mask.  */
+      gegl_buffer_set (aux, &p, 0, babl_format ("Y'A float"), nan4,
+                       GEGL_AUTO_ROWSTRIDE);
+    }
+  a = render (clean, aux, &rect, RGBA_FLOAT, "px-per-mm", 20.0, NULL);
+  b = render (bad, aux, &rect, RGBA_FLOAT, "px-per-mm", 20.0, NULL);
+  for (y = 0; y < rect.height; y++)
+    for (x = 0; x < rect.width; x++)
+      {
+        gboolean poisoned = FALSE;
+
+        for (i = 0; i < 40; i++)
+          poisoned |= x == (i * 37) % rect.width && y == (i * 53) % rect.height;
+        if (! poisoned)
+          g_assert_cmpmem (a + (y * rect.width + x) * 4, 16,
+                           b + (y * rect.width + x) * 4, 16);
+      }
+  g_free (a);
+  g_free (b);
+  g_object_unref (clean);
+  g_object_unref (bad);
+  g_object_unref (aux);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  if (argc > 1 && ! strcmp (argv[1], "--tile-hash"))
+    {
+      gchar *hash;
+
+      gegl_init (&argc, &argv);
+      hash = tile_hash (1);
+      printf ("%s\n", hash);
+      g_free (hash);
+      gegl_exit ();
+      return 0;
+    }
+
+  g_setenv ("SMP_TEST_SELF", argv[0], TRUE);
+  smp_test_init (&argc, &argv);
+  g_test_add_func ("/follicles/density", test_density);
+  g_test_add_func ("/follicles/mask", test_mask);
+  g_test_add_func ("/follicles/tone-at-every-scale", test_tone);
+  g_test_add_func ("/follicles/tile-independence", test_tiles);
+  g_test_add_func ("/follicles/pigment-output", test_pigment);
+  g_test_add_func ("/follicles/formats", test_formats);
+  g_test_add_func ("/follicles/bad-pixels", test_bad_pixels);
+  return g_test_run ();
+}
