@@ -274,8 +274,9 @@ test_dot_area (void)
 {
   const double scales[] = { 0.5, 2.0, 4.0, 10.0 };
   /* Blue absorption at 0.1 mm: the veil of skin above, then the pigment
-   * (colour 0.5, darkness 0.9); size variation 0 keeps the nominal size, and
-   * elongation keeps the area.  The dot's own depth varies by 15 %.  */
+   * (colour 0.5, darkness 0.9), over the dot's area: size variation 0 keeps
+   * the nominal size, and elongation keeps the area.  The dot's depth
+   * varies by 15 %, and the shadow of a faint pigment grows little.  */
   const double analytic = M_PI * 0.075 * 0.075 * exp (-0.1 / 1.1) *
                           (1.0 - pow (0.5, 0.9));
   guint        i, k;

@@ -14,7 +14,7 @@
 
 /* Sideways spread (Gaussian sigma) per mm of depth, mm, for R, G, B: red
  * travels farthest in skin (d'Eon & Luebke's profiles).  */
-static const double scatter[3] = { 0.12, 0.09, 0.07 };
+static const double scatter[3] = { 0.20, 0.15, 0.11 };
 
 /* Depth (mm) in which the skin above the pigment returns 1 - 1/e of the
  * light of each channel before it reaches the pigment: blue soonest, which
@@ -77,6 +77,31 @@ edge (const float *lut,
   return lut[k] + (float) (f - k) * (lut[k + 1] - lut[k]);
 }
 
+/* The t at which edge (t) == y, 0 < y < 1, from the same table.  */
+static double
+edge_inverse (const float *lut,
+              double       y)
+{
+  int lo = 0, hi = 2 * SMP_EDGE_RANGE * SMP_EDGE_STEPS;
+
+  if (y >= lut[lo])
+    return -SMP_EDGE_RANGE;
+  if (y <= lut[hi])
+    return SMP_EDGE_RANGE;
+  /* The table falls from 1 to 0.  */
+  while (hi - lo > 1)
+    {
+      int mid = (lo + hi) / 2;
+
+      if (lut[mid] > y)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  return (lo + (lut[lo] - y) / (lut[lo] - lut[hi])) / SMP_EDGE_STEPS -
+         SMP_EDGE_RANGE;
+}
+
 void
 smp_renderer_init (SmpRenderer       *renderer,
                    const SmpDotStyle *style)
@@ -116,7 +141,11 @@ smp_renderer_init (SmpRenderer       *renderer,
                 PIXEL_SOFTNESS * PIXEL_SOFTNESS);
   major = s->dot_diameter / 2.0 * 1.05 * (1.0 + 0.5 * s->size_variation) *
           sqrt (s->elongation) * s->px_per_mm;
-  renderer->reach_px = major + CUT_SIGMAS * sigma + 1.0;
+  /* A dense dot's shadow grows by up to 1.5 spreads (edge_inverse of
+   * ln 2 over the densest pigment).  */
+  renderer->reach_px = major + 1.5 * scatter[0] * s->depth * 1.15 *
+                       s->px_per_mm * sqrt (s->elongation) +
+                       CUT_SIGMAS * sigma + 1.0;
 }
 
 size_t
@@ -141,8 +170,9 @@ smp_render_dot (const SmpRenderer *renderer,
 {
   const SmpDotStyle *s   = &renderer->style;
   const double       ppm = s->px_per_mm;
-  double q, radius, major, minor, depth, conc, theta, ca, sa, rad;
+  double q, radius, major, minor, depth, conc, theta, ca, sa, rad, grow;
   double sigma[3], inv_sigma[3], amp[3], sum[3] = { 0.0, 0.0, 0.0 };
+  double edge_at[3];
   double cx, cy;
   const double *log_t;
   int    session, c, i, j, fx0, fy0, fx1, fy1, fw;
@@ -173,20 +203,34 @@ smp_render_dot (const SmpRenderer *renderer,
   ca = cos (theta);
   sa = sin (theta);
 
+  grow = 1.0;
   for (c = 0; c < 3; c++)
     {
       double spread = scatter[c] * depth * ppm;
       double veil   = 1.0 - exp (-depth / veil_depth[c]);
+      double od     = -log_t[c] * conc;
+      double t_half;
+
+      /* Light diffusing in the dermis passes the pigment from around it
+       * too: a dense dot shadows more than its own area.  The shadow's edge
+       * is where 1 - exp (-od * edge) falls to half its peak 1 - exp (-od):
+       * at the dot's own edge for a faint pigment, farther out for a dense
+       * one.  Its radius, in units of the dot's, is edge_at.  */
+      t_half     = edge_inverse (renderer->edge_lut,
+                                 -log ((1.0 + exp (-od)) / 2.0) / od);
+      edge_at[c] = fmax (0.25, 1.0 + t_half * spread / radius);
+      grow       = fmax (grow, edge_at[c]);
 
       sigma[c]     = sqrt (spread * spread + PIXEL_SOFTNESS * PIXEL_SOFTNESS);
       inv_sigma[c] = 1.0 / sigma[c];
-      /* Absorption of the light that reaches the pigment.  */
-      amp[c]       = (1.0 - veil) * (1.0 - exp (log_t[c] * conc));
+      /* Absorption of the light that reaches the pigment: the skin above
+       * returns a veil of it first.  */
+      amp[c]       = (1.0 - veil) * (1.0 - exp (-od));
     }
 
   cx  = dot->x * ppm;
   cy  = dot->y * ppm;
-  rad = major + CUT_SIGMAS * fmax (sigma[0], fmax (sigma[1], sigma[2]));
+  rad = major * grow + CUT_SIGMAS * fmax (sigma[0], fmax (sigma[1], sigma[2]));
   if (rad > renderer->reach_px)
     rad = renderer->reach_px;
   fx0 = (int) floor (cx - rad);
@@ -209,18 +253,20 @@ smp_render_dot (const SmpRenderer *renderer,
           double dx = i + 0.5 - cx;
           double u  = (dx * ca + dy * sa) / major;
           double v  = (dy * ca - dx * sa) / minor;
-          double d  = (sqrt (u * u + v * v) - 1.0) * radius;
+          double r  = sqrt (u * u + v * v);
 
           for (c = 0; c < 3; c++)
             {
-              p[c]    = edge (renderer->edge_lut, d * inv_sigma[c]);
+              p[c]    = edge (renderer->edge_lut,
+                              (r - edge_at[c]) * radius * inv_sigma[c]);
               sum[c] += p[c];
             }
         }
     }
 
   for (c = 0; c < 3; c++)
-    amp[c] = sum[c] > 0.0 ? amp[c] * M_PI * major * minor / sum[c] : 0.0;
+    amp[c] = sum[c] > 0.0 ? amp[c] * M_PI * major * minor *
+                            edge_at[c] * edge_at[c] / sum[c] : 0.0;
 
   for (j = fy0 > y0 ? fy0 : y0; j < fy1 && j < y0 + height; j++)
     for (i = fx0 > x0 ? fx0 : x0; i < fx1 && i < x0 + width; i++)
