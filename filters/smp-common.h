@@ -10,6 +10,7 @@
 #define SMP_COMMON_H
 
 #include <gegl-plugin.h>
+#include <math.h>
 
 /* GObject refuses an out-of-range value with a warning and keeps the old
  * one, so `gegl ... density=1000` would silently render the default.  With
@@ -25,6 +26,21 @@ smp_clamp_out_of_range (GObjectClass *klass)
     if (G_IS_PARAM_SPEC_DOUBLE (specs[i]) || G_IS_PARAM_SPEC_INT (specs[i]))
       specs[i]->flags |= G_PARAM_LAX_VALIDATION;
   g_free (specs);
+}
+
+/* NaN passes GObject's range check (CLAMP keeps it): read a double
+ * property through this to get its default instead.  */
+static inline gdouble
+smp_finite (GeglOperation *operation,
+            const gchar   *name,
+            gdouble        value)
+{
+  GParamSpec *pspec;
+
+  if (isfinite (value))
+    return value;
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (operation), name);
+  return G_PARAM_SPEC_DOUBLE (pspec)->default_value;
 }
 
 #endif

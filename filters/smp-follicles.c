@@ -132,16 +132,19 @@ setup (GeglOperation *operation,
   const Babl     *rgb   = babl_format_with_space ("RGB double", space);
   SmpDotStyle     style;
 
-  smp_pattern_init (pattern, o->density, o->clustering, (uint32_t) o->seed);
+#define FINITE(name) smp_finite (operation, #name, o->name)
+  smp_pattern_init (pattern, FINITE (density), FINITE (clustering),
+                    (uint32_t) o->seed);
 
-  style.px_per_mm       = o->px_per_mm;
-  style.dot_diameter    = o->dot_diameter;
-  style.size_variation  = o->size_variation;
-  style.shade_variation = o->shade_variation;
-  style.darkness        = o->darkness;
-  style.depth           = o->depth;
-  style.elongation      = o->elongation;
-  style.angle           = o->angle;
+  style.px_per_mm       = FINITE (px_per_mm);
+  style.dot_diameter    = FINITE (dot_diameter);
+  style.size_variation  = FINITE (size_variation);
+  style.shade_variation = FINITE (shade_variation);
+  style.darkness        = FINITE (darkness);
+  style.depth           = FINITE (depth);
+  style.elongation      = FINITE (elongation);
+  style.angle           = FINITE (angle);
+#undef FINITE
   style.sessions        = o->sessions;
   gegl_color_get_pixel (o->pigment, rgb, style.colour);
   gegl_color_get_pixel (o->shade_color, rgb, style.colour2);
@@ -234,7 +237,7 @@ render_region (GeglOperation       *operation,
   const Babl     *rgba   = gegl_operation_get_format (operation, "output");
   const Babl     *ya     = babl_format ("Y'A float");
   const gboolean  pigm   = o->output == SMP_FOLLICLES_OUTPUT_PIGMENT;
-  const gdouble   ppm    = o->px_per_mm;
+  const gdouble   ppm    = renderer->style.px_per_mm;
   const gdouble   reach  = renderer->reach_px;
   const gint      margin = (gint) ceil (reach) + 2;
   const gint      w      = region->width;
@@ -395,6 +398,11 @@ process (GeglOperation       *operation,
 
   setup (operation, &pattern, &renderer);
 
+  /* A mask that is connected but has no pixels here (an empty one) is a
+   * black mask, not a missing one.  */
+  if (! aux && gegl_operation_get_source_node (operation, "aux"))
+    pattern.cell = 0.0;
+
   /* Nothing to draw: the photo as it is, bit for bit.  */
   if (pattern.cell <= 0.0 && o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE)
     {
@@ -405,7 +413,7 @@ process (GeglOperation       *operation,
   /* Regions of at most REGION_CELLS² pattern cells, so that extreme
    * settings (tiny cells at a coarse scale) stay within memory.  */
   side = (gint) MIN (8192.0, MAX (64.0, floor (REGION_CELLS * pattern.cell *
-                                                o->px_per_mm)));
+                                                renderer.style.px_per_mm)));
   if (pattern.cell <= 0.0)
     side = 8192;
 
@@ -422,6 +430,20 @@ process (GeglOperation       *operation,
       }
   return TRUE;
 }
+
+/* Run and hashed by GEGL's gegl-tester and by tests/test-follicles.c: a
+ * skin tone under a left-to-right density ramp, elongated dots.  */
+static const gchar *reference_composition =
+  "<?xml version='1.0' encoding='UTF-8'?>"
+  "<gegl>"
+  "  <node operation='gegl:crop' width='200' height='200'/>"
+  "  <node operation='smp:follicles' px-per-mm='12' seed='3'"
+  "        elongation='1.6'>"
+  "    <node operation='gegl:linear-gradient' start-x='0' start-y='0'"
+  "          end-x='200' end-y='0' start-color='black' end-color='white'/>"
+  "  </node>"
+  "  <node operation='gegl:color' value='rgb(0.78,0.58,0.48)'/>"
+  "</gegl>";
 
 static void
 gegl_op_class_init (GeglOpClass *klass)
@@ -444,7 +466,8 @@ gegl_op_class_init (GeglOpClass *klass)
     "position-dependent", "true",
     "gimp:menu-path",     "<Image>/Filters/SMP",
     "gimp:menu-label",    _("Follicles..."),
-    "reference-hash",     "unset",
+    "reference-composition", reference_composition,
+    "reference-hash",     "7e55a993b8533752eff60b1181fc0216",
     "description",
       _("Scalp micropigmentation preview: paints pigment impressions, "
         "thousands of tiny dots that read as the stubble of a closely shaved "

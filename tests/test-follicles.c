@@ -281,10 +281,14 @@ test_tiles (void)
     const gchar *env[]  = { "GEGL_TILE_SIZE", "37x53", "GEGL_THREADS", "2",
                             NULL };
 
-    child = smp_test_run (argv, env, NULL);
+    gchar       *config = NULL;
+
+    child = smp_test_run (argv, env, &config);
     g_strstrip (child);
-    g_test_message ("37x53 tiles, 2 threads: %s", child);
+    g_test_message ("%s: %s", config, child);
+    g_assert_cmpstr (config, ==, "tiles 37x53 threads 2");
     g_assert_cmpstr (child, ==, whole);
+    g_free (config);
   }
 
   g_free (whole);
@@ -429,6 +433,347 @@ test_bad_pixels (void)
   g_object_unref (aux);
 }
 
+/* 8. Zero density (and zero darkness) is the photo, bit for bit.  */
+static void
+test_identity (void)
+{
+  GeglRectangle rect = { 3, -5, 250, 170 };
+  GeglBuffer   *in   = smp_test_photo (&rect, RGBA_FLOAT);
+  gfloat       *src  = g_new (gfloat, rect.width * rect.height * 4);
+  gfloat       *out;
+
+  gegl_buffer_get (in, &rect, 1.0, RGBA_FLOAT, src, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  out = render (in, NULL, &rect, RGBA_FLOAT, "density", 0.0, NULL);
+  g_assert_cmpmem (out, rect.width * rect.height * 16,
+                   src, rect.width * rect.height * 16);
+  g_free (out);
+  out = render (in, NULL, &rect, RGBA_FLOAT, "darkness", 0.0, NULL);
+  g_assert_cmpmem (out, rect.width * rect.height * 16,
+                   src, rect.width * rect.height * 16);
+  g_free (out);
+  g_free (src);
+  g_object_unref (in);
+}
+
+/* An infinite input (gegl:color) renders any region asked for.  */
+static void
+test_infinite (void)
+{
+  GeglNode     *graph = gegl_node_new ();
+  GeglNode     *color = gegl_node_new_child (graph, "operation", "gegl:color",
+                                             "value",
+                                             gegl_color_new ("rgb(0.8,0.6,0.5)"),
+                                             NULL);
+  GeglNode     *op    = gegl_node_new_child (graph, "operation",
+                                             "smp:follicles", NULL);
+  GeglRectangle far   = { -3000000, 2500000, 300, 200 };
+  GeglRectangle box;
+  gfloat       *out;
+  gint          i, dark = 0;
+
+  gegl_node_link (color, op);
+  box = gegl_node_get_bounding_box (op);
+  g_assert_true (gegl_rectangle_is_infinite_plane (&box));
+  out = smp_test_blit (op, &far, RGBA_FLOAT);
+  for (i = 0; i < far.width * far.height; i++)
+    {
+      g_assert_true (isfinite (out[i * 4]) && out[i * 4] >= 0.0f);
+      dark += out[i * 4] < 0.9f * out[0 * 4 + 0] || out[i * 4] < 0.5f;
+    }
+  g_test_message ("%d darkened pixels at (%d, %d)", dark, far.x, far.y);
+  g_assert_cmpint (dark, >, 50);
+  g_free (out);
+  g_object_unref (graph);
+}
+
+/* Out of range values are clamped to the specs' ranges, silently, and
+ * render as the limits do.  */
+static void
+test_clamped (void)
+{
+  GeglRectangle rect = { 0, 0, 160, 120 };
+  GeglBuffer   *in   = smp_test_uniform (&rect, RGBA_FLOAT, skin);
+  GeglNode     *graph, *node = smp_test_graph (&graph, "smp:follicles", in,
+                                               NULL);
+  gdouble       density, ppm, depth;
+  gint          sessions;
+  gpointer      a, b;
+
+  gegl_node_set (node, "density", 1000.0, "px-per-mm", -4.0, "depth", NAN,
+                 "sessions", 99, NULL);
+  gegl_node_get (node, "density", &density, "px-per-mm", &ppm,
+                 "depth", &depth, "sessions", &sessions, NULL);
+  g_test_message ("density 1000 -> %g, px-per-mm -4 -> %g, depth NaN -> %g, "
+                  "sessions 99 -> %d", density, ppm, depth, sessions);
+  g_assert_cmpfloat (density, ==, 250.0);
+  g_assert_cmpfloat (ppm, ==, 0.5);
+  g_assert_cmpint (sessions, ==, 4);
+  g_object_unref (graph);
+
+  /* NaN passes GObject's range check: the op renders its default.  */
+  a = render (in, NULL, &rect, RGBA_U8, "depth", (gdouble) NAN,
+              "angle", (gdouble) NAN, NULL);
+  b = render (in, NULL, &rect, RGBA_U8, NULL);
+  g_assert_cmpmem (a, rect.width * rect.height * 4, b,
+                   rect.width * rect.height * 4);
+  g_free (a);
+  g_free (b);
+
+  a = render (in, NULL, &rect, RGBA_U8, "density", 1000.0, "dot-diameter", 5.0,
+              NULL);
+  b = render (in, NULL, &rect, RGBA_U8, "density", 250.0, "dot-diameter", 1.0,
+              NULL);
+  g_assert_cmpmem (a, rect.width * rect.height * 4, b,
+                   rect.width * rect.height * 4);
+  g_free (a);
+  g_free (b);
+  g_object_unref (in);
+}
+
+/* The mask: missing means everywhere, outside its extent means 0, an empty
+ * one means nowhere; with only a mask and no photo, nothing breaks.  */
+static void
+test_aux_extent (void)
+{
+  GeglRectangle rect  = { 0, 0, 300, 200 };
+  GeglRectangle small = { 0, 0, 150, 200 };
+  GeglRectangle empty = { 0, 0, 0, 0 };
+  GeglBuffer   *in    = smp_test_photo (&rect, RGBA_FLOAT);
+  GeglBuffer   *white = smp_test_uniform (&small, babl_format ("Y' float"),
+                                          (const gfloat[4]) { 1, 1, 1, 1 });
+  GeglBuffer   *none  = gegl_buffer_new (&empty, babl_format ("Y' float"));
+  GeglBuffer   *full  = smp_test_uniform (&rect, babl_format ("Y' float"),
+                                          (const gfloat[4]) { 1, 1, 1, 1 });
+  gfloat       *src   = g_new (gfloat, rect.width * rect.height * 4);
+  gfloat       *a, *b, *c;
+  gint          y, row = rect.width * 4;
+
+  gegl_buffer_get (in, &rect, 1.0, RGBA_FLOAT, src, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  a = render (in, NULL, &rect, RGBA_FLOAT, "px-per-mm", 12.0, NULL);
+  b = render (in, full, &rect, RGBA_FLOAT, "px-per-mm", 12.0, NULL);
+  /* No mask is a white mask, but for dots centred outside the mask's
+   * extent, which count as masked: compare away from the border.  */
+  for (y = 10; y < rect.height - 10; y++)
+    g_assert_cmpmem (a + y * row + 10 * 4, (rect.width - 20) * 16,
+                     b + y * row + 10 * 4, (rect.width - 20) * 16);
+  g_free (b);
+
+  /* A mask covering the left half: the right half is untouched, the left
+   * half is as with no mask (away from the mask's edge).  */
+  b = render (in, white, &rect, RGBA_FLOAT, "px-per-mm", 12.0, NULL);
+  for (y = 0; y < rect.height; y++)
+    {
+      g_assert_cmpmem (b + y * row + 150 * 4, 150 * 16,
+                       src + y * row + 150 * 4, 150 * 16);
+      if (y >= 10 && y < rect.height - 10)
+        g_assert_cmpmem (b + y * row + 10 * 4, 110 * 16,
+                         a + y * row + 10 * 4, 110 * 16);
+    }
+
+  c = render (in, none, &rect, RGBA_FLOAT, "px-per-mm", 12.0, NULL);
+  g_assert_cmpmem (c, rect.width * rect.height * 16, src,
+                   rect.width * rect.height * 16);
+  g_free (c);
+
+  {
+    GeglNode     *graph, *node = smp_test_graph (&graph, "smp:follicles",
+                                                 NULL, full);
+    GeglRectangle box = gegl_node_get_bounding_box (node);
+
+    g_assert_cmpint (box.width * box.height, ==, 0);
+    c = smp_test_blit (node, &rect, RGBA_FLOAT);
+    g_free (c);
+    gegl_node_set (node, "output", 1, NULL);
+    c = smp_test_blit (node, &rect, RGBA_FLOAT);
+    g_free (c);
+    g_object_unref (graph);
+  }
+
+  g_free (a);
+  g_free (b);
+  g_free (src);
+  g_object_unref (in);
+  g_object_unref (white);
+  g_object_unref (none);
+  g_object_unref (full);
+}
+
+/* 9. The reference hash, checked as GEGL's gegl-tester checks it: the
+ * op's reference composition saved as PNG, loaded, MD5 of its R'G'B'A u8
+ * pixels.  */
+static void
+test_reference_hash (void)
+{
+  const gchar        *xml, *want;
+  GeglNode           *graph, *save, *load;
+  gchar              *path, *got;
+  GeglRectangle       box;
+  gpointer            pixels;
+
+  xml   = gegl_operation_get_key ("smp:follicles", "reference-composition");
+  want  = gegl_operation_get_key ("smp:follicles", "reference-hash");
+  g_assert_nonnull (xml);
+  g_assert_nonnull (want);
+
+  path  = g_build_filename (smp_test_tmpdir (), "reference.png", NULL);
+  graph = gegl_node_new_from_xml (xml, "/");
+  g_assert_nonnull (graph);
+  save  = gegl_node_new_child (graph, "operation", "gegl:png-save",
+                               "compression", 9, "path", path, NULL);
+  gegl_node_link (graph, save);
+  gegl_node_process (save);
+  g_object_unref (graph);
+
+  graph  = gegl_node_new ();
+  load   = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
+                                NULL);
+  box    = gegl_node_get_bounding_box (load);
+  g_assert_cmpint (box.width, ==, 200);
+  pixels = smp_test_blit (load, &box, RGBA_U8);
+  got    = smp_test_md5 (pixels, box.width * box.height * 4);
+  g_test_message ("reference hash %s, expected %s", got, want);
+  g_assert_cmpstr (got, ==, want);
+
+  g_free (pixels);
+  g_free (got);
+  g_free (path);
+  g_object_unref (graph);
+}
+
+static gpointer
+load_u8 (const gchar   *path,
+         GeglRectangle *box)
+{
+  GeglNode *graph = gegl_node_new ();
+  GeglNode *load  = gegl_node_new_child (graph, "operation", "gegl:load",
+                                         "path", path, NULL);
+  gpointer  data;
+
+  *box = gegl_node_get_bounding_box (load);
+  data = smp_test_blit (load, box, RGBA_U8);
+  g_object_unref (graph);
+  return data;
+}
+
+/* What the gegl binary printed on stderr, less the one warning GEGL 0.4.42's
+ * binary prints at exit for any chain with an aux branch (the same for
+ * `gegl:over aux=[ gegl:load ... ]`): a buffer of the parsed chain that it
+ * never frees.  */
+static void
+assert_quiet (const gchar *err)
+{
+  gchar **lines = g_strsplit (err, "\n", -1);
+  gint    i;
+
+  for (i = 0; lines[i]; i++)
+    {
+      if (! *g_strstrip (lines[i]) ||
+          strstr (lines[i], "gegl_tile_cache_destroy: runtime check failed") ||
+          strstr (lines[i], "GeglBuffers leaked"))
+        continue;
+      g_assert_cmpstr (lines[i], ==, "");
+    }
+  g_strfreev (lines);
+}
+
+/* The real `gegl` binary: a command-line chain with a mask from a file,
+ * and an XML graph, against the same graphs run in this process.  */
+static void
+test_gegl_binary (void)
+{
+  const gchar  *gegl_bin = g_getenv ("SMP_GEGL_BIN");
+  const gchar  *src_dir  = g_getenv ("SMP_SOURCE_DIR");
+  const gchar  *dir      = smp_test_tmpdir ();
+  GeglRectangle rect = { 0, 0, 320, 240 }, box;
+  GeglBuffer   *photo = smp_test_photo (&rect, RGBA_U8);
+  GeglBuffer   *ramp  = smp_test_ramp (&rect);
+  gchar        *in_png   = g_build_filename (dir, "photo.png", NULL);
+  gchar        *mask_png = g_build_filename (dir, "mask.png", NULL);
+  gchar        *out_png  = g_build_filename (dir, "cli.png", NULL);
+  gchar        *xml_png  = g_build_filename (dir, "xml.png", NULL);
+  gchar        *xml      = g_build_filename (src_dir, "tests", "graphs",
+                                             "follicles.xml", NULL);
+  gchar        *aux_arg  = g_strdup_printf ("path=%s", mask_png);
+  gchar        *err      = NULL, *out;
+  guchar       *cli, *mine, *orig;
+  gint          worst;
+
+  g_assert_nonnull (gegl_bin);
+  smp_test_save_png (photo, in_png);
+  smp_test_save_png (ramp, mask_png);
+
+  {
+    const gchar *argv[] = { gegl_bin, "-i", in_png, "-o", out_png, "--",
+                            "smp:follicles", "px-per-mm=4", "density=80",
+                            "seed=3", "aux=[", "gegl:load", aux_arg, "]",
+                            NULL };
+
+    out = smp_test_run (argv, NULL, &err);
+    assert_quiet (err);
+    g_free (out);
+    g_free (err);
+  }
+  cli  = load_u8 (out_png, &box);
+  g_assert_cmpint (box.width, ==, rect.width);
+  g_assert_cmpint (box.height, ==, rect.height);
+  {
+    GeglNode *graph = gegl_node_new ();
+    GeglNode *load  = gegl_node_new_child (graph, "operation", "gegl:load",
+                                           "path", in_png, NULL);
+    GeglNode *mask  = gegl_node_new_child (graph, "operation", "gegl:load",
+                                           "path", mask_png, NULL);
+    GeglNode *op    = gegl_node_new_child (graph, "operation",
+                                           "smp:follicles", "px-per-mm", 4.0,
+                                           "density", 80.0, "seed", 3, NULL);
+
+    gegl_node_link (load, op);
+    gegl_node_connect_to (mask, "output", op, "aux");
+    mine = smp_test_blit (op, &rect, RGBA_U8);
+    orig = smp_test_blit (load, &rect, RGBA_U8);
+    g_object_unref (graph);
+  }
+  g_assert_true (u8_close (cli, mine, rect.width * rect.height * 4, 1,
+                           &worst));
+  g_test_message ("gegl command line vs in-process: worst %d/255", worst);
+  g_assert_false (u8_close (cli, orig, rect.width * rect.height * 4, 1,
+                            &worst));
+  g_free (cli);
+  g_free (mine);
+  g_free (orig);
+
+  {
+    const gchar *argv[] = { gegl_bin, xml, "-o", xml_png, NULL };
+    GeglNode    *graph;
+
+    out = smp_test_run (argv, NULL, &err);
+    assert_quiet (err);
+    g_free (out);
+    g_free (err);
+    cli   = load_u8 (xml_png, &box);
+    graph = gegl_node_new_from_file (xml);
+    g_assert_nonnull (graph);
+    mine  = smp_test_blit (graph, &box, RGBA_U8);
+    g_assert_true (u8_close (cli, mine, box.width * box.height * 4, 1,
+                             &worst));
+    g_test_message ("gegl %s, %dx%d: worst %d/255 from in-process", xml,
+                    box.width, box.height, worst);
+    g_free (cli);
+    g_free (mine);
+    g_object_unref (graph);
+  }
+
+  g_free (in_png);
+  g_free (mask_png);
+  g_free (out_png);
+  g_free (xml_png);
+  g_free (xml);
+  g_free (aux_arg);
+  g_object_unref (photo);
+  g_object_unref (ramp);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -437,9 +782,14 @@ main (int    argc,
     {
       gchar *hash;
 
+      gint tw, th, threads;
+
       gegl_init (&argc, &argv);
+      g_object_get (gegl_config (), "tile-width", &tw, "tile-height", &th,
+                    "threads", &threads, NULL);
       hash = tile_hash (1);
       printf ("%s\n", hash);
+      fprintf (stderr, "tiles %dx%d threads %d", tw, th, threads);
       g_free (hash);
       gegl_exit ();
       return 0;
@@ -454,5 +804,11 @@ main (int    argc,
   g_test_add_func ("/follicles/pigment-output", test_pigment);
   g_test_add_func ("/follicles/formats", test_formats);
   g_test_add_func ("/follicles/bad-pixels", test_bad_pixels);
+  g_test_add_func ("/follicles/zero-is-identity", test_identity);
+  g_test_add_func ("/follicles/infinite-input", test_infinite);
+  g_test_add_func ("/follicles/clamped-properties", test_clamped);
+  g_test_add_func ("/follicles/aux-extent", test_aux_extent);
+  g_test_add_func ("/follicles/reference-hash", test_reference_hash);
+  g_test_add_func ("/follicles/gegl-binary", test_gegl_binary);
   return g_test_run ();
 }
