@@ -117,7 +117,7 @@ property_enum   (output, _("Output"),
 #include "core/smp-render.h"
 
 /* Rows of the strips a region is rendered in: bounds the float copies.  */
-#define STRIP_ROWS   32
+#define STRIP_ROWS   64
 
 /* Cells of the pattern computed at once: bounds its memory.  */
 #define REGION_CELLS 1024
@@ -162,15 +162,36 @@ margin_px (GeglOperation *operation)
   return (gint) ceil (renderer.reach_px) + 2;
 }
 
+/* Light is mixed in linear RGBA float.  The output keeps an 8 or 16-bit
+ * input's integer type, so that converting back, the costliest step of the
+ * op, runs in its threads and not in the caller's single one; other inputs
+ * give RGBA float.  */
 static void
 prepare (GeglOperation *operation)
 {
-  const Babl *space = gegl_operation_get_source_space (operation, "input");
-  const Babl *rgba  = babl_format_with_space ("RGBA float", space);
+  const Babl *space  = gegl_operation_get_source_space (operation, "input");
+  const Babl *source = gegl_operation_get_source_format (operation, "input");
+  const Babl *rgba   = babl_format_with_space ("RGBA float", space);
+  const Babl *output = rgba;
+
+  if (source && GEGL_PROPERTIES (operation)->output ==
+                SMP_FOLLICLES_OUTPUT_COMPOSITE)
+    {
+      const Babl  *type  = babl_format_get_type (source, 0);
+      const gchar *model = babl_get_name (babl_format_get_model (source));
+      gboolean     gamma = strchr (model, '\'') != NULL;
+
+      if (type == babl_type ("u8"))
+        output = babl_format_with_space (gamma ? "R'G'B'A u8" : "RGBA u8",
+                                         space);
+      else if (type == babl_type ("u16"))
+        output = babl_format_with_space (gamma ? "R'G'B'A u16" : "RGBA u16",
+                                         space);
+    }
 
   gegl_operation_set_format (operation, "input",  rgba);
   gegl_operation_set_format (operation, "aux",    babl_format ("Y'A float"));
-  gegl_operation_set_format (operation, "output", rgba);
+  gegl_operation_set_format (operation, "output", output);
 }
 
 /* The photo's extent; the mask never adds to it.  */
@@ -234,7 +255,7 @@ render_region (GeglOperation       *operation,
                const SmpRenderer   *renderer)
 {
   GeglProperties *o      = GEGL_PROPERTIES (operation);
-  const Babl     *rgba   = gegl_operation_get_format (operation, "output");
+  const Babl     *rgba   = gegl_operation_get_format (operation, "input");
   const Babl     *ya     = babl_format ("Y'A float");
   const gboolean  pigm   = o->output == SMP_FOLLICLES_OUTPUT_PIGMENT;
   const gdouble   ppm    = renderer->style.px_per_mm;
@@ -467,7 +488,7 @@ gegl_op_class_init (GeglOpClass *klass)
     "gimp:menu-path",     "<Image>/Filters/SMP",
     "gimp:menu-label",    _("Follicles..."),
     "reference-composition", reference_composition,
-    "reference-hash",     "7e55a993b8533752eff60b1181fc0216",
+    "reference-hash",     "fb66310c725fb304ab943dc80a772531",
     "description",
       _("Scalp micropigmentation preview: paints pigment impressions, "
         "thousands of tiny dots that read as the stubble of a closely shaved "

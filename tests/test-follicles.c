@@ -186,6 +186,36 @@ test_mask (void)
   g_object_unref (in);
 }
 
+/* Where the mask is 0 an 8-bit photo comes out bit for bit too (the op
+ * outputs 8-bit for 8-bit input).  */
+static void
+test_mask_u8 (void)
+{
+  GeglRectangle rect = { 0, 0, 320, 200 };
+  GeglRectangle left = { 0, 0, 160, 200 };
+  GeglBuffer   *photo = smp_test_photo (&rect, RGBA_U8);
+  GeglBuffer   *mask  = smp_test_uniform (&rect, babl_format ("Y' u8"),
+                                          (const gfloat[4]) { 1, 1, 1, 1 });
+  GeglColor    *black = gegl_color_new ("black");
+  guchar       *src   = g_new (guchar, rect.width * rect.height * 4);
+  guchar       *out;
+  gint          y;
+
+  gegl_buffer_set_color (mask, &left, black);
+  gegl_buffer_get (photo, &rect, 1.0, RGBA_U8, src, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  out = render (photo, mask, &rect, RGBA_U8, "px-per-mm", 15.0, NULL);
+  for (y = 0; y < rect.height; y++)
+    g_assert_cmpmem (out + y * rect.width * 4, 160 * 4,
+                     src + y * rect.width * 4, 160 * 4);
+  g_assert_cmpint (memcmp (out, src, rect.width * rect.height * 4), !=, 0);
+  g_free (out);
+  g_free (src);
+  g_object_unref (black);
+  g_object_unref (mask);
+  g_object_unref (photo);
+}
+
 /* 4. The mean darkening of a uniform area is the same at every scale.  */
 static void
 test_tone (void)
@@ -799,6 +829,7 @@ main (int    argc,
   smp_test_init (&argc, &argv);
   g_test_add_func ("/follicles/density", test_density);
   g_test_add_func ("/follicles/mask", test_mask);
+  g_test_add_func ("/follicles/mask-u8", test_mask_u8);
   g_test_add_func ("/follicles/tone-at-every-scale", test_tone);
   g_test_add_func ("/follicles/tile-independence", test_tiles);
   g_test_add_func ("/follicles/pigment-output", test_pigment);

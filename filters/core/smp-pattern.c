@@ -86,16 +86,15 @@ smp_pattern_reach (const SmpPattern *pattern)
                           PAIR_DIST_MIN + PAIR_DIST_VAR);
 }
 
-/* The position in a block of STRATA² cells of value index holds, from a
- * Fisher-Yates shuffle keyed by the block.  */
-static int
-stratum_of (uint32_t seed,
-            int64_t  bx,
-            int64_t  by,
-            uint32_t stream,
-            int      index)
+/* The strata of a block of STRATA² cells: a Fisher-Yates shuffle keyed by
+ * the block, perm[cell index in the block] = its stratum.  */
+static void
+strata (uint32_t seed,
+        int64_t  bx,
+        int64_t  by,
+        uint32_t stream,
+        int     *perm)
 {
-  int perm[STRATA * STRATA];
   int i;
 
   for (i = 0; i < STRATA * STRATA; i++)
@@ -110,7 +109,6 @@ stratum_of (uint32_t seed,
       perm[i] = perm[j];
       perm[j] = t;
     }
-  return perm[index];
 }
 
 /* One Jacobi step of repulsion for the cells inside [m, w-m) x [m, h-m).  */
@@ -251,6 +249,9 @@ smp_pattern_collect (const SmpPattern *pattern,
   double       *buf, *ox, *oy, *nx, *ny;
   size_t        n = 0;
   int           step;
+  int64_t       last_bx = INT64_MIN, last_by = INT64_MIN;
+  int           perm_site[STRATA * STRATA], perm_pair[STRATA * STRATA];
+  int           perm_pair_rank[STRATA * STRATA];
 
   if (! (h > 0.0) || ! (x1 > x0) || ! (y1 > y0))
     return 0;
@@ -315,7 +316,18 @@ smp_pattern_collect (const SmpPattern *pattern,
         double   y  = (gy + oy[j * w + i]) * h;
         double   rank, pair_on;
 
-        rank = (stratum_of (s, bx, by, STREAM_PERM_SITE, index) +
+        /* Cells come in raster order: a block's strata serve 4 cells in a
+         * row before the next block's are needed.  */
+        if (bx != last_bx || by != last_by)
+          {
+            strata (s, bx, by, STREAM_PERM_SITE, perm_site);
+            strata (s, bx, by, STREAM_PERM_PAIR, perm_pair);
+            strata (s, bx, by, STREAM_PERM_PAIR_RANK, perm_pair_rank);
+            last_bx = bx;
+            last_by = by;
+          }
+
+        rank = (perm_site[index] +
                 smp_hash_uniform (s, (int32_t) gx, (int32_t) gy,
                                   STREAM_RANK_SITE)) / (STRATA * STRATA);
         if (x >= x0 && x < x1 && y >= y0 && y < y1)
@@ -327,7 +339,7 @@ smp_pattern_collect (const SmpPattern *pattern,
             n++;
           }
 
-        pair_on = (stratum_of (s, bx, by, STREAM_PERM_PAIR, index) +
+        pair_on = (perm_pair[index] +
                    smp_hash_uniform (s, (int32_t) gx, (int32_t) gy,
                                      STREAM_RANK_PAIR_ON)) /
                   (STRATA * STRATA);
@@ -346,7 +358,7 @@ smp_pattern_collect (const SmpPattern *pattern,
             y += d * sin (a);
             if (x >= x0 && x < x1 && y >= y0 && y < y1)
               {
-                rank = (stratum_of (s, bx, by, STREAM_PERM_PAIR_RANK, index) +
+                rank = (perm_pair_rank[index] +
                         smp_hash_uniform (s, (int32_t) gx, (int32_t) gy,
                                           STREAM_RANK_PAIR)) /
                        (STRATA * STRATA);
