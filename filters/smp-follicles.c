@@ -34,9 +34,9 @@ property_double (px_per_mm, _("Scale (px/mm)"), 10.0)
     value_range (0.5, 200.0)
     ui_range    (1.0, 60.0)
 
-property_double (density, _("Density (impressions/cm²)"), 75.0)
+property_double (density, _("Density (impressions/cm²)"), 100.0)
     description (_("Pigment impressions per square centimetre in the finished "
-                   "result where the mask is white; about 1 mm apart at 75"))
+                   "result where the mask is white; 0.8-1 mm apart at 100"))
     value_range (0.0, 250.0)
     ui_range    (10.0, 150.0)
 
@@ -488,7 +488,7 @@ gegl_op_class_init (GeglOpClass *klass)
     "gimp:menu-path",     "<Image>/Filters/SMP",
     "gimp:menu-label",    _("Follicles..."),
     "reference-composition", reference_composition,
-    "reference-hash",     "fb66310c725fb304ab943dc80a772531",
+    "reference-hash",     "591e2ce0784658d3a8812d1fa49a0d0b",
     "description",
       _("Scalp micropigmentation preview: paints pigment impressions, "
         "thousands of tiny dots that read as the stubble of a closely shaved "

@@ -17,7 +17,7 @@
 #include "smp-stats.h"
 
 /* The op's defaults (smp-follicles.c).  */
-#define DEFAULT_DENSITY    75.0
+#define DEFAULT_DENSITY    100.0
 #define DEFAULT_CLUSTERING 0.2
 
 static double *

@@ -14,7 +14,7 @@
 
 /* Sideways spread (Gaussian sigma) per mm of depth, mm, for R, G, B: red
  * travels farthest in skin (d'Eon & Luebke's profiles).  */
-static const double scatter[3] = { 0.20, 0.15, 0.11 };
+static const double scatter[3] = { 0.30, 0.22, 0.16 };
 
 /* Depth (mm) in which the skin above the pigment returns 1 - 1/e of the
  * light of each channel before it reaches the pigment: blue soonest, which
