@@ -117,7 +117,7 @@ property_enum   (output, _("Output"),
 #include "core/smp-render.h"
 
 /* Rows of the strips a region is rendered in: bounds the float copies.  */
-#define STRIP_ROWS   64
+#define STRIP_ROWS   128
 
 /* Cells of the pattern computed at once: bounds its memory.  */
 #define REGION_CELLS 1024
@@ -214,7 +214,7 @@ get_required_for_output (GeglOperation       *operation,
 {
   GeglRectangle r = *roi;
 
-  if (! strcmp (input_pad, "aux"))
+  if (! strcmp (input_pad, "aux") && ! gegl_rectangle_is_infinite_plane (&r))
     {
       gint m = margin_px (operation);
 
@@ -488,7 +488,7 @@ gegl_op_class_init (GeglOpClass *klass)
     "gimp:menu-path",     "<Image>/Filters/SMP",
     "gimp:menu-label",    _("Follicles..."),
     "reference-composition", reference_composition,
-    "reference-hash",     "591e2ce0784658d3a8812d1fa49a0d0b",
+    "reference-hash",     "b93593493eea9f7ae826eb8ad2dd9edb",
     "description",
       _("Scalp micropigmentation preview: paints pigment impressions, "
         "thousands of tiny dots that read as the stubble of a closely shaved "

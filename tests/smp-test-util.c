@@ -182,6 +182,11 @@ smp_test_run (const gchar * const *argv,
 
   for (i = 0; extra_env && extra_env[i]; i += 2)
     env = g_environ_setenv (env, extra_env[i], extra_env[i + 1], TRUE);
+  /* In the sanitizer build: what an uninstrumented program needs to load
+   * the instrumented module.  */
+  if (g_getenv ("SMP_CHILD_PRELOAD") && *g_getenv ("SMP_CHILD_PRELOAD"))
+    env = g_environ_setenv (env, "LD_PRELOAD", g_getenv ("SMP_CHILD_PRELOAD"),
+                            TRUE);
   if (! g_spawn_sync (NULL, (gchar **) argv, env, G_SPAWN_SEARCH_PATH,
                       NULL, NULL, &out, &err, &status, &error))
     g_error ("cannot run %s: %s", argv[0], error->message);

@@ -26,7 +26,7 @@ static const double veil_depth[3] = { 2.2, 1.6, 1.1 };
 #define PIXEL_SOFTNESS 0.35
 
 /* The profile is cut at this many sigmas past the dot's edge.  */
-#define CUT_SIGMAS 3.5
+#define CUT_SIGMAS 3.0
 
 /* Per session plan: the cumulative share of the dots placed in sessions
  * 1..s, the concentration of a dot first placed in session s (the earliest
@@ -129,6 +129,20 @@ smp_renderer_init (SmpRenderer       *renderer,
       renderer->log_t[1][c] = log (fmax (fmin (s->colour2[c], 1.0), 1e-4));
     }
 
+  /* Light diffusing in the dermis passes the pigment from around it too:
+   * a dense dot shadows more than its own area.  The shadow's edge is
+   * where 1 - exp (-od * edge) falls to half its peak 1 - exp (-od): at the
+   * dot's own edge for a faint pigment, farther out for a dense one, t_half
+   * spreads (sigmas) past it.  Tabulated over the optical density od.  */
+  for (i = 0; i <= SMP_OD_STEPS; i++)
+    {
+      double od = (double) i * SMP_OD_MAX / SMP_OD_STEPS;
+
+      renderer->od_dark[i] = 1.0 - exp (-od);
+      renderer->od_half[i] = i == 0 ? 0.0 :
+        edge_inverse (renderer->edge_lut, -log ((1.0 + exp (-od)) / 2.0) / od);
+    }
+
   for (i = 0; i < s->sessions; i++)
     {
       renderer->fraction[i] = plan_fraction[s->sessions - 1][i];
@@ -182,6 +196,13 @@ smp_render_dot (const SmpRenderer *renderer,
   if (! (dot->rank < threshold))
     return;
 
+  cx = dot->x * ppm;
+  cy = dot->y * ppm;
+  if (cx + renderer->reach_px < x0 || cy + renderer->reach_px < y0 ||
+      cx - renderer->reach_px > x0 + width ||
+      cy - renderer->reach_px > y0 + height)
+    return;
+
   /* Which session placed the dot: its rank among the dots kept here.  */
   q = dot->rank / threshold;
   for (session = 0; session < s->sessions - 1; session++)
@@ -210,27 +231,28 @@ smp_render_dot (const SmpRenderer *renderer,
       double spread = scatter[c] * depth * ppm;
       double veil   = 1.0 - exp (-depth / veil_depth[c]);
       double od     = -log_t[c] * conc;
-      double t_half;
+      double f      = fmin (od, SMP_OD_MAX) * (SMP_OD_STEPS / SMP_OD_MAX);
+      int    k      = (int) f;
+      double t_half, dark;
 
-      /* Light diffusing in the dermis passes the pigment from around it
-       * too: a dense dot shadows more than its own area.  The shadow's edge
-       * is where 1 - exp (-od * edge) falls to half its peak 1 - exp (-od):
-       * at the dot's own edge for a faint pigment, farther out for a dense
-       * one.  Its radius, in units of the dot's, is edge_at.  */
-      t_half     = edge_inverse (renderer->edge_lut,
-                                 -log ((1.0 + exp (-od)) / 2.0) / od);
-      edge_at[c] = fmax (0.25, 1.0 + t_half * spread / radius);
-      grow       = fmax (grow, edge_at[c]);
+      /* The tables are linear in od (see smp_renderer_init).  */
+      if (k >= SMP_OD_STEPS)
+        k = SMP_OD_STEPS - 1;
+      f     -= k;
+      t_half = renderer->od_half[k] + f * (renderer->od_half[k + 1] -
+                                           renderer->od_half[k]);
+      dark   = renderer->od_dark[k] + f * (renderer->od_dark[k + 1] -
+                                           renderer->od_dark[k]);
 
+      edge_at[c]   = fmax (0.25, 1.0 + t_half * spread / radius);
+      grow         = fmax (grow, edge_at[c]);
       sigma[c]     = sqrt (spread * spread + PIXEL_SOFTNESS * PIXEL_SOFTNESS);
       inv_sigma[c] = 1.0 / sigma[c];
       /* Absorption of the light that reaches the pigment: the skin above
        * returns a veil of it first.  */
-      amp[c]       = (1.0 - veil) * (1.0 - exp (-od));
+      amp[c]       = (1.0 - veil) * dark;
     }
 
-  cx  = dot->x * ppm;
-  cy  = dot->y * ppm;
   rad = major * grow + CUT_SIGMAS * fmax (sigma[0], fmax (sigma[1], sigma[2]));
   if (rad > renderer->reach_px)
     rad = renderer->reach_px;
@@ -266,6 +288,7 @@ smp_render_dot (const SmpRenderer *renderer,
       float dy = (float) (j + 0.5 - cy);
       float u0 = (float) (fx0 + 0.5 - cx) * ua + dy * ub;
       float v0 = (float) (fx0 + 0.5 - cx) * va + dy * vb;
+      float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f;
 
       for (i = 0; i < fw; i++, p += 3)
         {
@@ -279,14 +302,17 @@ smp_render_dot (const SmpRenderer *renderer,
               p[0] = p[1] = p[2] = 0.0f;
               continue;
             }
-          r = sqrtf (r2);
-          for (c = 0; c < 3; c++)
-            {
-              p[c]    = edge_index (renderer->edge_lut,
-                                    r * slope[c] + offset[c]);
-              sum[c] += p[c];
-            }
+          r    = sqrtf (r2);
+          p[0] = edge_index (renderer->edge_lut, r * slope[0] + offset[0]);
+          p[1] = edge_index (renderer->edge_lut, r * slope[1] + offset[1]);
+          p[2] = edge_index (renderer->edge_lut, r * slope[2] + offset[2]);
+          s0  += p[0];
+          s1  += p[1];
+          s2  += p[2];
         }
+      sum[0] += s0;
+      sum[1] += s1;
+      sum[2] += s2;
     }
 
   /* Normalized to the shadow's physical mass: its area times its

@@ -36,6 +36,11 @@
 #define SMP_EDGE_RANGE   6
 #define SMP_EDGE_STEPS   32
 
+/* The optical density tables: SMP_OD_STEPS steps over [0, SMP_OD_MAX]; a
+ * pigment of transmittance 1e-4 at full concentration has od 9.2.  */
+#define SMP_OD_MAX       12.0
+#define SMP_OD_STEPS     384
+
 /* What the user sets, physical units.  */
 typedef struct
 {
@@ -62,6 +67,8 @@ typedef struct
   double      size[SMP_MAX_SESSIONS];      /* dot size factor per session */
   double      reach_px;                    /* farthest pixel a dot touches */
   float       edge_lut[2 * SMP_EDGE_RANGE * SMP_EDGE_STEPS + 1];
+  double      od_dark[SMP_OD_STEPS + 1];   /* 1 - exp (-od) */
+  double      od_half[SMP_OD_STEPS + 1];   /* t of the shadow's half edge */
 } SmpRenderer;
 
 void   smp_renderer_init         (SmpRenderer       *renderer,
