@@ -804,6 +804,94 @@ test_gegl_binary (void)
   g_object_unref (ramp);
 }
 
+/* The real photos of ../shared/data: each one stippled at its scale
+ * (about 4 px/mm, SOURCES.md), written before | after into the build dir's
+ * review/ for a person to look at; the mean darkening of the photo stays
+ * in the range of a real treatment.  */
+static void
+test_real_photos (void)
+{
+  const gchar *data = g_getenv ("SMP_SHARED_DATA");
+  gchar       *dir  = data ? g_build_filename (data, "scalp-photos", NULL) : NULL;
+  gchar       *review;
+  GDir        *d;
+  const gchar *name;
+  gint         seen = 0;
+
+  if (! dir || ! g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("../shared/data/scalp-photos is absent (a fresh clone): "
+                   "the real photos are not reviewed");
+      g_free (dir);
+      return;
+    }
+  review = g_build_filename (g_getenv ("SMP_BUILD_DIR"), "review", NULL);
+  g_mkdir_with_parents (review, 0755);
+  d = g_dir_open (dir, 0, NULL);
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)))
+    {
+      gchar        *path, *out;
+      GeglNode     *graph, *load, *op, *over, *shift, *save;
+      GeglRectangle box;
+      gfloat       *before, *after;
+      gdouble       lb = 0, la = 0;
+      gint          i, n;
+
+      if (! g_str_has_suffix (name, ".jpg"))
+        continue;
+      path  = g_build_filename (dir, name, NULL);
+      out   = g_strdup_printf ("%s/follicles-%.*s.png", review,
+                               (gint) strlen (name) - 4, name);
+      graph = gegl_node_new ();
+      load  = gegl_node_new_child (graph, "operation", "gegl:load",
+                                   "path", path, NULL);
+      op    = gegl_node_new_child (graph, "operation", "smp:follicles",
+                                   "px-per-mm", 4.0, "seed", 1, NULL);
+      gegl_node_link (load, op);
+      box = gegl_node_get_bounding_box (load);
+      g_assert_cmpint (box.width, >, 0);
+      before = smp_test_blit (load, &box, RGBA_FLOAT);
+      after  = smp_test_blit (op, &box, RGBA_FLOAT);
+      n = box.width * box.height;
+      for (i = 0; i < n; i++)
+        {
+          g_assert_true (isfinite (after[i * 4]) && isfinite (after[i * 4 + 2]));
+          lb += 0.2126 * before[i * 4] + 0.7152 * before[i * 4 + 1] +
+                0.0722 * before[i * 4 + 2];
+          la += 0.2126 * after[i * 4] + 0.7152 * after[i * 4 + 1] +
+                0.0722 * after[i * 4 + 2];
+        }
+      g_test_message ("%s: %dx%d, mean luminance %.4f -> %.4f (%.1f %% "
+                      "darker), review: %s", name, box.width, box.height,
+                      lb / n, la / n, 100 * (1 - la / lb), out);
+      g_assert_cmpfloat (1 - la / lb, >, 0.01);
+      g_assert_cmpfloat (1 - la / lb, <, 0.15);
+
+      /* before | after, side by side, for the eye.  */
+      over  = gegl_node_new_child (graph, "operation", "gegl:over", NULL);
+      shift = gegl_node_new_child (graph, "operation", "gegl:translate",
+                                   "x", (gdouble) box.width, NULL);
+      save  = gegl_node_new_child (graph, "operation", "gegl:png-save",
+                                   "path", out, "bitdepth", 8, NULL);
+      gegl_node_link_many (load, over, save, NULL);
+      gegl_node_link (op, shift);
+      gegl_node_connect_to (shift, "output", over, "aux");
+      gegl_node_process (save);
+
+      g_free (before);
+      g_free (after);
+      g_free (path);
+      g_free (out);
+      g_object_unref (graph);
+      seen++;
+    }
+  g_dir_close (d);
+  g_assert_cmpint (seen, >=, 1);
+  g_free (review);
+  g_free (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -841,5 +929,6 @@ main (int    argc,
   g_test_add_func ("/follicles/aux-extent", test_aux_extent);
   g_test_add_func ("/follicles/reference-hash", test_reference_hash);
   g_test_add_func ("/follicles/gegl-binary", test_gegl_binary);
+  g_test_add_func ("/follicles/real-photos", test_real_photos);
   return g_test_run ();
 }
