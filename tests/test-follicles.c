@@ -415,6 +415,23 @@ test_formats (void)
       g_object_unref (in);
     }
   g_free (want);
+
+  /* Alpha is the input's, to the bit, dots or not.  */
+  {
+    guchar *src = g_new (guchar, rect.width * rect.height * 4);
+    gint    i;
+
+    gegl_buffer_get (u8, &rect, 1.0, RGBA_U8, src, GEGL_AUTO_ROWSTRIDE,
+                     GEGL_ABYSS_NONE);
+    for (i = 0; i < rect.width * rect.height; i++)
+      src[i * 4 + 3] = (guchar) (i % rect.width * 255 / (rect.width - 1));
+    gegl_buffer_set (u8, &rect, 0, RGBA_U8, src, GEGL_AUTO_ROWSTRIDE);
+    got = render (u8, NULL, &rect, RGBA_U8, "px-per-mm", 15.0, NULL);
+    for (i = 0; i < rect.width * rect.height; i++)
+      g_assert_cmpint (got[i * 4 + 3], ==, src[i * 4 + 3]);
+    g_free (got);
+    g_free (src);
+  }
   g_object_unref (u8);
   g_object_unref (photo);
 }
