@@ -1,0 +1,355 @@
+/* smp-settings.c: see smp-settings.h.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "smp-settings.h"
+
+static int
+compare_names (const void *a,
+               const void *b)
+{
+  return strcmp (*(gchar * const *) a, *(gchar * const *) b);
+}
+
+gchar **
+smp_settings_list_ops (void)
+{
+  guint    n, i, k = 0;
+  gchar  **all  = gegl_list_operations (&n);
+  gchar  **mine = g_new0 (gchar *, n + 1);
+
+  for (i = 0; i < n; i++)
+    if (g_str_has_prefix (all[i], "smp:"))
+      mine[k++] = g_strdup (all[i]);
+  qsort (mine, k, sizeof (gchar *), compare_names);
+  g_free (all);
+  return mine;
+}
+
+const gchar *
+smp_settings_short_name (const gchar *op)
+{
+  const gchar *colon = strchr (op, ':');
+
+  return colon ? colon + 1 : op;
+}
+
+static int
+compare_specs (const void *a,
+               const void *b)
+{
+  const GParamSpec *pa = *(GParamSpec * const *) a;
+  const GParamSpec *pb = *(GParamSpec * const *) b;
+
+  /* param_id is the order of declaration in the op's file.  */
+  return (pa->param_id > pb->param_id) - (pa->param_id < pb->param_id);
+}
+
+SmpSettings *
+smp_settings_new (const gchar *op)
+{
+  SmpSettings *s;
+  GParamSpec **all;
+  guint        n, i;
+
+  if (! gegl_has_operation (op))
+    return NULL;
+  all = gegl_operation_list_properties (op, &n);
+  s   = g_new0 (SmpSettings, 1);
+  s->op     = g_strdup (op);
+  s->specs  = g_new0 (GParamSpec *, n + 1);
+  for (i = 0; i < n; i++)
+    if (strcmp (all[i]->name, SMP_OUTPUT_PROPERTY))
+      s->specs[s->n_specs++] = all[i];
+  qsort (s->specs, s->n_specs, sizeof (GParamSpec *), compare_specs);
+  s->values = g_new0 (GValue, s->n_specs);
+  for (i = 0; i < s->n_specs; i++)
+    g_value_init (&s->values[i], s->specs[i]->value_type);
+  smp_settings_reset (s);
+  g_free (all);
+  return s;
+}
+
+void
+smp_settings_free (SmpSettings *settings)
+{
+  guint i;
+
+  if (! settings)
+    return;
+  for (i = 0; i < settings->n_specs; i++)
+    g_value_unset (&settings->values[i]);
+  g_free (settings->values);
+  g_free (settings->specs);
+  g_free (settings->op);
+  g_free (settings);
+}
+
+void
+smp_settings_reset (SmpSettings *settings)
+{
+  guint i;
+
+  for (i = 0; i < settings->n_specs; i++)
+    {
+      GParamSpec *pspec = settings->specs[i];
+
+      if (GEGL_IS_PARAM_SPEC_COLOR (pspec))
+        {
+          /* A new colour of its own: the default is shared by the spec.  */
+          GeglColor *def = gegl_param_spec_color_get_default (pspec);
+
+          g_value_take_object (&settings->values[i],
+                               def ? gegl_color_duplicate (def)
+                                   : gegl_color_new ("black"));
+        }
+      else
+        g_param_value_set_default (pspec, &settings->values[i]);
+    }
+}
+
+gint
+smp_settings_find (const SmpSettings *settings,
+                   const gchar       *name)
+{
+  guint  i;
+  gchar *canon = g_strdelimit (g_strdup (name), "_", '-');
+
+  for (i = 0; i < settings->n_specs; i++)
+    if (! strcmp (settings->specs[i]->name, canon))
+      {
+        g_free (canon);
+        return (gint) i;
+      }
+  g_free (canon);
+  return -1;
+}
+
+gboolean
+smp_settings_has_pigment (const SmpSettings *settings)
+{
+  GParamSpec *pspec = gegl_operation_find_property (settings->op,
+                                                    SMP_OUTPUT_PROPERTY);
+
+  return pspec && G_IS_PARAM_SPEC_ENUM (pspec) &&
+         g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (pspec)->enum_class,
+                                   "pigment") != NULL;
+}
+
+gchar *
+smp_settings_to_string (const SmpSettings *settings)
+{
+  GString *text = g_string_new (settings->op);
+  guint    i;
+
+  for (i = 0; i < settings->n_specs; i++)
+    {
+      const GValue *v    = &settings->values[i];
+      const gchar  *name = settings->specs[i]->name;
+      gchar         num[G_ASCII_DTOSTR_BUF_SIZE];
+
+      if (G_VALUE_HOLDS_DOUBLE (v))
+        g_string_append_printf (text, " %s=%s", name,
+                                g_ascii_dtostr (num, sizeof num,
+                                                g_value_get_double (v)));
+      else if (G_VALUE_HOLDS_INT (v))
+        g_string_append_printf (text, " %s=%d", name, g_value_get_int (v));
+      else if (G_VALUE_HOLDS_UINT (v))
+        g_string_append_printf (text, " %s=%u", name, g_value_get_uint (v));
+      else if (G_VALUE_HOLDS_BOOLEAN (v))
+        g_string_append_printf (text, " %s=%s", name,
+                                g_value_get_boolean (v) ? "true" : "false");
+      else if (G_VALUE_HOLDS_ENUM (v))
+        {
+          GEnumClass *klass = g_type_class_ref (G_VALUE_TYPE (v));
+          GEnumValue *ev    = g_enum_get_value (klass, g_value_get_enum (v));
+
+          if (ev)
+            g_string_append_printf (text, " %s=%s", name, ev->value_nick);
+          g_type_class_unref (klass);
+        }
+      else if (G_VALUE_HOLDS (v, GEGL_TYPE_COLOR) && g_value_get_object (v))
+        {
+          gdouble rgba[4];
+          gchar   c[4][G_ASCII_DTOSTR_BUF_SIZE];
+          gint    k;
+
+          gegl_color_get_rgba (g_value_get_object (v), &rgba[0], &rgba[1],
+                               &rgba[2], &rgba[3]);
+          for (k = 0; k < 4; k++)
+            g_ascii_formatd (c[k], sizeof c[k], "%.6f", rgba[k]);
+          g_string_append_printf (text, " %s=rgba(%s,%s,%s,%s)", name,
+                                  c[0], c[1], c[2], c[3]);
+        }
+      else if (G_VALUE_HOLDS_STRING (v) && g_value_get_string (v))
+        g_string_append_printf (text, " %s='%s'", name,
+                                g_value_get_string (v));
+    }
+  return g_string_free (text, FALSE);
+}
+
+static gboolean
+set_from_text (GValue      *v,
+               GParamSpec  *pspec,
+               const gchar *text)
+{
+  gchar *end = NULL;
+
+  if (G_VALUE_HOLDS_DOUBLE (v))
+    {
+      gdouble d = g_ascii_strtod (text, &end);
+
+      if (end == text || *end)
+        return FALSE;
+      g_value_set_double (v, d);
+    }
+  else if (G_VALUE_HOLDS_INT (v) || G_VALUE_HOLDS_UINT (v))
+    {
+      gint64 i = g_ascii_strtoll (text, &end, 10);
+
+      if (end == text || *end)
+        return FALSE;
+      if (G_VALUE_HOLDS_INT (v))
+        g_value_set_int (v, (gint) i);
+      else
+        g_value_set_uint (v, (guint) i);
+    }
+  else if (G_VALUE_HOLDS_BOOLEAN (v))
+    g_value_set_boolean (v, ! strcmp (text, "true") || ! strcmp (text, "1"));
+  else if (G_VALUE_HOLDS_ENUM (v))
+    {
+      GEnumClass *klass = g_type_class_ref (G_VALUE_TYPE (v));
+      GEnumValue *ev    = g_enum_get_value_by_nick (klass, text);
+
+      if (ev)
+        g_value_set_enum (v, ev->value);
+      g_type_class_unref (klass);
+      if (! ev)
+        return FALSE;
+    }
+  else if (G_VALUE_HOLDS (v, GEGL_TYPE_COLOR))
+    {
+      GeglColor *c = gegl_color_new (NULL);
+
+      /* gegl_color_set_from_string warns on nonsense; check the form.  */
+      if (! g_regex_match_simple ("^(#[0-9a-fA-F]{3,8}|[a-z]+|rgba?\\([-0-9.e, ]+\\))$",
+                                  text, 0, 0))
+        {
+          g_object_unref (c);
+          return FALSE;
+        }
+      g_object_set (c, "string", text, NULL);
+      g_value_take_object (v, c);
+    }
+  else if (G_VALUE_HOLDS_STRING (v))
+    g_value_set_string (v, text);
+  else
+    return FALSE;
+
+  /* Out of range: clamped to the spec, as the op itself does.  */
+  g_param_value_validate (pspec, v);
+  return TRUE;
+}
+
+gboolean
+smp_settings_from_string (SmpSettings  *settings,
+                          const gchar  *text,
+                          GError      **error)
+{
+  gchar   **words;
+  gint      argc = 0, i;
+  GString  *bad = g_string_new (NULL);
+  gboolean  ok;
+
+  if (! g_shell_parse_argv (text, &argc, &words, NULL))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "cannot read the settings \"%s\"", text);
+      g_string_free (bad, TRUE);
+      return FALSE;
+    }
+  for (i = 0; i < argc; i++)
+    {
+      gchar *eq = strchr (words[i], '=');
+      gint   k;
+
+      if (! eq)
+        {
+          /* The op's own name may lead; another op's is an error.  */
+          if (i == 0 && ! strcmp (words[i], settings->op))
+            continue;
+          g_string_append_printf (bad, " %s (not name=value)", words[i]);
+          continue;
+        }
+      *eq = '\0';
+      k = smp_settings_find (settings, words[i]);
+      if (k < 0)
+        g_string_append_printf (bad, " %s (no such property of %s)",
+                                words[i], settings->op);
+      else if (! set_from_text (&settings->values[k], settings->specs[k],
+                                eq + 1))
+        g_string_append_printf (bad, " %s=%s (not a value for it)",
+                                words[i], eq + 1);
+    }
+  g_strfreev (words);
+  ok = bad->len == 0;
+  if (! ok)
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                 "settings for %s not understood:%s", settings->op, bad->str);
+  g_string_free (bad, TRUE);
+  return ok;
+}
+
+GeglNode *
+smp_settings_graph (const SmpSettings *settings,
+                    GeglBuffer        *input,
+                    GeglBuffer        *mask,
+                    gint               mask_dx,
+                    gint               mask_dy,
+                    gboolean           pigment,
+                    GeglNode         **graph)
+{
+  GeglNode *src, *op;
+  guint     i;
+
+  *graph = gegl_node_new ();
+  src = gegl_node_new_child (*graph, "operation", "gegl:buffer-source",
+                             "buffer", input, NULL);
+  op  = gegl_node_new_child (*graph, "operation", settings->op, NULL);
+  for (i = 0; i < settings->n_specs; i++)
+    gegl_node_set_property (op, settings->specs[i]->name,
+                            &settings->values[i]);
+  if (pigment && smp_settings_has_pigment (settings))
+    {
+      GParamSpec *pspec = gegl_operation_find_property (settings->op,
+                                                        SMP_OUTPUT_PROPERTY);
+
+      gegl_node_set (op, SMP_OUTPUT_PROPERTY,
+                     g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (pspec)->enum_class,
+                                               "pigment")->value, NULL);
+    }
+  gegl_node_link (src, op);
+  if (mask)
+    {
+      GeglNode *msrc  = gegl_node_new_child (*graph,
+                                             "operation", "gegl:buffer-source",
+                                             "buffer", mask, NULL);
+      GeglNode *shift = gegl_node_new_child (*graph,
+                                             "operation", "gegl:translate",
+                                             "x", (gdouble) mask_dx,
+                                             "y", (gdouble) mask_dy,
+                                             "sampler", GEGL_SAMPLER_NEAREST,
+                                             NULL);
+
+      gegl_node_link (msrc, shift);
+      gegl_node_connect_to (shift, "output", op, "aux");
+    }
+  return op;
+}

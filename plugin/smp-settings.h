@@ -1,0 +1,67 @@
+/* smp-settings.h: what the GIMP plug-in knows of the smp: ops, from GEGL
+ * alone: which ops the module has, their properties in declaration order,
+ * settings as text, and the graph that renders them.  No GIMP here, so the
+ * preview benchmark and the tests use the very same code.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#ifndef SMP_SETTINGS_H
+#define SMP_SETTINGS_H
+
+#include <gegl.h>
+#include <gegl-plugin.h>
+
+/* The ops' property that chooses composite or pigment: the plug-in sets it
+ * from its own "result" choice instead of offering it.  */
+#define SMP_OUTPUT_PROPERTY "output"
+
+typedef struct
+{
+  gchar       *op;         /* "smp:follicles" */
+  GParamSpec **specs;      /* the op's properties but "output", in order */
+  guint        n_specs;
+  GValue      *values;     /* one a spec */
+} SmpSettings;
+
+/* Every operation of the project's module ("smp:" ops), sorted; g_strfreev.  */
+gchar      **smp_settings_list_ops     (void);
+
+/* "smp:follicles" -> "follicles".  */
+const gchar *smp_settings_short_name   (const gchar       *op);
+
+/* Settings of op at its defaults; NULL when GEGL has no such op.  */
+SmpSettings *smp_settings_new          (const gchar       *op);
+void         smp_settings_free         (SmpSettings       *settings);
+void         smp_settings_reset        (SmpSettings       *settings);
+gint         smp_settings_find         (const SmpSettings *settings,
+                                        const gchar       *name);
+
+/* Whether the op can output its pigment alone (output=pigment).  */
+gboolean     smp_settings_has_pigment  (const SmpSettings *settings);
+
+/* As text "name=value name=value ..." (colours as rgba(...) in linear
+ * float, numbers in C locale), the form of a GEGL chain's arguments.  */
+gchar       *smp_settings_to_string    (const SmpSettings *settings);
+
+/* Reads such text (a leading op name is skipped; unknown names and bad
+ * values are reported in error and leave the rest as it was).  */
+gboolean     smp_settings_from_string  (SmpSettings       *settings,
+                                        const gchar       *text,
+                                        GError           **error);
+
+/* A graph: input buffer -> op (aux: mask buffer moved by mask_dx, mask_dy,
+ * when mask is not NULL) with these settings; returns the op node, owned by
+ * *graph.  pigment asks for the pigment alone.  */
+GeglNode    *smp_settings_graph        (const SmpSettings *settings,
+                                        GeglBuffer        *input,
+                                        GeglBuffer        *mask,
+                                        gint               mask_dx,
+                                        gint               mask_dy,
+                                        gboolean           pigment,
+                                        GeglNode         **graph);
+
+#endif

@@ -1,0 +1,452 @@
+/* test-gimp.c: the GIMP plug-in, run by the real GIMP 2.10 (gimp-console)
+ * in batch mode through script-fu, for every smp: op of the module; the
+ * results are exported by GIMP and checked here.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#include <gegl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smp-settings.h"
+#include "smp-stats.h"
+#include "smp-test-util.h"
+
+#define RGBA_U8 babl_format ("R'G'B'A u8")
+
+static gchar *gimp_dir;   /* GIMP2_DIRECTORY of the tests */
+
+/* A personal GIMP directory whose plug-in path holds the built plug-in
+ * beside GIMP's own (script-fu among them).  */
+static void
+setup_gimp (void)
+{
+  const gchar *plugin = g_getenv ("SMP_GIMP_PLUGIN");
+  const gchar *system = g_getenv ("SMP_GIMP_SYSTEM_PLUGINS");
+  gchar       *plugins, *link, *rc, *text;
+
+  g_assert_nonnull (plugin);
+  gimp_dir = g_build_filename (smp_test_tmpdir (), "gimp", NULL);
+  plugins  = g_build_filename (gimp_dir, "plug-ins", NULL);
+  g_mkdir_with_parents (plugins, 0700);
+  link = g_build_filename (plugins, "smp-gimp", NULL);
+  g_assert_cmpint (symlink (plugin, link), ==, 0);
+  rc   = g_build_filename (gimp_dir, "gimprc", NULL);
+  text = g_strdup_printf ("(plug-in-path \"%s:%s\")\n", plugins, system);
+  g_assert_true (g_file_set_contents (rc, text, -1, NULL));
+  g_free (plugins);
+  g_free (link);
+  g_free (rc);
+  g_free (text);
+}
+
+/* Runs script-fu code in gimp-console, then `then` (NULL: nothing) as a
+ * second batch command in the same session, which runs even when the first
+ * failed: the images are still there.  Returns what GIMP said on stderr
+ * (gimp-message lines and PDB errors among it).  */
+static gchar *
+run_gimp2 (const gchar *script,
+           const gchar *then)
+{
+  gchar       *path = g_build_filename (smp_test_tmpdir (), "script.scm", NULL);
+  gchar       *load = g_strdup_printf ("(load \"%s\")", path);
+  const gchar *argv[] = { "gimp-console", "-i", "-d", "-f", "-b", load,
+                          "-b", then ? then : "(gimp-quit 0)",
+                          "-b", "(gimp-quit 0)", NULL };
+  const gchar *env[]  = { "GIMP2_DIRECTORY", gimp_dir, NULL };
+  gchar       *out, *err = NULL;
+
+  g_assert_true (g_file_set_contents (path, script, -1, NULL));
+  out = smp_test_run (argv, env, &err);
+  g_free (out);
+  g_free (path);
+  g_free (load);
+  return err;
+}
+
+static gchar *
+run_gimp (const gchar *script)
+{
+  return run_gimp2 (script, NULL);
+}
+
+/* The op's defaults as script-fu arguments, with px-per-mm set.  */
+static gchar *
+default_args (const gchar *op,
+              gdouble      ppm)
+{
+  SmpSettings *s    = smp_settings_new (op);
+  GString     *args = g_string_new (NULL);
+  guint        i;
+
+  g_assert_nonnull (s);
+  for (i = 0; i < s->n_specs; i++)
+    {
+      const GValue *v = &s->values[i];
+      gchar         num[G_ASCII_DTOSTR_BUF_SIZE];
+
+      if (! strcmp (s->specs[i]->name, "px-per-mm"))
+        g_string_append_printf (args, " %s",
+                                g_ascii_dtostr (num, sizeof num, ppm));
+      else if (G_VALUE_HOLDS_DOUBLE (v))
+        g_string_append_printf (args, " %s",
+                                g_ascii_dtostr (num, sizeof num,
+                                                g_value_get_double (v)));
+      else if (G_VALUE_HOLDS_INT (v))
+        g_string_append_printf (args, " %d", g_value_get_int (v));
+      else if (G_VALUE_HOLDS_UINT (v))
+        g_string_append_printf (args, " %u", g_value_get_uint (v));
+      else if (G_VALUE_HOLDS_ENUM (v))
+        g_string_append_printf (args, " %d", g_value_get_enum (v));
+      else if (G_VALUE_HOLDS_BOOLEAN (v))
+        g_string_append_printf (args, " %d", g_value_get_boolean (v));
+      else if (G_VALUE_HOLDS (v, GEGL_TYPE_COLOR))
+        {
+          guchar rgba[4];
+
+          gegl_color_get_pixel (g_value_get_object (v), RGBA_U8, rgba);
+          g_string_append_printf (args, " '(%d %d %d)", rgba[0], rgba[1],
+                                  rgba[2]);
+        }
+      else if (G_VALUE_HOLDS_STRING (v))
+        g_string_append_printf (args, " \"%s\"",
+                                g_value_get_string (v) ? g_value_get_string (v)
+                                                       : "");
+    }
+  smp_settings_free (s);
+  return g_string_free (args, FALSE);
+}
+
+static gchar *
+tmp_path (const gchar *name)
+{
+  return g_build_filename (smp_test_tmpdir (), name, NULL);
+}
+
+static guchar *
+load_png (const gchar   *name,
+          GeglRectangle *box)
+{
+  gchar    *path  = tmp_path (name);
+  GeglNode *graph = gegl_node_new ();
+  GeglNode *load  = gegl_node_new_child (graph, "operation", "gegl:load",
+                                         "path", path, NULL);
+  guchar   *data;
+
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  *box = gegl_node_get_bounding_box (load);
+  data = smp_test_blit (load, box, RGBA_U8);
+  g_object_unref (graph);
+  g_free (path);
+  return data;
+}
+
+static gboolean
+said (const gchar *err,
+      const gchar *what)
+{
+  return strstr (err, what) != NULL;
+}
+
+/* 1 and 2: every op on a feathered elliptical selection.  */
+static void
+test_op_on_selection (gconstpointer data)
+{
+  const gchar  *op   = data;
+  const gchar  *proc = smp_settings_short_name (op);
+  GeglRectangle rect = { 0, 0, 600, 400 }, box;
+  GeglBuffer   *photo = smp_test_photo (&rect, RGBA_U8);
+  gchar        *in    = tmp_path ("in.png");
+  gchar        *args  = default_args (op, 20.0);
+  gchar        *script, *err, *d = g_strdup (smp_test_tmpdir ());
+  guchar       *orig, *after, *result, *sel;
+  gfloat       *dark;
+  gint          i, n = rect.width * rect.height, outside_changed = 0;
+  gint          inside_changed = 0;
+  gsize         core_dots = 0, feather_dots = 0, core_px = 0, feather_px = 0;
+  gdouble      *c;
+  gsize         nb, k;
+
+  smp_test_save_png (photo, in);
+  script = g_strdup_printf (
+    "(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))\n"
+    "       (layer (car (gimp-image-get-active-layer image))))\n"
+    "  (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 120 60 360 280)\n"
+    "  (gimp-selection-feather image 80)\n"
+    "  (let ((sel (car (gimp-selection-save image))))\n"
+    "    (gimp-file-save RUN-NONINTERACTIVE image sel \"%s/sel.png\" \"sel.png\")\n"
+    "    (gimp-image-remove-channel image sel))\n"
+    "  (plug-in-smp-%s RUN-NONINTERACTIVE image layer%s 0 -1 0)\n"
+    "  (let* ((layers (gimp-image-get-layers image))\n"
+    "         (top (vector-ref (cadr layers) 0)))\n"
+    "    (gimp-message (string-append \"LAYERS \" (number->string (car layers))\n"
+    "                  \" TOP \" (car (gimp-item-get-name top))))\n"
+    "    (gimp-file-save RUN-NONINTERACTIVE image top \"%s/result.png\" \"r.png\")\n"
+    "    (gimp-file-save RUN-NONINTERACTIVE image layer \"%s/orig.png\" \"o.png\")))\n",
+    in, in, d, proc, args, d, d);
+  err = run_gimp (script);
+  g_test_message ("%s", err);
+  g_assert_true (said (err, "LAYERS 2 TOP SMP "));
+
+  orig   = load_png ("in.png", &box);
+  after  = load_png ("orig.png", &box);
+  result = load_png ("result.png", &box);
+  sel    = load_png ("sel.png", &box);
+  g_assert_cmpint (box.width, ==, rect.width);
+
+  /* The original layer, bit for bit.  */
+  g_assert_cmpmem (after, n * 4, orig, n * 4);
+
+  /* Pigment inside the selection only, density falling off in the
+   * feather.  */
+  dark = g_new (gfloat, n);
+  for (i = 0; i < n; i++)
+    {
+      gboolean changed = memcmp (result + i * 4, orig + i * 4, 4) != 0;
+
+      if (sel[i * 4] == 0)
+        outside_changed += changed;
+      else
+        inside_changed += changed;
+      dark[i] = 1.0f - (result[i * 4 + 2] + 0.5f) / (orig[i * 4 + 2] + 0.5f);
+      core_px    += sel[i * 4] == 255;
+      feather_px += sel[i * 4] > 25 && sel[i * 4] < 128;
+    }
+  nb = smp_stats_blobs (dark, rect.width, rect.height, 0.12f, &c);
+  for (k = 0; k < nb; k++)
+    {
+      gint s = sel[((gint) c[2 * k + 1] * rect.width + (gint) c[2 * k]) * 4];
+
+      core_dots    += s == 255;
+      feather_dots += s > 25 && s < 128;
+    }
+  g_test_message ("%s: %d pixels changed inside the selection, %d outside; "
+                  "%.4f dots/px in the core, %.4f in the feather (10-50 %%)",
+                  op, inside_changed, outside_changed,
+                  (gdouble) core_dots / core_px,
+                  (gdouble) feather_dots / feather_px);
+  g_assert_cmpint (outside_changed, ==, 0);
+  g_assert_cmpint (inside_changed, >, n / 50);
+  g_assert_cmpfloat ((gdouble) feather_dots / feather_px, <,
+                     0.7 * core_dots / core_px);
+  g_assert_cmpfloat ((gdouble) feather_dots / feather_px, >, 0.0);
+
+  free (c);
+  g_free (dark);
+  g_free (orig);
+  g_free (after);
+  g_free (result);
+  g_free (sel);
+  g_free (args);
+  g_free (script);
+  g_free (err);
+  g_free (in);
+  g_free (d);
+  g_object_unref (photo);
+}
+
+/* One case of test 3: setup code (binds image and drawable), the call,
+ * then GIMP says how many top-level layers the image has.  */
+static gchar *
+bad_case (const gchar *setup,
+          const gchar *call)
+{
+  gchar *in     = tmp_path ("small.png");
+  gchar *script = g_strdup_printf (
+    "(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))\n"
+    "       (layer (car (gimp-image-get-active-layer image)))\n"
+    "       (drawable layer))\n"
+    "  %s\n"
+    "  (gimp-message \"CALLING\")\n"
+    "  %s\n"
+    "  (gimp-message \"RAN\"))\n", in, in, setup, call);
+  gchar *check  = g_strdup_printf (
+    "(let* ((image (vector-ref (cadr (gimp-image-list)) 0))\n"
+    "       (layer (vector-ref (cadr (gimp-image-get-layers image))\n"
+    "                          (- (car (gimp-image-get-layers image)) 1))))\n"
+    "  (gimp-message (string-append \"LAYERS \"\n"
+    "    (number->string (car (gimp-image-get-layers image)))))\n"
+    "  (if (= (car (gimp-image-base-type image)) INDEXED)\n"
+    "      (gimp-image-convert-rgb image))\n"
+    "  (gimp-file-save RUN-NONINTERACTIVE image layer \"%s/after.png\" \"a.png\"))",
+    smp_test_tmpdir ());
+  gchar *err    = run_gimp2 (script, check);
+
+  g_test_message ("%s", err);
+  g_assert_true (strstr (err, "CALLING") != NULL);
+  g_assert_true (strstr (err, "CRITICAL") == NULL);
+  g_free (script);
+  g_free (check);
+  g_free (in);
+  return err;
+}
+
+static void
+assert_unchanged (void)
+{
+  GeglRectangle box, box2;
+  guchar       *orig  = load_png ("small.png", &box);
+  guchar       *after = load_png ("after.png", &box2);
+
+  g_assert_cmpint (box.width, ==, box2.width);
+  g_assert_cmpmem (after, box.width * box.height * 4, orig,
+                   box.width * box.height * 4);
+  g_free (orig);
+  g_free (after);
+}
+
+/* 3: indexed image, a selection that misses the layer, an empty selection,
+ * a layer group, an out-of-range argument: a clear error or a no-op, the
+ * original layer unchanged.  Each in its own GIMP session (script-fu's
+ * catch leaves it unstable).  */
+static void
+test_bad_drawables (void)
+{
+  GeglRectangle rect = { 0, 0, 200, 150 };
+  GeglBuffer   *photo = smp_test_photo (&rect, RGBA_U8);
+  gchar        *in    = tmp_path ("small.png");
+  gchar        *args  = default_args ("smp:follicles", 10.0);
+  gchar        *call  = g_strdup_printf ("(plug-in-smp-follicles "
+                                         "RUN-NONINTERACTIVE image drawable%s "
+                                         "0 -1 0)", args);
+  gchar        *range = g_strdup_printf ("(plug-in-smp-follicles "
+                                         "RUN-NONINTERACTIVE image drawable "
+                                         "1000%s 0 -1 0)",
+                                         strchr (args + 1, ' '));
+  gchar        *err;
+
+  smp_test_save_png (photo, in);
+
+  /* Indexed: an error that says what to do, no new layer.  */
+  err = bad_case ("(gimp-image-convert-indexed image CONVERT-DITHER-NONE "
+                  "CONVERT-PALETTE-GENERATE 256 FALSE FALSE \"\")", call);
+  g_assert_true (said (err, "Image > Mode > RGB"));
+  g_assert_false (said (err, "RAN"));
+  g_assert_true (said (err, "LAYERS 1"));
+  g_free (err);
+
+  /* A selection that misses the layer: a no-op that says so.  */
+  err = bad_case ("(gimp-image-resize image 600 400 0 0)"
+                  "(gimp-image-select-rectangle image CHANNEL-OP-REPLACE "
+                  "400 250 100 100)", call);
+  g_assert_true (said (err, "does not touch the layer"));
+  g_assert_true (said (err, "RAN"));
+  g_assert_true (said (err, "LAYERS 1"));
+  assert_unchanged ();
+  g_free (err);
+
+  /* A zero-size selection is an empty one, which GIMP reads as no
+   * selection: the whole layer, on a new layer.  */
+  err = bad_case ("(gimp-image-select-rectangle image CHANNEL-OP-REPLACE "
+                  "10 10 0 0)", call);
+  g_assert_true (said (err, "RAN"));
+  g_assert_true (said (err, "LAYERS 2"));
+  g_free (err);
+
+  /* A layer group: an error naming it, nothing added.  */
+  err = bad_case ("(set! drawable (car (gimp-layer-group-new image)))"
+                  "(gimp-image-insert-layer image drawable 0 0)", call);
+  g_assert_true (said (err, "is a layer group"));
+  g_assert_false (said (err, "RAN"));
+  g_assert_true (said (err, "LAYERS 2"));
+  assert_unchanged ();
+  g_free (err);
+
+  /* An out-of-range argument: an error naming it and its range.  */
+  err = bad_case ("", range);
+  g_assert_true (said (err, "px-per-mm = 1000"));
+  g_assert_false (said (err, "RAN"));
+  g_assert_true (said (err, "LAYERS 1"));
+  assert_unchanged ();
+  g_free (err);
+
+  g_free (call);
+  g_free (range);
+  g_free (args);
+  g_free (in);
+  g_object_unref (photo);
+}
+
+/* 4: the pigment layer in Multiply mode, flattened, is the composite.  */
+static void
+test_pigment_layer (void)
+{
+  GeglRectangle rect = { 0, 0, 400, 300 }, box;
+  GeglBuffer   *photo = smp_test_photo (&rect, RGBA_U8);
+  gchar        *in    = tmp_path ("pig.png");
+  gchar        *args  = default_args ("smp:follicles", 16.0);
+  gchar        *d     = g_strdup (smp_test_tmpdir ());
+  gchar        *script, *err;
+  guchar       *comp, *flat;
+  gint          i, worst = 0, n = rect.width * rect.height, differ = 0;
+
+  smp_test_save_png (photo, in);
+  script = g_strdup_printf (
+    "(define (run result path)\n"
+    "  (let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))\n"
+    "         (layer (car (gimp-image-get-active-layer image))))\n"
+    "    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 50 40 300 220)\n"
+    "    (gimp-selection-feather image 40)\n"
+    "    (plug-in-smp-follicles RUN-NONINTERACTIVE image layer%s 0 -1 result)\n"
+    "    (let ((flat (car (gimp-image-flatten image))))\n"
+    "      (gimp-file-save RUN-NONINTERACTIVE image flat path path))))\n"
+    "(run 0 \"%s/composite.png\")\n"
+    "(run 1 \"%s/pigment-flat.png\")\n"
+    "(run 2 \"%s/in-place.png\")\n",
+    in, in, args, d, d, d);
+  err = run_gimp (script);
+  g_test_message ("%s", err);
+  comp = load_png ("composite.png", &box);
+  flat = load_png ("pigment-flat.png", &box);
+  for (i = 0; i < n * 4; i++)
+    {
+      worst   = MAX (worst, abs ((gint) comp[i] - (gint) flat[i]));
+      differ += comp[i] != flat[i];
+    }
+  g_test_message ("pigment layer (Multiply, flattened) vs composite: worst "
+                  "%d/255, %d channel values differ", worst, differ);
+  g_assert_cmpint (worst, <=, 1);
+  g_free (flat);
+  flat = load_png ("in-place.png", &box);
+  g_assert_cmpmem (flat, n * 4, comp, n * 4);
+
+  g_free (comp);
+  g_free (flat);
+  g_free (script);
+  g_free (err);
+  g_free (args);
+  g_free (in);
+  g_free (d);
+  g_object_unref (photo);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gchar **ops;
+  gint    i;
+
+  smp_test_init (&argc, &argv);
+  setup_gimp ();
+  ops = smp_settings_list_ops ();
+  g_assert_nonnull (ops[0]);
+  for (i = 0; ops[i]; i++)
+    {
+      gchar *path = g_strdup_printf ("/gimp/%s/selection",
+                                     smp_settings_short_name (ops[i]));
+
+      g_test_add_data_func (path, ops[i], test_op_on_selection);
+      g_free (path);
+    }
+  g_test_add_func ("/gimp/bad-drawables", test_bad_drawables);
+  g_test_add_func ("/gimp/pigment-layer", test_pigment_layer);
+  return g_test_run ();
+}
