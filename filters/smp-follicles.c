@@ -86,7 +86,7 @@ property_double (elongation, _("Elongation"), 1.15)
                    "along the hair"))
     value_range (1.0, 3.0)
 
-property_double (angle, _("Hair direction"), 90.0)
+property_double (angle, _("Hair direction (°)"), 90.0)
     description (_("Direction of the hair in the image, degrees clockwise "
                    "from the x axis (90 = along the image's height)"))
     value_range (-180.0, 180.0)

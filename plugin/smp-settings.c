@@ -353,3 +353,23 @@ smp_settings_graph (const SmpSettings *settings,
     }
   return op;
 }
+
+void
+smp_settings_render (const SmpSettings   *settings,
+                     GeglBuffer          *input,
+                     GeglBuffer          *mask,
+                     gint                 mask_dx,
+                     gint                 mask_dy,
+                     gboolean             pigment,
+                     const GeglRectangle *area,
+                     const Babl          *format,
+                     gpointer             pixels)
+{
+  GeglNode *graph;
+  GeglNode *op = smp_settings_graph (settings, input, mask, mask_dx, mask_dy,
+                                     pigment, &graph);
+
+  gegl_node_blit (op, 1.0, area, format, pixels, GEGL_AUTO_ROWSTRIDE,
+                  GEGL_BLIT_DEFAULT);
+  g_object_unref (graph);
+}

@@ -64,4 +64,16 @@ GeglNode    *smp_settings_graph        (const SmpSettings *settings,
                                         gboolean           pigment,
                                         GeglNode         **graph);
 
+/* Renders area of the graph above into pixels of format: what the dialog's
+ * live preview shows (and the preview benchmark times).  */
+void         smp_settings_render       (const SmpSettings   *settings,
+                                        GeglBuffer          *input,
+                                        GeglBuffer          *mask,
+                                        gint                 mask_dx,
+                                        gint                 mask_dy,
+                                        gboolean             pigment,
+                                        const GeglRectangle *area,
+                                        const Babl          *format,
+                                        gpointer             pixels);
+
 #endif

@@ -11,6 +11,8 @@
 #include <gegl.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,20 @@ setup_gimp (void)
   gimp_dir = g_build_filename (smp_test_tmpdir (), "gimp", NULL);
   plugins  = g_build_filename (gimp_dir, "plug-ins", NULL);
   g_mkdir_with_parents (plugins, 0700);
+  /* GIMP complains at exit about data folders it cannot find.  */
+  {
+    const gchar *data[] = { "brushes", "dynamics", "fonts", "gradients",
+                            "palettes", "patterns", "tool-presets", NULL };
+    gint         i;
+
+    for (i = 0; data[i]; i++)
+      {
+        gchar *dir = g_build_filename (gimp_dir, data[i], NULL);
+
+        g_mkdir_with_parents (dir, 0700);
+        g_free (dir);
+      }
+  }
   link = g_build_filename (plugins, "smp-gimp", NULL);
   g_assert_cmpint (symlink (plugin, link), ==, 0);
   rc   = g_build_filename (gimp_dir, "gimprc", NULL);
@@ -427,6 +443,144 @@ test_pigment_layer (void)
   g_object_unref (photo);
 }
 
+/* 5: the real GIMP with its GUI under Xvfb opens each op's dialog; a
+ * screenshot of each is written to the build dir's review/ for a person
+ * to look at, and GIMP prints no GLib critical.  */
+static void
+test_dialogs (void)
+{
+  const gchar  *argv_x[] = { "Xvfb", "-displayfd", "1", "-screen", "0",
+                             "1600x1000x24", "-nolisten", "tcp", NULL };
+  GeglRectangle rect = { 0, 0, 800, 600 };
+  GeglBuffer   *photo = smp_test_photo (&rect, RGBA_U8);
+  gchar        *in = tmp_path ("gui.png"), *log = tmp_path ("gui.log");
+  gchar        *review = g_build_filename (g_getenv ("SMP_BUILD_DIR"),
+                                           "review", NULL);
+  gchar        *path = tmp_path ("gui.scm"), *display, *load, *text = NULL;
+  gchar       **ops = smp_settings_list_ops ();
+  GString      *script = g_string_new (NULL);
+  GPid          xvfb, gimp;
+  gint          out_fd, i, status;
+  gchar         buf[32] = { 0 };
+  gchar       **env;
+
+  smp_test_save_png (photo, in);
+  g_mkdir_with_parents (review, 0755);
+  g_assert_true (g_spawn_async_with_pipes (NULL, (gchar **) argv_x, NULL,
+                                           G_SPAWN_SEARCH_PATH |
+                                           G_SPAWN_DO_NOT_REAP_CHILD |
+                                           G_SPAWN_STDERR_TO_DEV_NULL,
+                                           NULL, NULL, &xvfb, NULL, &out_fd,
+                                           NULL, NULL));
+  g_assert_cmpint (read (out_fd, buf, sizeof buf - 1), >, 0);
+  display = g_strdup_printf (":%d", atoi (buf));
+
+  /* Each op's dialog in turn, on a photo with a feathered selection.  */
+  g_string_append_printf (script,
+    "(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))\n"
+    "       (layer (car (gimp-image-get-active-layer image))))\n"
+    "  (gimp-display-new image)\n"
+    "  (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 100 80 600 440)\n"
+    "  (gimp-selection-feather image 120)\n", in, in);
+  for (i = 0; ops[i]; i++)
+    {
+      gchar *args = default_args (ops[i], 10.0);
+
+      g_string_append_printf (script,
+        "  (plug-in-smp-%s RUN-INTERACTIVE image layer%s 0 -1 0)\n",
+        smp_settings_short_name (ops[i]), args);
+      g_free (args);
+    }
+  g_string_append (script, "  (gimp-quit 1))\n");
+  g_assert_true (g_file_set_contents (path, script->str, -1, NULL));
+
+  load = g_strdup_printf ("gimp --no-splash --no-data --no-fonts "
+                          "-b '(load \"%s\")' -b '(gimp-quit 1)' > %s 2>&1",
+                          path, log);
+  env  = g_environ_setenv (g_get_environ (), "DISPLAY", display, TRUE);
+  env  = g_environ_setenv (env, "GIMP2_DIRECTORY", gimp_dir, TRUE);
+  env  = g_environ_setenv (env, "SMP_PREVIEW_TIMING", "1", TRUE);
+  {
+    const gchar *argv_g[] = { "/bin/sh", "-c", load, NULL };
+
+    g_assert_true (g_spawn_async (NULL, (gchar **) argv_g, env,
+                                  G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                  &gimp, NULL));
+  }
+
+  for (i = 0; ops[i]; i++)
+    {
+      const gchar *title = gegl_operation_get_key (ops[i], "title");
+      gchar       *search = g_strdup_printf ("env DISPLAY=%s xdotool search "
+                                             "--sync --onlyvisible "
+                                             "--name '^%s$'", display, title);
+      gchar       *shot, *cmd, *id = NULL, *shell;
+      gint         tries;
+
+      /* GIMP's first start under Xvfb takes some seconds.  */
+      for (tries = 0; tries < 90 && ! (id && *id); tries++)
+        {
+          g_free (id);
+          id = NULL;
+          shell = g_strdup_printf ("timeout 2 %s", search);
+          g_spawn_command_line_sync (shell, &id, NULL, NULL, NULL);
+          g_free (shell);
+          if (id)
+            g_strstrip (id);
+        }
+      g_assert_true (id && *id);
+      /* Let the preview render before the shot.  */
+      g_usleep (1500000);
+      shot = g_strdup_printf ("%s/gimp-dialog-%s.png", review,
+                              smp_settings_short_name (ops[i]));
+      cmd  = g_strdup_printf ("env DISPLAY=%s import -window %s %s", display,
+                              id, shot);
+      g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL));
+      g_assert_true (g_file_test (shot, G_FILE_TEST_EXISTS));
+      g_test_message ("dialog \"%s\" (window %s): %s", title, id, shot);
+      g_free (cmd);
+      cmd = g_strdup_printf ("env DISPLAY=%s xdotool windowfocus --sync %s key Escape",
+                             display, id);
+      g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
+      g_free (cmd);
+      g_free (shot);
+      g_free (id);
+      g_free (search);
+    }
+
+  /* GIMP quits by itself once the last dialog is closed (forced: the
+   * image is unsaved, on purpose).  */
+  for (i = 0; i < 600; i++)
+    {
+      if (waitpid (gimp, &status, WNOHANG) == gimp)
+        break;
+      g_usleep (100000);
+    }
+  if (i == 600)
+    kill (gimp, SIGKILL);
+  kill (xvfb, SIGTERM);
+  waitpid (xvfb, NULL, 0);
+
+  g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+  g_test_message ("GIMP said:\n%s", text);
+  g_assert_nonnull (strstr (text, "smp-gimp: preview of"));
+  g_assert_null (strstr (text, "CRITICAL"));
+  g_assert_null (strstr (text, "smp-gimp-WARNING"));
+  g_assert_cmpint (i, <, 600);
+
+  g_free (text);
+  g_strfreev (env);
+  g_strfreev (ops);
+  g_string_free (script, TRUE);
+  g_free (load);
+  g_free (display);
+  g_free (path);
+  g_free (review);
+  g_free (in);
+  g_free (log);
+  g_object_unref (photo);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -448,5 +602,6 @@ main (int    argc,
     }
   g_test_add_func ("/gimp/bad-drawables", test_bad_drawables);
   g_test_add_func ("/gimp/pigment-layer", test_pigment_layer);
+  g_test_add_func ("/gimp/dialogs", test_dialogs);
   return g_test_run ();
 }
