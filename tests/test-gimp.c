@@ -9,6 +9,7 @@
  */
 
 #include <gegl.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
 #include <signal.h>
@@ -443,14 +444,314 @@ test_pigment_layer (void)
   g_object_unref (photo);
 }
 
+/* One Xvfb for the GUI tests, on the first free display number, stopped
+ * at exit.  */
+static GPid   xvfb_pid;
+static gchar *xvfb_display;
+
+static void
+stop_xvfb (void)
+{
+  kill (xvfb_pid, SIGTERM);
+  waitpid (xvfb_pid, NULL, 0);
+}
+
+static const gchar *
+xvfb (void)
+{
+  const gchar *argv[] = { "Xvfb", "-displayfd", "1", "-screen", "0",
+                          "1600x1000x24", "-nolisten", "tcp", NULL };
+  gchar        buf[32] = { 0 };
+  gint         out_fd;
+
+  if (xvfb_display)
+    return xvfb_display;
+  g_assert_true (g_spawn_async_with_pipes (NULL, (gchar **) argv, NULL,
+                                           G_SPAWN_SEARCH_PATH |
+                                           G_SPAWN_DO_NOT_REAP_CHILD |
+                                           G_SPAWN_STDERR_TO_DEV_NULL,
+                                           NULL, NULL, &xvfb_pid, NULL,
+                                           &out_fd, NULL, NULL));
+  /* The display number, once the server is ready.  The pipe stays open:
+   * Xvfb may write to it again.  */
+  g_assert_cmpint (read (out_fd, buf, sizeof buf - 1), >, 0);
+  xvfb_display = g_strdup_printf (":%d", atoi (buf));
+  atexit (stop_xvfb);
+  return xvfb_display;
+}
+
+/* The X window whose name matches the regex, waiting for it; NULL if none
+ * came within about a minute.  */
+static gchar *
+find_window (const gchar *display,
+             const gchar *name)
+{
+  gchar *cmd = g_strdup_printf ("env DISPLAY=%s timeout 2 xdotool search "
+                                "--sync --onlyvisible --name '%s'",
+                                display, name);
+  gchar *id  = NULL;
+  gint   tries;
+
+  for (tries = 0; tries < 45 && ! (id && *id); tries++)
+    {
+      g_free (id);
+      id = NULL;
+      g_spawn_command_line_sync (cmd, &id, NULL, NULL, NULL);
+      if (id)
+        {
+          g_strstrip (id);
+          /* The first match, if several.  */
+          if (strchr (id, '\n'))
+            *strchr (id, '\n') = '\0';
+        }
+    }
+  g_free (cmd);
+  if (id && ! *id)
+    g_clear_pointer (&id, g_free);
+  return id;
+}
+
+/* Keys to a window, as a person types them.  */
+static void
+press (const gchar *display,
+       const gchar *window,
+       const gchar *keys)
+{
+  gchar *cmd = g_strdup_printf ("env DISPLAY=%s xdotool windowfocus --sync %s "
+                                "key %s", display, window, keys);
+
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+  g_free (cmd);
+}
+
+/* One script-fu command through GIMP's script-fu server: 'G', length,
+ * text; the answer is 'G', error flag, length, text.  With failed NULL no
+ * answer is read and NULL returned.  */
+static gchar *
+script_fu (guint16      port,
+           const gchar *command,
+           gboolean    *failed)
+{
+  GSocketClient     *client = g_socket_client_new ();
+  GSocketConnection *conn   = NULL;
+  GInputStream      *in;
+  GOutputStream     *out;
+  guchar             head[4];
+  gsize              n = strlen (command), got;
+  gchar             *answer;
+  gint               tries;
+
+  /* The server starts with GIMP: wait for it.  */
+  for (tries = 0; tries < 120 && ! conn; tries++)
+    {
+      conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL,
+                                              NULL);
+      if (! conn)
+        g_usleep (500000);
+    }
+  g_assert_nonnull (conn);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+  in  = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  head[0] = 'G';
+  head[1] = (guchar) (n >> 8);
+  head[2] = (guchar) (n & 0xff);
+  g_assert_true (g_output_stream_write_all (out, head, 3, NULL, NULL, NULL));
+  g_assert_true (g_output_stream_write_all (out, command, n, NULL, NULL, NULL));
+  if (! failed)
+    {
+      /* No answer wanted (gimp-quit gives none).  */
+      g_object_unref (conn);
+      g_object_unref (client);
+      return NULL;
+    }
+  g_assert_true (g_input_stream_read_all (in, head, 4, &got, NULL, NULL));
+  g_assert_cmpint (got, ==, 4);
+  n = (head[2] << 8) | head[3];
+  answer = g_malloc0 (n + 1);
+  g_assert_true (g_input_stream_read_all (in, answer, n, &got, NULL, NULL));
+  *failed = head[1] != 0;
+  g_object_unref (conn);
+  g_object_unref (client);
+  return answer;
+}
+
+static guint16
+free_port (void)
+{
+  GSocket        *sock = g_socket_new (G_SOCKET_FAMILY_IPV4,
+                                       G_SOCKET_TYPE_STREAM,
+                                       G_SOCKET_PROTOCOL_TCP, NULL);
+  GInetAddress   *lo   = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *addr = g_inet_socket_address_new (lo, 0);
+  GSocketAddress *got;
+  guint16         port;
+
+  g_assert_true (g_socket_bind (sock, addr, TRUE, NULL));
+  got  = g_socket_get_local_address (sock, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (got));
+  g_object_unref (got);
+  g_object_unref (addr);
+  g_object_unref (lo);
+  g_socket_close (sock, NULL);
+  g_object_unref (sock);
+  return port;
+}
+
+/* 1 and 2, the undo: in the real GIMP with its GUI, each op run on a
+ * feathered selection, then one Ctrl+Z in the image window: the image is
+ * as before (the new layer gone, or the layer's own pixels back for
+ * "apply to the layer itself"), and the selection, made before, is still
+ * there, so exactly the plug-in's one step was undone.  */
+static void
+test_undo (void)
+{
+  GeglRectangle rect = { 0, 0, 400, 300 }, box;
+  GeglBuffer   *photo = smp_test_photo (&rect, RGBA_U8);
+  gchar        *in = tmp_path ("undo.png"), *log = tmp_path ("undo.log");
+  gchar        *d  = g_strdup (smp_test_tmpdir ());
+  gchar       **ops = smp_settings_list_ops ();
+  guint16       port = free_port ();
+  gchar        *display, *serve, *window, *answer;
+  gchar       **env;
+  GPid          gimp;
+  gint          i, status, result;
+
+  smp_test_save_png (photo, in);
+  display = g_strdup (xvfb ());
+  g_test_message ("Xvfb on %s, GIMP's script-fu server on port %d", display,
+                  port);
+  serve = g_strdup_printf ("gimp --no-splash --no-data --no-fonts -b "
+                           "'(plug-in-script-fu-server RUN-NONINTERACTIVE "
+                           "\"127.0.0.1\" %d \"\")' > %s 2>&1", port, log);
+  env = g_environ_setenv (g_get_environ (), "DISPLAY", display, TRUE);
+  env = g_environ_setenv (env, "GIMP2_DIRECTORY", gimp_dir, TRUE);
+  if (g_getenv ("SMP_CHILD_PRELOAD") && *g_getenv ("SMP_CHILD_PRELOAD"))
+    env = g_environ_setenv (env, "LD_PRELOAD", g_getenv ("SMP_CHILD_PRELOAD"),
+                            TRUE);
+  {
+    const gchar *argv[] = { "/bin/sh", "-c", serve, NULL };
+
+    g_assert_true (g_spawn_async (NULL, (gchar **) argv, env,
+                                  G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                  &gimp, NULL));
+  }
+
+  /* The server starts with GIMP: wait for it, or say why not.  */
+  {
+    GSocketClient     *client = g_socket_client_new ();
+    GSocketConnection *conn   = NULL;
+    gchar             *text   = NULL;
+
+    for (i = 0; i < 120 && ! conn; i++)
+      if (! (conn = g_socket_client_connect_to_host (client, "127.0.0.1", port,
+                                                     NULL, NULL)))
+        g_usleep (500000);
+    if (! conn)
+      {
+        g_file_get_contents (log, &text, NULL, NULL);
+        g_test_message ("GIMP's script-fu server did not start:\n%s", text);
+        g_free (text);
+      }
+    g_assert_nonnull (conn);
+    g_object_unref (conn);
+    g_object_unref (client);
+  }
+
+  for (i = 0; ops[i]; i++)
+    for (result = 0; result <= 2; result += 2)
+      {
+        gchar   *args = default_args (ops[i], 12.0);
+        gchar   *cmd;
+        gboolean failed;
+        guchar  *orig, *before, *after;
+
+        cmd = g_strdup_printf (
+          "(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))"
+          "       (layer (car (gimp-image-get-active-layer image))))"
+          "  (gimp-display-new image)"
+          "  (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 60 40 280 220)"
+          "  (gimp-selection-feather image 50)"
+          "  (plug-in-smp-%s RUN-NONINTERACTIVE image layer%s 0 -1 %d)"
+          "  (gimp-file-save RUN-NONINTERACTIVE image"
+          "    (vector-ref (cadr (gimp-image-get-layers image)) 0)"
+          "    \"%s/undo-before.png\" \"b.png\")"
+          "  (car (gimp-image-get-layers image)))",
+          in, in, smp_settings_short_name (ops[i]), args, result, d);
+        answer = script_fu (port, cmd, &failed);
+        g_test_message ("%s, result %d: %d layers after the run", ops[i],
+                        result, atoi (answer));
+        g_assert_false (failed);
+        g_assert_cmpint (atoi (answer), ==, result == 2 ? 1 : 2);
+        g_free (answer);
+        g_free (cmd);
+
+        window = find_window (display, "undo.png");
+        g_assert_nonnull (window);
+        press (display, window, "ctrl+z");
+        g_usleep (500000);
+
+        cmd = g_strdup_printf (
+          "(let* ((image (vector-ref (cadr (gimp-image-list)) 0))"
+          "       (layer (vector-ref (cadr (gimp-image-get-layers image)) 0)))"
+          "  (gimp-file-save RUN-NONINTERACTIVE image layer"
+          "    \"%s/undo-after.png\" \"a.png\")"
+          "  (list (car (gimp-image-get-layers image))"
+          "        (car (gimp-selection-is-empty image))))", d);
+        answer = script_fu (port, cmd, &failed);
+        g_test_message ("after one Ctrl+Z: (layers, selection empty) = %s",
+                        answer);
+        g_assert_false (failed);
+        g_assert_cmpstr (answer, ==, "(1 0)");
+        g_free (answer);
+        g_free (cmd);
+
+        orig   = load_png ("undo.png", &box);
+        before = load_png ("undo-before.png", &box);
+        after  = load_png ("undo-after.png", &box);
+        g_assert_cmpint (memcmp (before, orig, box.width * box.height * 4),
+                         !=, 0);
+        g_assert_cmpmem (after, box.width * box.height * 4, orig,
+                         box.width * box.height * 4);
+        g_free (orig);
+        g_free (before);
+        g_free (after);
+
+        answer = script_fu (port, "(gimp-display-delete (vector-ref (cadr "
+                            "(gimp-display-list)) 0))", &failed);
+        g_free (answer);
+        g_free (window);
+        g_free (args);
+      }
+
+  script_fu (port, "(gimp-quit 1)", NULL);
+  for (i = 0; i < 300 && waitpid (gimp, &status, WNOHANG) != gimp; i++)
+    g_usleep (100000);
+  if (i == 300)
+    kill (gimp, SIGKILL);
+  {
+    gchar *text = NULL;
+
+    g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+    g_assert_null (strstr (text, "CRITICAL"));
+    g_free (text);
+  }
+
+  g_strfreev (env);
+  g_strfreev (ops);
+  g_free (serve);
+  g_free (display);
+  g_free (in);
+  g_free (log);
+  g_free (d);
+  g_object_unref (photo);
+}
+
 /* 5: the real GIMP with its GUI under Xvfb opens each op's dialog; a
  * screenshot of each is written to the build dir's review/ for a person
  * to look at, and GIMP prints no GLib critical.  */
 static void
 test_dialogs (void)
 {
-  const gchar  *argv_x[] = { "Xvfb", "-displayfd", "1", "-screen", "0",
-                             "1600x1000x24", "-nolisten", "tcp", NULL };
   GeglRectangle rect = { 0, 0, 800, 600 };
   GeglBuffer   *photo = smp_test_photo (&rect, RGBA_U8);
   gchar        *in = tmp_path ("gui.png"), *log = tmp_path ("gui.log");
@@ -459,21 +760,13 @@ test_dialogs (void)
   gchar        *path = tmp_path ("gui.scm"), *display, *load, *text = NULL;
   gchar       **ops = smp_settings_list_ops ();
   GString      *script = g_string_new (NULL);
-  GPid          xvfb, gimp;
-  gint          out_fd, i, status;
-  gchar         buf[32] = { 0 };
+  GPid          gimp;
+  gint          i, status;
   gchar       **env;
 
   smp_test_save_png (photo, in);
   g_mkdir_with_parents (review, 0755);
-  g_assert_true (g_spawn_async_with_pipes (NULL, (gchar **) argv_x, NULL,
-                                           G_SPAWN_SEARCH_PATH |
-                                           G_SPAWN_DO_NOT_REAP_CHILD |
-                                           G_SPAWN_STDERR_TO_DEV_NULL,
-                                           NULL, NULL, &xvfb, NULL, &out_fd,
-                                           NULL, NULL));
-  g_assert_cmpint (read (out_fd, buf, sizeof buf - 1), >, 0);
-  display = g_strdup_printf (":%d", atoi (buf));
+  display = g_strdup (xvfb ());
 
   /* Each op's dialog in turn, on a photo with a feathered selection.  */
   g_string_append_printf (script,
@@ -500,6 +793,9 @@ test_dialogs (void)
   env  = g_environ_setenv (g_get_environ (), "DISPLAY", display, TRUE);
   env  = g_environ_setenv (env, "GIMP2_DIRECTORY", gimp_dir, TRUE);
   env  = g_environ_setenv (env, "SMP_PREVIEW_TIMING", "1", TRUE);
+  if (g_getenv ("SMP_CHILD_PRELOAD") && *g_getenv ("SMP_CHILD_PRELOAD"))
+    env = g_environ_setenv (env, "LD_PRELOAD", g_getenv ("SMP_CHILD_PRELOAD"),
+                            TRUE);
   {
     const gchar *argv_g[] = { "/bin/sh", "-c", load, NULL };
 
@@ -558,8 +854,6 @@ test_dialogs (void)
     }
   if (i == 600)
     kill (gimp, SIGKILL);
-  kill (xvfb, SIGTERM);
-  waitpid (xvfb, NULL, 0);
 
   g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
   g_test_message ("GIMP said:\n%s", text);
@@ -603,5 +897,6 @@ main (int    argc,
   g_test_add_func ("/gimp/bad-drawables", test_bad_drawables);
   g_test_add_func ("/gimp/pigment-layer", test_pigment_layer);
   g_test_add_func ("/gimp/dialogs", test_dialogs);
+  g_test_add_func ("/gimp/undo", test_undo);
   return g_test_run ();
 }

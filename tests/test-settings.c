@@ -1,0 +1,116 @@
+/* test-settings.c: the plug-in's GIMP-free half: the ops it finds, their
+ * properties in order, settings as text both ways, and the preview's
+ * rendering, which must be the op's own pixels.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#include <gegl.h>
+#include <string.h>
+
+#include "smp-settings.h"
+#include "smp-test-util.h"
+
+static void
+test_ops (void)
+{
+  gchar      **ops = smp_settings_list_ops ();
+  SmpSettings *s;
+
+  g_assert_nonnull (ops[0]);
+  g_assert_true (g_strv_contains ((const gchar * const *) ops,
+                                  "smp:follicles"));
+  s = smp_settings_new ("smp:follicles");
+  /* Declaration order, without the output choice.  */
+  g_assert_cmpstr (s->specs[0]->name, ==, "px-per-mm");
+  g_assert_cmpstr (s->specs[1]->name, ==, "density");
+  g_assert_cmpint (smp_settings_find (s, "output"), ==, -1);
+  g_assert_cmpint (smp_settings_find (s, "dot_diameter"), ==, 2);
+  g_assert_true (smp_settings_has_pigment (s));
+  g_assert_null (smp_settings_new ("smp:no-such-op"));
+  smp_settings_free (s);
+  g_strfreev (ops);
+}
+
+static void
+test_text (void)
+{
+  SmpSettings *a = smp_settings_new ("smp:follicles");
+  SmpSettings *b = smp_settings_new ("smp:follicles");
+  gchar       *ta, *tb;
+  GError      *error = NULL;
+
+  g_assert_true (smp_settings_from_string (a, "smp:follicles density=42.5 "
+                                           "sessions=2 pigment=#102030 "
+                                           "seed=7", &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (g_value_get_double (&a->values[smp_settings_find (a, "density")]),
+                     ==, 42.5);
+  ta = smp_settings_to_string (a);
+  g_assert_true (smp_settings_from_string (b, ta, &error));
+  tb = smp_settings_to_string (b);
+  g_test_message ("%s", ta);
+  g_assert_cmpstr (ta, ==, tb);
+
+  /* Out of range: clamped to the spec, as the op does.  */
+  g_assert_true (smp_settings_from_string (b, "density=1000", NULL));
+  g_assert_cmpfloat (g_value_get_double (&b->values[smp_settings_find (b, "density")]),
+                     ==, 250.0);
+  /* Nonsense: an error naming it, the rest kept.  */
+  g_assert_false (smp_settings_from_string (b, "density=lots colour=1 "
+                                            "sessions=3", &error));
+  g_assert_nonnull (strstr (error->message, "density=lots"));
+  g_assert_nonnull (strstr (error->message, "colour"));
+  g_assert_cmpint (g_value_get_int (&b->values[smp_settings_find (b, "sessions")]),
+                   ==, 3);
+  g_clear_error (&error);
+  g_assert_false (smp_settings_from_string (b, "density='unclosed", &error));
+  g_clear_error (&error);
+
+  g_free (ta);
+  g_free (tb);
+  smp_settings_free (a);
+  smp_settings_free (b);
+}
+
+/* The preview's pixels are the op's pixels.  */
+static void
+test_render (void)
+{
+  GeglRectangle rect = { 0, 0, 300, 200 }, area = { 40, 30, 200, 120 };
+  GeglBuffer   *photo = smp_test_photo (&rect, babl_format ("R'G'B'A u8"));
+  GeglBuffer   *mask  = smp_test_ramp (&rect);
+  SmpSettings  *s     = smp_settings_new ("smp:follicles");
+  guchar       *a     = g_malloc (area.width * area.height * 4);
+  guchar       *b;
+  GeglNode     *graph, *op;
+
+  smp_settings_from_string (s, "px-per-mm=12 seed=3", NULL);
+  smp_settings_render (s, photo, mask, 0, 0, FALSE, &area,
+                       babl_format ("R'G'B'A u8"), a);
+  op = smp_test_graph (&graph, "smp:follicles", photo, mask);
+  gegl_node_set (op, "px-per-mm", 12.0, "seed", 3, NULL);
+  b = smp_test_blit (op, &area, babl_format ("R'G'B'A u8"));
+  g_assert_cmpmem (a, area.width * area.height * 4, b,
+                   area.width * area.height * 4);
+  g_object_unref (graph);
+  g_free (a);
+  g_free (b);
+  smp_settings_free (s);
+  g_object_unref (photo);
+  g_object_unref (mask);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  smp_test_init (&argc, &argv);
+  g_test_add_func ("/settings/ops", test_ops);
+  g_test_add_func ("/settings/text", test_text);
+  g_test_add_func ("/settings/render", test_render);
+  return g_test_run ();
+}
