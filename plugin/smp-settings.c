@@ -183,8 +183,9 @@ smp_settings_to_string (const SmpSettings *settings)
 
           gegl_color_get_rgba (g_value_get_object (v), &rgba[0], &rgba[1],
                                &rgba[2], &rgba[3]);
+          /* Shortest text that reads back to the same double.  */
           for (k = 0; k < 4; k++)
-            g_ascii_formatd (c[k], sizeof c[k], "%.6f", rgba[k]);
+            g_ascii_dtostr (c[k], sizeof c[k], rgba[k]);
           g_string_append_printf (text, " %s=rgba(%s,%s,%s,%s)", name,
                                   c[0], c[1], c[2], c[3]);
         }

@@ -43,8 +43,9 @@ gint         smp_settings_find         (const SmpSettings *settings,
 /* Whether the op can output its pigment alone (output=pigment).  */
 gboolean     smp_settings_has_pigment  (const SmpSettings *settings);
 
-/* As text "name=value name=value ..." (colours as rgba(...) in linear
- * float, numbers in C locale), the form of a GEGL chain's arguments.  */
+/* As text "op name=value name=value ..." (colours as rgba(...) in linear
+ * light, numbers in C locale, all read back to the same values), the form
+ * of a GEGL chain.  */
 gchar       *smp_settings_to_string    (const SmpSettings *settings);
 
 /* Reads such text (a leading op name is skipped; unknown names and bad

@@ -875,6 +875,61 @@ test_dialogs (void)
   g_object_unref (photo);
 }
 
+/* RUN-WITH-LAST-VALS repeats the last run's settings, not the defaults.  */
+static void
+test_last_values (void)
+{
+  GeglRectangle rect = { 0, 0, 300, 200 }, box;
+  GeglBuffer   *photo = smp_test_photo (&rect, RGBA_U8);
+  gchar        *in    = tmp_path ("last.png");
+  gchar        *args  = default_args ("smp:follicles", 14.0);
+  gchar        *d     = g_strdup (smp_test_tmpdir ());
+  gchar        *script, *err, *dense;
+  guchar       *a, *b, *c;
+
+  /* The same run with density 180 instead of the default.  */
+  dense = g_strdup_printf ("%s", args);
+  {
+    gchar **w = g_strsplit (g_strstrip (dense), " ", -1);
+
+    g_free (w[1]);
+    w[1] = g_strdup ("180");
+    g_free (dense);
+    dense = g_strjoinv (" ", w);
+    g_strfreev (w);
+  }
+  smp_test_save_png (photo, in);
+  script = g_strdup_printf (
+    "(define (run mode args path)\n"
+    "  (let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))\n"
+    "         (layer (car (gimp-image-get-active-layer image))))\n"
+    "    (apply plug-in-smp-follicles (append (list mode image layer) args))\n"
+    "    (gimp-file-save RUN-NONINTERACTIVE image\n"
+    "      (vector-ref (cadr (gimp-image-get-layers image)) 0) path path)))\n"
+    "(run RUN-NONINTERACTIVE (list %s 0 -1 0) \"%s/last-a.png\")\n"
+    "(run RUN-WITH-LAST-VALS (list %s 0 -1 0) \"%s/last-b.png\")\n"
+    "(run RUN-NONINTERACTIVE (list %s 0 -1 0) \"%s/last-c.png\")\n",
+    in, in, dense, d, args, d, args, d);
+  err = run_gimp (script);
+  g_test_message ("%s", err);
+  a = load_png ("last-a.png", &box);
+  b = load_png ("last-b.png", &box);
+  c = load_png ("last-c.png", &box);
+  /* b repeats a (density 180), not c (the defaults).  */
+  g_assert_cmpmem (b, box.width * box.height * 4, a, box.width * box.height * 4);
+  g_assert_cmpint (memcmp (c, a, box.width * box.height * 4), !=, 0);
+  g_free (a);
+  g_free (b);
+  g_free (c);
+  g_free (script);
+  g_free (err);
+  g_free (dense);
+  g_free (args);
+  g_free (in);
+  g_free (d);
+  g_object_unref (photo);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -898,5 +953,6 @@ main (int    argc,
   g_test_add_func ("/gimp/pigment-layer", test_pigment_layer);
   g_test_add_func ("/gimp/dialogs", test_dialogs);
   g_test_add_func ("/gimp/undo", test_undo);
+  g_test_add_func ("/gimp/last-values", test_last_values);
   return g_test_run ();
 }
