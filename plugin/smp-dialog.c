@@ -550,7 +550,7 @@ smp_dialog (SmpSettings *s,
 
     /* No channel or layer mask anywhere: nothing to choose.  */
     if (! gimp_int_combo_box_get_active (GIMP_INT_COMBO_BOX (d.channel_combo),
-                                         &id))
+                                         &id) || id <= 0)
       {
         gtk_widget_set_sensitive (radio, FALSE);
         gtk_widget_hide (d.channel_combo);
