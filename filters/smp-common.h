@@ -43,4 +43,32 @@ smp_finite (GeglOperation *operation,
   return G_PARAM_SPEC_DOUBLE (pspec)->default_value;
 }
 
+/* Fills an SmpDotStyle (core/smp-render.h) from the properties of
+ * smp-dot-properties.inc and px-per-mm, colours in the input's space.  */
+#define SMP_DOT_STYLE(operation, o, style)                                     \
+  G_STMT_START {                                                               \
+    const Babl *rgb_ = babl_format_with_space ("RGB double",                   \
+      gegl_operation_get_source_space ((operation), "input"));                 \
+                                                                               \
+    (style)->px_per_mm       = smp_finite ((operation), "px-per-mm",           \
+                                           (o)->px_per_mm);                    \
+    (style)->dot_diameter    = smp_finite ((operation), "dot-diameter",        \
+                                           (o)->dot_diameter);                 \
+    (style)->size_variation  = smp_finite ((operation), "size-variation",      \
+                                           (o)->size_variation);               \
+    (style)->shade_variation = smp_finite ((operation), "shade-variation",     \
+                                           (o)->shade_variation);              \
+    (style)->darkness        = smp_finite ((operation), "darkness",            \
+                                           (o)->darkness);                     \
+    (style)->depth           = smp_finite ((operation), "depth", (o)->depth);  \
+    (style)->elongation      = smp_finite ((operation), "elongation",          \
+                                           (o)->elongation);                   \
+    (style)->angle           = smp_finite ((operation), "angle", (o)->angle);  \
+    (style)->clustering      = smp_finite ((operation), "clustering",          \
+                                           (o)->clustering);                   \
+    (style)->sessions        = (o)->sessions;                                  \
+    gegl_color_get_pixel ((o)->pigment, rgb_, (style)->colour);                \
+    gegl_color_get_pixel ((o)->shade_color, rgb_, (style)->colour2);           \
+  } G_STMT_END
+
 #endif

@@ -40,61 +40,9 @@ property_double (density, _("Density (impressions/cm²)"), 100.0)
     value_range (0.0, 250.0)
     ui_range    (10.0, 150.0)
 
-property_double (dot_diameter, _("Dot diameter (mm)"), 0.15)
-    description (_("Diameter of a healed impression; 0.10-0.15 mm healed, up "
-                   "to 0.25 mm fresh"))
-    value_range (0.03, 1.0)
-    ui_range    (0.05, 0.4)
-
-property_double (size_variation, _("Size variation"), 0.3)
-    description (_("How much dots differ in size and strength, 0 = all alike"))
-    value_range (0.0, 1.0)
-
-property_color  (pigment, _("Pigment"), "#26282e")
-    description (_("Colour of the pigment as a fully dense dot would show it"))
-
-property_double (darkness, _("Darkness"), 0.85)
-    description (_("Pigment concentration of a fully worked dot, 0 = none"))
-    value_range (0.0, 1.0)
-
-property_double (depth, _("Depth (mm)"), 0.35)
-    description (_("Depth of the pigment under the surface: deeper dots are "
-                   "softer, lighter and cooler (blue-grey)"))
-    value_range (0.1, 1.0)
-
-property_int    (sessions, _("Sessions"), 3)
-    description (_("Treatment sessions: the first lays sparse dots, later ones "
-                   "fill the gaps and darken; the density is that of the "
-                   "finished treatment"))
-    value_range (1, 4)
-
-property_double (clustering, _("Follicular pairs"), 0.2)
-    description (_("Share of sites that carry a second dot close by, as hairs "
-                   "grow in follicular units"))
-    value_range (0.0, 1.0)
-
-property_double (shade_variation, _("Shade variation"), 0.2)
-    description (_("Salt-and-pepper mix: up to half of the dots take the "
-                   "second shade"))
-    value_range (0.0, 1.0)
-
-property_color  (shade_color, _("Second shade"), "#5d6068")
-    description (_("Pigment of the dots in the second shade"))
-
-property_double (elongation, _("Elongation"), 1.15)
-    description (_("Length over width of a dot: stubble is slightly longer "
-                   "along the hair"))
-    value_range (1.0, 3.0)
-
-property_double (angle, _("Hair direction (°)"), 90.0)
-    description (_("Direction of the hair in the image, degrees clockwise "
-                   "from the x axis (90 = along the image's height)"))
-    value_range (-180.0, 180.0)
-    ui_meta     ("unit", "degree")
-    ui_meta     ("direction", "cw")
-
-property_seed   (seed, _("Random seed"), rand)
-    description (_("Another seed gives another placement of the dots"))
+/* The dot's look, shared by every op that stipples (same names, same
+ * meanings).  */
+#include "smp-dot-properties.inc"
 
 property_enum   (output, _("Output"),
                  SmpFolliclesOutput, smp_follicles_output,
@@ -127,27 +75,12 @@ setup (GeglOperation *operation,
        SmpPattern    *pattern,
        SmpRenderer   *renderer)
 {
-  GeglProperties *o     = GEGL_PROPERTIES (operation);
-  const Babl     *space = gegl_operation_get_source_space (operation, "input");
-  const Babl     *rgb   = babl_format_with_space ("RGB double", space);
+  GeglProperties *o = GEGL_PROPERTIES (operation);
   SmpDotStyle     style;
 
-#define FINITE(name) smp_finite (operation, #name, o->name)
-  smp_pattern_init (pattern, FINITE (density), FINITE (clustering),
-                    (uint32_t) o->seed);
-
-  style.px_per_mm       = FINITE (px_per_mm);
-  style.dot_diameter    = FINITE (dot_diameter);
-  style.size_variation  = FINITE (size_variation);
-  style.shade_variation = FINITE (shade_variation);
-  style.darkness        = FINITE (darkness);
-  style.depth           = FINITE (depth);
-  style.elongation      = FINITE (elongation);
-  style.angle           = FINITE (angle);
-#undef FINITE
-  style.sessions        = o->sessions;
-  gegl_color_get_pixel (o->pigment, rgb, style.colour);
-  gegl_color_get_pixel (o->shade_color, rgb, style.colour2);
+  SMP_DOT_STYLE (operation, o, &style);
+  smp_pattern_init (pattern, smp_finite (operation, "density", o->density),
+                    style.clustering, (uint32_t) o->seed);
   smp_renderer_init (renderer, &style);
 }
 

@@ -55,6 +55,8 @@ typedef struct
   double elongation;       /* 1..3, length over width */
   double angle;            /* degrees, direction of the length */
   int    sessions;         /* 1..SMP_MAX_SESSIONS */
+  double clustering;       /* share of pattern sites with a pair (the
+                            * pattern's, kept here with the rest) */
 } SmpDotStyle;
 
 /* Derived once per render.  */

@@ -1,0 +1,36 @@
+/* smp-stipple.h: the dots of a pattern over one rectangle of pixels, as a
+ * pigment field, thinned and gated by a mask: what every op that stipples
+ * does, whatever it does besides.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#ifndef SMP_STIPPLE_H
+#define SMP_STIPPLE_H
+
+#include "smp-pattern.h"
+#include "smp-render.h"
+
+/* Pixels of mask needed around the rectangle: a dot centred that far out
+ * still reaches in.  */
+int smp_stipple_margin (const SmpRenderer *renderer);
+
+/* Multiplies field (3 floats a pixel, width x height pixels from absolute
+ * pixel x0, y0) by the dots of pattern.  mask, when not NULL, holds
+ * (width + 2 margin) x (height + 2 margin) values 0..1 from x0 - margin,
+ * y0 - margin, margin = smp_stipple_margin: a dot is kept where its rank is
+ * below the mask at its centre, and draws only where the mask is above 0.
+ * Returns 0 when memory ran out.  */
+int smp_stipple     (const SmpPattern  *pattern,
+                     const SmpRenderer *renderer,
+                     int                x0,
+                     int                y0,
+                     int                width,
+                     int                height,
+                     const float       *mask,
+                     float             *field);
+
+#endif
