@@ -81,22 +81,24 @@ property_double (uptake, _("Pigment uptake"), 0.7)
 #include <math.h>
 
 #include "smp-common.h"
+#include "core/smp-color.h"
 #include "core/smp-hash.h"
 #include "core/smp-pattern.h"
 #include "core/smp-render.h"
 #include "core/smp-stipple.h"
 
 /* Density used by "match" when the ring shows no stubble at all.  */
-#define FALLBACK_DENSITY 0.0
-
 /* What the op learns from the whole scar and its ring, once per render.  */
 typedef struct
 {
   gboolean valid;
   gboolean empty;            /* no scar at all */
-  gdouble  scar_mean[3], scar_sd[3];   /* Lab, stubble left out */
+  gdouble  scar_mean[3], scar_sd[3];   /* Lab (L: the 1 mm base), stubble
+                                        * left out */
   gdouble  ring_mean[3], ring_sd[3];
-  gdouble  highlight;                  /* L above which the scar shines */
+  gdouble  scar_detail, ring_detail;   /* sd of L - base: fine texture */
+  gdouble  highlight;                  /* base L above which it shines */
+  gdouble  mid_L, sign;                /* scar pixels: (L - mid_L) * sign > 0 */
   gdouble  density;                    /* impressions/cm² used */
   gdouble  ring_density;               /* found in the ring */
 } Stats;
@@ -108,16 +110,36 @@ typedef struct
 } Cache;
 
 /* Lengths in pixels.  */
-static gint
-feather_px (GeglProperties *o)
+/* (NaN properties read as their defaults.)  */
+static gdouble
+ppm_of (GeglOperation *operation)
 {
-  return (gint) ceil (o->feather * o->px_per_mm);
+  return smp_finite (operation, "px-per-mm",
+                     GEGL_PROPERTIES (operation)->px_per_mm);
 }
 
 static gint
-ring_px (GeglProperties *o)
+feather_px (GeglOperation *operation)
 {
-  return MAX (1, (gint) ceil (o->ring_width * o->px_per_mm));
+  return (gint) ceil (smp_finite (operation, "feather",
+                                  GEGL_PROPERTIES (operation)->feather) *
+                      ppm_of (operation));
+}
+
+static gint
+ring_px (GeglOperation *operation)
+{
+  return MAX (1, (gint) ceil (smp_finite (operation, "ring-width",
+                                          GEGL_PROPERTIES (operation)->ring_width) *
+                              ppm_of (operation)));
+}
+
+/* Tone and texture part at about 1 mm: the base is the local mean over
+ * this radius, the texture what is left.  */
+static gint
+base_px (GeglOperation *operation)
+{
+  return MAX (1, (gint) lround (ppm_of (operation)));
 }
 
 static void
@@ -139,12 +161,12 @@ dot_setup (GeglOperation *operation,
 static gint
 margin_px (GeglOperation *operation)
 {
-  GeglProperties *o = GEGL_PROPERTIES (operation);
   SmpPattern      pattern;
   SmpRenderer     renderer;
 
   dot_setup (operation, 100.0, &pattern, &renderer);
-  return MAX (feather_px (o) + 1, smp_stipple_margin (&renderer));
+  return MAX (MAX (feather_px (operation), base_px (operation)) + 1,
+              smp_stipple_margin (&renderer));
 }
 
 /* The scar, its ring and the feather around it: all the op reads for its
@@ -152,16 +174,16 @@ margin_px (GeglOperation *operation)
 static GeglRectangle
 stats_region (GeglOperation *operation)
 {
-  GeglProperties      *o   = GEGL_PROPERTIES (operation);
   const GeglRectangle *aux = gegl_operation_source_get_bounding_box (operation,
                                                                      "aux");
   const GeglRectangle *in  = gegl_operation_source_get_bounding_box (operation,
                                                                      "input");
   GeglRectangle        r   = { 0, 0, 0, 0 };
-  gint                 g   = ring_px (o) + feather_px (o) +
-                             (gint) ceil (o->px_per_mm) + 3;
+  gint                 g   = ring_px (operation) + feather_px (operation) +
+                             base_px (operation) + 3;
 
-  if (! aux || ! in || gegl_rectangle_is_infinite_plane (aux))
+  /* No mask, or one without bounds (a render op): nothing to learn.  */
+  if (! aux || ! in || aux->width > (1 << 24) || aux->height > (1 << 24))
     return r;
   r = *aux;
   r.x -= g;
@@ -231,7 +253,8 @@ get_required_for_output (GeglOperation       *operation,
   GeglRectangle r = *roi, s;
   gint          m;
 
-  if (gegl_rectangle_is_infinite_plane (&r))
+  /* An unbounded request stays as it is (growing it would overflow).  */
+  if (r.width > (1 << 28) || r.height > (1 << 28))
     return r;
   m = margin_px (operation);
   r.x -= m;
@@ -268,16 +291,16 @@ mask_value (const gfloat *ya)
   return m < 1.0f ? m : 1.0f;
 }
 
-/* Box mean of radius r (a (2r+1)² box), separable, running sums in
- * double: the same numbers whatever region holds the pixels, as long as
- * the box is inside it.  Values outside the array count as `edge`.  */
+/* Box mean of radius r (a (2r+1)² box), separable, over the part of the
+ * box inside the array; sums in double, in a fixed order: the same
+ * numbers whatever region holds the pixels, as long as the box is inside
+ * it.  */
 static void
 box_mean (const gfloat *src,
           gfloat       *dst,
           gint          w,
           gint          h,
-          gint          r,
-          gfloat        edge)
+          gint          r)
 {
   gfloat *tmp = g_new (gfloat, (gsize) w * h);
   gint    x, y, k;
@@ -286,25 +309,65 @@ box_mean (const gfloat *src,
     for (x = 0; x < w; x++)
       {
         gdouble sum = 0.0;
+        gint    a = MAX (0, x - r), b = MIN (w - 1, x + r);
 
-        for (k = -r; k <= r; k++)
-          sum += (x + k >= 0 && x + k < w) ? src[(gsize) y * w + x + k] : edge;
-        tmp[(gsize) y * w + x] = (gfloat) (sum / (2 * r + 1));
+        for (k = a; k <= b; k++)
+          sum += src[(gsize) y * w + k];
+        tmp[(gsize) y * w + x] = (gfloat) (sum / (b - a + 1));
       }
   for (y = 0; y < h; y++)
     for (x = 0; x < w; x++)
       {
         gdouble sum = 0.0;
+        gint    a = MAX (0, y - r), b = MIN (h - 1, y + r);
 
-        for (k = -r; k <= r; k++)
-          sum += (y + k >= 0 && y + k < h) ? tmp[(gsize) (y + k) * w + x] : edge;
-        dst[(gsize) y * w + x] = (gfloat) (sum / (2 * r + 1));
+        for (k = a; k <= b; k++)
+          sum += tmp[(gsize) k * w + x];
+        dst[(gsize) y * w + x] = (gfloat) (sum / (b - a + 1));
       }
   g_free (tmp);
 }
 
-/* The 8-connected blobs of `on`, counted where their centroid is in
- * `where`.  */
+/* The local mean of L over a box of radius r, taken over the pixels of the
+ * same side of the mask only (scar with scar, skin with skin), so that
+ * the scar's edge does not mix the two.  */
+static void
+split_base (const gfloat *L,
+            const gfloat *m,
+            gfloat       *base,
+            gint          w,
+            gint          h,
+            gint          r)
+{
+  gsize   n = (gsize) w * h, i;
+  gfloat *a = g_new (gfloat, n), *b = g_new (gfloat, n);
+  gfloat *ca = g_new (gfloat, n), *cb = g_new (gfloat, n);
+
+  for (i = 0; i < n; i++)
+    {
+      gfloat in = m[i] >= 0.5f ? 1.0f : 0.0f;
+      /* A pixel that is no number is no one's neighbour.  */
+      gfloat ok = isfinite (L[i]) ? 1.0f : 0.0f;
+
+      a[i]  = ok ? L[i] * in : 0.0f;
+      b[i]  = ok ? L[i] * (1.0f - in) : 0.0f;
+      ca[i] = ok * in;
+      cb[i] = ok * (1.0f - in);
+    }
+  box_mean (a, a, w, h, r);
+  box_mean (b, b, w, h, r);
+  box_mean (ca, ca, w, h, r);
+  box_mean (cb, cb, w, h, r);
+  for (i = 0; i < n; i++)
+    base[i] = m[i] >= 0.5f ? (ca[i] > 0 ? a[i] / ca[i] : 0.0f)
+                           : (cb[i] > 0 ? b[i] / cb[i] : 0.0f);
+  g_free (a);
+  g_free (b);
+  g_free (ca);
+  g_free (cb);
+}
+
+/* The 8-connected blobs of `on` whose centroid is in `where`.  */
 static gsize
 count_blobs (const guchar *on,
              const guchar *where,
@@ -320,7 +383,6 @@ count_blobs (const guchar *on,
     {
       gint    top = 0;
       gdouble sx = 0, sy = 0, sn = 0;
-      gint    cx, cy;
 
       if (seen[i] || ! on[i])
         continue;
@@ -345,9 +407,7 @@ count_blobs (const guchar *on,
                   }
               }
         }
-      cx = (gint) lround (sx / sn);
-      cy = (gint) lround (sy / sn);
-      count += where[cy * w + cx] != 0;
+      count += where[(gint) lround (sy / sn) * w + (gint) lround (sx / sn)] != 0;
     }
   g_free (seen);
   g_free (stack);
@@ -363,18 +423,21 @@ learn (GeglOperation *operation,
 {
   GeglProperties *o    = GEGL_PROPERTIES (operation);
   GeglRectangle   r    = stats_region (operation);
-  const Babl     *lab  = babl_format ("CIE Lab float");
+  const Babl     *rgba = gegl_operation_get_format (operation, "input");
   gint            w    = r.width, h = r.height, i;
   gsize           n    = (gsize) w * h;
-  gfloat         *px   = g_new (gfloat, n * 3);
+  gfloat         *px   = g_new (gfloat, n * 4);
   gfloat         *ya   = g_new (gfloat, n * 2);
   gfloat         *m    = g_new (gfloat, n);
   gfloat         *near = g_new (gfloat, n);
   gfloat         *L    = g_new (gfloat, n);
-  gfloat         *wide = g_new (gfloat, n);
+  gfloat         *halo = g_new (gfloat, n);
+  gfloat         *base = g_new (gfloat, n);
+  gdouble         ring_area = 0;
+  gfloat         *cls  = g_new (gfloat, n);
+  gint            pass;
   guchar         *dot  = g_new0 (guchar, n);
   guchar         *ring = g_new0 (guchar, n);
-  gdouble         s[2][3] = { { 0 } }, q[2][3] = { { 0 } }, c[2] = { 0 };
   gdouble         hl = 0;
   gint            k;
 
@@ -384,62 +447,105 @@ learn (GeglOperation *operation,
   if (w <= 0 || h <= 0)
     goto done;
 
-  gegl_buffer_get (input, &r, 1.0, lab, px, GEGL_AUTO_ROWSTRIDE,
-                   GEGL_ABYSS_CLAMP);
+  gegl_buffer_get (input, &r, 1.0, rgba, px, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  /* In place, RGBA to Lab (the fourth float left over).  */
+  for (i = 0; i < (gint) n; i++)
+    {
+      gfloat rgb[3] = { px[4 * i], px[4 * i + 1], px[4 * i + 2] };
+
+      smp_rgb_to_lab (rgb, px + 3 * i);
+    }
   gegl_buffer_get (aux, &r, 1.0, babl_format ("Y'A float"), ya,
                    GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
   for (i = 0; i < (gint) n; i++)
     {
       m[i] = mask_value (ya + 2 * i) >= 0.5f ? 1.0f : 0.0f;
-      L[i] = isfinite (px[3 * i]) ? px[3 * i] : 0.0f;
+      L[i] = px[3 * i];
     }
   /* The ring: within ring-width of the scar, outside it.  */
-  box_mean (m, near, w, h, ring_px (o), 0.0f);
-  /* The local background for finding stubble: about 1 mm.  */
-  box_mean (L, wide, w, h, MAX (2, (gint) lround (o->px_per_mm)), 0.0f);
+  box_mean (m, near, w, h, ring_px (operation));
 
-  for (i = 0; i < (gint) n; i++)
+  /* Two passes: the mask says where the scar is, but a mask drawn a little
+   * wide holds skin too; the first pass learns the two tones, the second
+   * keeps as scar only the masked pixels nearer the scar's tone.  */
+  memcpy (cls, m, sizeof (gfloat) * n);
+  for (pass = 0; pass < 2; pass++)
     {
-      gint set = m[i] > 0.5f ? 0 : near[i] > 0.0f ? 1 : -1;
+      gdouble s[2][3] = { { 0 } }, q[2][3] = { { 0 } }, c[2] = { 0 };
+      gdouble dsum[2] = { 0 }, dsq[2] = { 0 };
 
-      if (set < 0 || ! isfinite (px[3 * i + 1]) || ! isfinite (px[3 * i + 2]))
-        continue;
-      /* Stubble: clearly darker than the skin a millimetre around.  */
-      dot[i] = L[i] < wide[i] - 6.0f;
-      if (set == 1)
-        ring[i] = 1;
-      /* The skin's tone and texture are those between the stubble: the
-       * scar gets its own dots afterwards.  */
-      if (dot[i])
-        continue;
-      c[set] += 1;
+      if (pass == 1)
+        {
+          st->mid_L = (st->scar_mean[0] + st->ring_mean[0]) / 2.0;
+          st->sign  = st->scar_mean[0] >= st->ring_mean[0] ? 1.0 : -1.0;
+          for (i = 0; i < (gint) n; i++)
+            cls[i] = m[i] > 0.5f && (L[i] - st->mid_L) * st->sign > 0.0
+                     ? 1.0f : 0.0f;
+        }
+
+      /* Stubble: clearly darker than the skin a millimetre around (skin
+       * only: the pale scar next to it would make all skin look dark);
+       * its soft halo, about 0.15 mm, is no skin texture either.  */
+      split_base (L, cls, base, w, h, base_px (operation));
+      for (i = 0; i < (gint) n; i++)
+        {
+          dot[i]  = L[i] < base[i] - 6.0f;
+          halo[i] = dot[i];
+        }
+      box_mean (halo, halo, w, h,
+                MAX (1, (gint) lround (0.15 * ppm_of (operation))));
+
+      ring_area = 0;
+      for (i = 0; i < (gint) n; i++)
+        {
+          gint set = cls[i] > 0.5f ? 0
+                   : m[i] <= 0.5f && near[i] > 0.0f ? 1 : -1;
+
+          ring[i] = set == 1;
+          if (set < 0 || ! isfinite (px[3 * i + 1]) ||
+              ! isfinite (px[3 * i + 2]))
+            continue;
+          ring_area += set == 1;
+          /* The skin's tone and texture are those between the stubble:
+           * the scar gets its own dots afterwards.  */
+          if (halo[i] > 0.0f)
+            continue;
+          c[set] += 1;
+          for (k = 0; k < 3; k++)
+            {
+              gdouble v = k ? px[3 * i + k] : base[i];
+
+              s[set][k] += v;
+              q[set][k] += v * v;
+            }
+          dsum[set] += L[i] - base[i];
+          dsq[set]  += (L[i] - base[i]) * (L[i] - base[i]);
+        }
+      if (c[0] < 1 || c[1] < 1)
+        goto done;
       for (k = 0; k < 3; k++)
         {
-          gdouble v = k ? px[3 * i + k] : L[i];
-
-          s[set][k] += v;
-          q[set][k] += v * v;
+          st->scar_mean[k] = s[0][k] / c[0];
+          st->ring_mean[k] = s[1][k] / c[1];
+          st->scar_sd[k]   = sqrt (MAX (0.0, q[0][k] / c[0] -
+                                             st->scar_mean[k] * st->scar_mean[k]));
+          st->ring_sd[k]   = sqrt (MAX (0.0, q[1][k] / c[1] -
+                                             st->ring_mean[k] * st->ring_mean[k]));
         }
+      st->scar_detail = sqrt (MAX (0.0, dsq[0] / c[0] - pow (dsum[0] / c[0], 2)));
+      st->ring_detail = sqrt (MAX (0.0, dsq[1] / c[1] - pow (dsum[1] / c[1], 2)));
     }
-  if (c[0] < 1 || c[1] < 1)
-    goto done;
   st->empty = FALSE;
-  for (k = 0; k < 3; k++)
-    {
-      st->scar_mean[k] = s[0][k] / c[0];
-      st->ring_mean[k] = s[1][k] / c[1];
-      st->scar_sd[k]   = sqrt (MAX (0.0, q[0][k] / c[0] - st->scar_mean[k] *
-                                                           st->scar_mean[k]));
-      st->ring_sd[k]   = sqrt (MAX (0.0, q[1][k] / c[1] - st->ring_mean[k] *
-                                                           st->ring_mean[k]));
-    }
   hl = st->scar_mean[0] + 1.0 * st->scar_sd[0];
   st->highlight = hl;
   st->ring_density = count_blobs (dot, ring, w, h) /
-                     (c[1] / (o->px_per_mm * o->px_per_mm) / 100.0);
+                     (ring_area / (ppm_of (operation) * ppm_of (operation)) / 100.0);
+  /* The matched density in steps of 5 /cm² (the count is good to a few
+   * per cent anyway): a pixel more or less in the ring must not move every
+   * dot of the scar.  */
   st->density = o->density > 0.0 ? o->density
-                                  : (st->ring_density > 0 ? st->ring_density
-                                                          : FALLBACK_DENSITY);
+                                  : MAX (5.0, 5.0 * round (st->ring_density / 5.0));
 
 done:
   g_free (px);
@@ -447,7 +553,9 @@ done:
   g_free (m);
   g_free (near);
   g_free (L);
-  g_free (wide);
+  g_free (halo);
+  g_free (base);
+  g_free (cls);
   g_free (dot);
   g_free (ring);
 }
@@ -497,15 +605,14 @@ process (GeglOperation       *operation,
   GeglProperties *o      = GEGL_PROPERTIES (operation);
   Cache          *cache  = o->user_data;
   const Babl     *rgba   = gegl_operation_get_format (operation, "output");
-  const Babl     *lab    = babl_format ("CIE Lab alpha float");
-  const Babl     *to_rgb;
+
   Stats           st;
   SmpPattern      pattern;
   SmpRenderer     renderer;
   GeglRectangle   big;
-  gint            m, w, h, bw, bh, x, y, fp, i;
-  gfloat         *in, *ya, *mask, *weight, *field, *lab_px;
-  gdouble         gain[3], residual, strength, sheen, texture;
+  gint            m, w, h, bw, bh, ox, oy, x, y, fp, i;
+  gfloat         *in, *ya, *mask, *weight, *field, *lab_px, *L, *base;
+  gdouble         gain[3], detail_gain, residual, strength, sheen, texture;
 
   if (! input)
     return TRUE;
@@ -528,12 +635,23 @@ process (GeglOperation       *operation,
     }
 
   m  = margin_px (operation);
-  fp = feather_px (o);
+  fp = feather_px (operation);
   w  = result->width;
   h  = result->height;
+  /* The pixels around, but only the photo's own: the means at its edge
+   * are then those of its edge, whatever region is asked for.  */
   big = (GeglRectangle) { result->x - m, result->y - m, w + 2 * m, h + 2 * m };
+  {
+    const GeglRectangle *bbox = gegl_operation_source_get_bounding_box (operation,
+                                                                        "input");
+
+    if (bbox && ! gegl_rectangle_is_infinite_plane (bbox))
+      gegl_rectangle_intersect (&big, &big, bbox);
+  }
   bw = big.width;
   bh = big.height;
+  ox = result->x - big.x;
+  oy = result->y - big.y;
 
   in     = g_new (gfloat, (gsize) w * h * 4);
   ya     = g_new (gfloat, (gsize) bw * bh * 2);
@@ -541,21 +659,36 @@ process (GeglOperation       *operation,
   weight = g_new (gfloat, (gsize) bw * bh);
   lab_px = g_new (gfloat, (gsize) bw * bh * 4);
   field  = g_new (gfloat, (gsize) w * h * 3);
+  L      = g_new (gfloat, (gsize) bw * bh);
+  base   = g_new (gfloat, (gsize) bw * bh);
 
   gegl_buffer_get (input, result, 1.0, rgba, in, GEGL_AUTO_ROWSTRIDE,
                    GEGL_ABYSS_NONE);
-  gegl_buffer_get (input, &big, 1.0, lab, lab_px, GEGL_AUTO_ROWSTRIDE,
-                   GEGL_ABYSS_CLAMP);
+  gegl_buffer_get (input, &big, 1.0, rgba, lab_px, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  for (i = 0; i < bw * bh; i++)
+    {
+      gfloat rgb[3] = { lab_px[4 * i], lab_px[4 * i + 1], lab_px[4 * i + 2] };
+
+      smp_rgb_to_lab (rgb, lab_px + 4 * i);
+    }
   gegl_buffer_get (aux, &big, 1.0, babl_format ("Y'A float"), ya,
                    GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
   for (i = 0; i < bw * bh; i++)
-    mask[i] = mask_value (ya + 2 * i);
+    {
+      mask[i] = mask_value (ya + 2 * i);
+      L[i]    = lab_px[4 * i];
+      /* The scar proper: masked and of the scar's tone (see learn).  */
+      weight[i] = mask[i] >= 0.5f && (L[i] - st.mid_L) * st.sign > 0.0
+                  ? 1.0f : 0.0f;
+    }
+  split_base (L, weight, base, bw, bh, base_px (operation));
 
   /* The feathered weight: 1 on the scar, down to 0 at feather mm from
    * it, and exactly 0 beyond.  */
   if (fp > 0)
     {
-      box_mean (mask, weight, bw, bh, fp, 0.0f);
+      box_mean (mask, weight, bw, bh, fp);
       for (i = 0; i < bw * bh; i++)
         weight[i] = MIN (1.0f, MAX (mask[i], 2.0f * weight[i]));
     }
@@ -568,18 +701,19 @@ process (GeglOperation       *operation,
   for (i = 0; i < 3; i++)
     gain[i] = st.scar_sd[i] > 1e-3 ? CLAMP (st.ring_sd[i] / st.scar_sd[i],
                                             0.25, 4.0) : 1.0;
-  /* What the scar's own variation, raised, cannot give back of the ring's
-   * texture comes as noise.  */
-  residual = sqrt (MAX (0.0, st.ring_sd[0] * st.ring_sd[0] -
-                             pow (gain[0] * st.scar_sd[0], 2)));
+  /* The scar's own fine variation raised to the ring's, and what it
+   * cannot give back of it as noise.  */
+  detail_gain = st.scar_detail > 1e-3 ? MIN (4.0, st.ring_detail /
+                                                  st.scar_detail) : 0.0;
+  residual    = sqrt (MAX (0.0, st.ring_detail * st.ring_detail -
+                                pow (detail_gain * st.scar_detail, 2)));
 
-  to_rgb = babl_fish (lab, rgba);
   for (y = 0; y < h; y++)
     for (x = 0; x < w; x++)
       {
-        gint    b   = (y + m) * bw + x + m;
+        gint    b   = (y + oy) * bw + x + ox;
         gfloat *out = in + ((gsize) y * w + x) * 4;
-        gdouble wt  = weight[b] * strength, l, a, bb, like;
+        gdouble wt  = weight[b] * strength, l, a, bb, like, detail, lp;
         gfloat  labp[4], rgbp[4];
 
         if (! (wt > 0.0) || ! isfinite (lab_px[4 * b]))
@@ -588,32 +722,47 @@ process (GeglOperation       *operation,
          * scar's): skin inside a generous mask or in the feather, and
          * stubble, are left nearly as they are instead of being pushed
          * past the ring's tone.  */
-        l    = lab_px[4 * b];
-        like = fabs (st.scar_mean[0] - st.ring_mean[0]) > 1.0
-               ? CLAMP ((l - st.ring_mean[0]) /
-                        (st.scar_mean[0] - st.ring_mean[0]), 0.0, 1.0)
-               : 1.0;
+        l    = base[b];
+        like = 1.0;
+        if (fabs (st.scar_mean[0] - st.ring_mean[0]) > 1.0)
+          {
+            /* Scar-like around and in itself: skin in the mask's rim and
+             * stubble keep their tone.  */
+            gdouble around = (l - st.ring_mean[0]) /
+                             (st.scar_mean[0] - st.ring_mean[0]);
+            gdouble own    = (L[b] - st.ring_mean[0]) /
+                             (st.scar_mean[0] - st.ring_mean[0]);
+
+            like = CLAMP (MIN (around, own), 0.0, 1.0);
+          }
         wt *= like;
         if (! (wt > 0.0))
           continue;
-        /* The highlights damped ...  */
+        /* The highlights damped (in the base and in the fine detail,
+         * where a small shiny spot lies) ...  */
+        lp = L[b];
+        if (lp > st.highlight)
+          lp -= sheen * 0.9 * (lp - st.highlight);
         if (l > st.highlight)
           l -= sheen * 0.9 * (l - st.highlight);
         /* ... the tone moved to the ring's mean and spread (Reinhard's
-         * transfer), which raises the scar's own fine variation ...  */
+         * transfer) ...  */
         l  = st.ring_mean[0] + (l - st.scar_mean[0]) * gain[0];
         a  = st.ring_mean[1] + (lab_px[4 * b + 1] - st.scar_mean[1]) * gain[1];
         bb = st.ring_mean[2] + (lab_px[4 * b + 2] - st.scar_mean[2]) * gain[2];
-        /* ... and what it lacks of the ring's texture added as noise.  */
-        l += texture * residual *
-             texture_noise (result->x + x, result->y + y,
-                            MAX (1, (gint) lround (0.1 * o->px_per_mm)),
-                            (uint32_t) o->seed);
+        /* ... and the ring's fine texture.  */
+        detail = lp - base[b];
+        l += (1.0 - texture) * detail +
+             texture * (detail * detail_gain +
+                        residual *
+                        texture_noise (result->x + x, result->y + y,
+                                       MAX (1, (gint) lround (0.1 * ppm_of (operation))),
+                                       (uint32_t) o->seed));
         labp[0] = (gfloat) (lab_px[4 * b] + wt * (l - lab_px[4 * b]));
         labp[1] = (gfloat) (lab_px[4 * b + 1] + wt * (a - lab_px[4 * b + 1]));
         labp[2] = (gfloat) (lab_px[4 * b + 2] + wt * (bb - lab_px[4 * b + 2]));
         labp[3] = out[3];
-        babl_process (to_rgb, labp, rgbp, 1);
+        smp_lab_to_rgb (labp, rgbp);
         out[0] = rgbp[0];
         out[1] = rgbp[1];
         out[2] = rgbp[2];
@@ -624,15 +773,20 @@ process (GeglOperation       *operation,
     field[i] = 1.0f;
   dot_setup (operation, st.density, &pattern, &renderer);
   {
-    gint    sm   = smp_stipple_margin (&renderer);
-    gint    sw   = w + 2 * sm;
-    gfloat *dm   = g_new (gfloat, (gsize) sw * (h + 2 * sm));
-    gint    j;
+    gint          sm = smp_stipple_margin (&renderer);
+    gint          sw = w + 2 * sm;
+    GeglRectangle around = { result->x - sm, result->y - sm, sw, h + 2 * sm };
+    gfloat       *dm = g_new (gfloat, (gsize) sw * around.height);
+    gfloat       *da = g_new (gfloat, (gsize) sw * around.height * 2);
+    gint          j;
 
-    /* The stipple's mask window, inside ours (m >= sm).  */
-    for (j = 0; j < h + 2 * sm; j++)
-      memcpy (dm + (gsize) j * sw, mask + (gsize) (j + m - sm) * bw + (m - sm),
-              sizeof (gfloat) * sw);
+    /* The stipple's own window of the mask, which may reach past the
+     * photo's edge.  */
+    gegl_buffer_get (aux, &around, 1.0, babl_format ("Y'A float"), da,
+                     GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+    for (j = 0; j < sw * around.height; j++)
+      dm[j] = mask_value (da + 2 * j);
+    g_free (da);
     smp_stipple (&pattern, &renderer, result->x, result->y, w, h, dm, field);
     g_free (dm);
   }
@@ -649,6 +803,8 @@ process (GeglOperation       *operation,
   g_free (mask);
   g_free (weight);
   g_free (lab_px);
+  g_free (L);
+  g_free (base);
   g_free (field);
   return TRUE;
 }
@@ -694,7 +850,7 @@ gegl_op_class_init (GeglOpClass *klass)
     "gimp:menu-path",        "<Image>/Filters/SMP",
     "gimp:menu-label",       _("Scar Blend..."),
     "reference-composition", reference_composition,
-    "reference-hash",        "unset",
+    "reference-hash",        "e9cdd2aeee638d56493c4912de31637b",
     "description",
       _("Scalp micropigmentation over a scar: the aux input is the scar mask "
         "(white = scar). The scar's tone and spread are pulled to those of a "
