@@ -512,7 +512,7 @@ smp_dialog (SmpSettings *s,
     gtk_box_pack_start (GTK_BOX (box), button, FALSE, FALSE, 0);
   }
 
-  frame = gimp_frame_new ("Impressions");
+  frame = gimp_frame_new ("Settings");
   gtk_box_pack_start (GTK_BOX (vbox), frame, FALSE, FALSE, 0);
   table = gtk_table_new (s->n_specs, 3, FALSE);
   gtk_table_set_col_spacings (GTK_TABLE (table), 6);
@@ -522,7 +522,7 @@ smp_dialog (SmpSettings *s,
     if (strcmp (s->specs[k]->name, "px-per-mm"))
       add_control (&d, GTK_TABLE (table), row++, k);
 
-  frame = gimp_int_radio_group_new (TRUE, "Density mask",
+  frame = gimp_int_radio_group_new (TRUE, "Mask (density or scar)",
                                     G_CALLBACK (mask_changed), &d, opt->mask,
                                     "The _selection (none: everywhere)",
                                     SMP_MASK_SELECTION, NULL,
