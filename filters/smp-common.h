@@ -43,6 +43,29 @@ smp_finite (GeglOperation *operation,
   return G_PARAM_SPEC_DOUBLE (pspec)->default_value;
 }
 
+/* A mask value from Y'A: premultiplied luminance, NaN and out of range
+ * made safe.  */
+static inline gfloat
+smp_mask_value (const gfloat *ya)
+{
+  gfloat m = ya[0] * ya[1];
+
+  if (! (m > 0.0f))
+    return 0.0f;
+  return m < 1.0f ? m : 1.0f;
+}
+
+/* The photo's extent: a mask never adds to it.  */
+static inline GeglRectangle
+smp_input_bounding_box (GeglOperation *operation)
+{
+  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
+                                                                    "input");
+  GeglRectangle        none = { 0, 0, 0, 0 };
+
+  return in ? *in : none;
+}
+
 /* Fills an SmpDotStyle (core/smp-render.h) from the properties of
  * smp-dot-properties.inc and px-per-mm, colours in the input's space.  */
 #define SMP_DOT_STYLE(operation, o, style)                                     \

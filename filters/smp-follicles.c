@@ -127,16 +127,6 @@ prepare (GeglOperation *operation)
   gegl_operation_set_format (operation, "output", output);
 }
 
-/* The photo's extent; the mask never adds to it.  */
-static GeglRectangle
-get_bounding_box (GeglOperation *operation)
-{
-  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
-                                                                    "input");
-  GeglRectangle        none = { 0, 0, 0, 0 };
-
-  return in ? *in : none;
-}
 
 /* The mask is read around the output: a dot near the edge of a region has
  * its centre, and so its mask value, outside it.  */
@@ -167,16 +157,6 @@ get_invalidated_by_change (GeglOperation       *operation,
   return get_required_for_output (operation, input_pad, roi);
 }
 
-/* Mask of premultiplied luminance, NaN and out of range made safe.  */
-static inline gfloat
-mask_value (const gfloat *ya)
-{
-  gfloat m = ya[0] * ya[1];
-
-  if (! (m > 0.0f))
-    return 0.0f;
-  return m < 1.0f ? m : 1.0f;
-}
 
 static gboolean
 render_region (GeglOperation       *operation,
@@ -274,7 +254,7 @@ render_region (GeglOperation       *operation,
           for (y = 0; y < strip.height; y++)
             for (x = 0; x < strip.width; x++)
               gate[y * strip.width + x] =
-                mask_value (mask + 2 * ((gsize) (y + margin) * around.width +
+                smp_mask_value (mask + 2 * ((gsize) (y + margin) * around.width +
                                         x + margin));
         }
 
@@ -290,7 +270,7 @@ render_region (GeglOperation       *operation,
 
               threshold = 0.0f;
               if (x >= 0 && y >= 0 && x < around.width && y < around.height)
-                threshold = mask_value (mask + 2 * ((gsize) y * around.width +
+                threshold = smp_mask_value (mask + 2 * ((gsize) y * around.width +
                                                     x));
             }
           smp_render_dot (renderer, dot, threshold, field, gate,
@@ -407,7 +387,7 @@ gegl_op_class_init (GeglOpClass *klass)
     GEGL_OPERATION_COMPOSER_CLASS (klass);
 
   operation_class->prepare                   = prepare;
-  operation_class->get_bounding_box          = get_bounding_box;
+  operation_class->get_bounding_box          = smp_input_bounding_box;
   operation_class->get_required_for_output   = get_required_for_output;
   operation_class->get_invalidated_by_change = get_invalidated_by_change;
   composer_class->process                    = process;

@@ -236,16 +236,6 @@ finalize (GObject *object)
 }
 
 static GeglRectangle
-get_bounding_box (GeglOperation *operation)
-{
-  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
-                                                                    "input");
-  GeglRectangle        none = { 0, 0, 0, 0 };
-
-  return in ? *in : none;
-}
-
-static GeglRectangle
 get_required_for_output (GeglOperation       *operation,
                          const gchar         *input_pad,
                          const GeglRectangle *roi)
@@ -281,15 +271,6 @@ get_invalidated_by_change (GeglOperation       *operation,
   return r;
 }
 
-static inline gfloat
-mask_value (const gfloat *ya)
-{
-  gfloat m = ya[0] * ya[1];
-
-  if (! (m > 0.0f))
-    return 0.0f;
-  return m < 1.0f ? m : 1.0f;
-}
 
 /* Box mean of radius r (a (2r+1)² box), separable, over the part of the
  * box inside the array; sums in double, in a fixed order: the same
@@ -460,7 +441,7 @@ learn (GeglOperation *operation,
                    GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
   for (i = 0; i < (gint) n; i++)
     {
-      m[i] = mask_value (ya + 2 * i) >= 0.5f ? 1.0f : 0.0f;
+      m[i] = smp_mask_value (ya + 2 * i) >= 0.5f ? 1.0f : 0.0f;
       L[i] = px[3 * i];
     }
   /* The ring: within ring-width of the scar, outside it.  */
@@ -676,7 +657,7 @@ process (GeglOperation       *operation,
                    GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
   for (i = 0; i < bw * bh; i++)
     {
-      mask[i] = mask_value (ya + 2 * i);
+      mask[i] = smp_mask_value (ya + 2 * i);
       L[i]    = lab_px[4 * i];
       /* The scar proper: masked and of the scar's tone (see learn).  */
       weight[i] = mask[i] >= 0.5f && (L[i] - st.mid_L) * st.sign > 0.0
@@ -785,7 +766,7 @@ process (GeglOperation       *operation,
     gegl_buffer_get (aux, &around, 1.0, babl_format ("Y'A float"), da,
                      GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
     for (j = 0; j < sw * around.height; j++)
-      dm[j] = mask_value (da + 2 * j);
+      dm[j] = smp_mask_value (da + 2 * j);
     g_free (da);
     smp_stipple (&pattern, &renderer, result->x, result->y, w, h, dm, field);
     g_free (dm);
@@ -836,7 +817,7 @@ gegl_op_class_init (GeglOpClass *klass)
 
   G_OBJECT_CLASS (klass)->finalize           = finalize;
   operation_class->prepare                   = prepare;
-  operation_class->get_bounding_box          = get_bounding_box;
+  operation_class->get_bounding_box          = smp_input_bounding_box;
   operation_class->get_required_for_output   = get_required_for_output;
   operation_class->get_invalidated_by_change = get_invalidated_by_change;
   composer_class->process                    = process;

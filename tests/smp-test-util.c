@@ -218,3 +218,40 @@ smp_test_save_png (GeglBuffer  *buffer,
   gegl_node_process (save);
   g_object_unref (graph);
 }
+
+void
+smp_test_reference_hash (const gchar *op)
+{
+  const gchar  *xml  = gegl_operation_get_key (op, "reference-composition");
+  const gchar  *want = gegl_operation_get_key (op, "reference-hash");
+  gchar        *path = g_build_filename (smp_test_tmpdir (), "reference.png",
+                                         NULL);
+  GeglNode     *graph, *save, *load;
+  GeglRectangle box;
+  gpointer      pixels;
+  gchar        *got;
+
+  g_assert_nonnull (xml);
+  g_assert_nonnull (want);
+  graph = gegl_node_new_from_xml (xml, "/");
+  g_assert_nonnull (graph);
+  save  = gegl_node_new_child (graph, "operation", "gegl:png-save",
+                               "compression", 9, "path", path, NULL);
+  gegl_node_link (graph, save);
+  gegl_node_process (save);
+  g_object_unref (graph);
+
+  graph  = gegl_node_new ();
+  load   = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
+                                NULL);
+  box    = gegl_node_get_bounding_box (load);
+  g_assert_cmpint (box.width, ==, 200);
+  pixels = smp_test_blit (load, &box, babl_format ("R'G'B'A u8"));
+  got    = smp_test_md5 (pixels, box.width * box.height * 4);
+  g_test_message ("%s reference hash %s, expected %s", op, got, want);
+  g_assert_cmpstr (got, ==, want);
+  g_free (pixels);
+  g_free (got);
+  g_free (path);
+  g_object_unref (graph);
+}

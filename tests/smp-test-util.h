@@ -58,4 +58,9 @@ const gchar *smp_test_tmpdir      (void);
 void        smp_test_save_png     (GeglBuffer           *buffer,
                                    const gchar          *path);
 
+/* Checks op's "reference-hash" as GEGL's gegl-tester does: its
+ * "reference-composition" saved as PNG, loaded, MD5 of its R'G'B'A u8
+ * pixels.  */
+void        smp_test_reference_hash (const gchar        *op);
+
 #endif

@@ -653,40 +653,7 @@ test_aux_extent (void)
 static void
 test_reference_hash (void)
 {
-  const gchar        *xml, *want;
-  GeglNode           *graph, *save, *load;
-  gchar              *path, *got;
-  GeglRectangle       box;
-  gpointer            pixels;
-
-  xml   = gegl_operation_get_key ("smp:follicles", "reference-composition");
-  want  = gegl_operation_get_key ("smp:follicles", "reference-hash");
-  g_assert_nonnull (xml);
-  g_assert_nonnull (want);
-
-  path  = g_build_filename (smp_test_tmpdir (), "reference.png", NULL);
-  graph = gegl_node_new_from_xml (xml, "/");
-  g_assert_nonnull (graph);
-  save  = gegl_node_new_child (graph, "operation", "gegl:png-save",
-                               "compression", 9, "path", path, NULL);
-  gegl_node_link (graph, save);
-  gegl_node_process (save);
-  g_object_unref (graph);
-
-  graph  = gegl_node_new ();
-  load   = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
-                                NULL);
-  box    = gegl_node_get_bounding_box (load);
-  g_assert_cmpint (box.width, ==, 200);
-  pixels = smp_test_blit (load, &box, RGBA_U8);
-  got    = smp_test_md5 (pixels, box.width * box.height * 4);
-  g_test_message ("reference hash %s, expected %s", got, want);
-  g_assert_cmpstr (got, ==, want);
-
-  g_free (pixels);
-  g_free (got);
-  g_free (path);
-  g_object_unref (graph);
+  smp_test_reference_hash ("smp:follicles");
 }
 
 static gpointer

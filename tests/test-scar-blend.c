@@ -558,33 +558,7 @@ test_bad_input (void)
 static void
 test_reference_hash (void)
 {
-  const gchar *xml  = gegl_operation_get_key ("smp:scar-blend",
-                                              "reference-composition");
-  const gchar *want = gegl_operation_get_key ("smp:scar-blend",
-                                              "reference-hash");
-  gchar       *path = g_build_filename (smp_test_tmpdir (), "ref.png", NULL);
-  GeglNode    *graph = gegl_node_new_from_xml (xml, "/"), *save, *load;
-  GeglRectangle box;
-  gpointer     pixels;
-  gchar       *got;
-
-  save = gegl_node_new_child (graph, "operation", "gegl:png-save",
-                              "compression", 9, "path", path, NULL);
-  gegl_node_link (graph, save);
-  gegl_node_process (save);
-  g_object_unref (graph);
-  graph  = gegl_node_new ();
-  load   = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
-                                NULL);
-  box    = gegl_node_get_bounding_box (load);
-  pixels = smp_test_blit (load, &box, RGBA_U8);
-  got    = smp_test_md5 (pixels, box.width * box.height * 4);
-  g_test_message ("reference hash %s, expected %s", got, want);
-  g_assert_cmpstr (got, ==, want);
-  g_free (pixels);
-  g_free (got);
-  g_free (path);
-  g_object_unref (graph);
+  smp_test_reference_hash ("smp:scar-blend");
 }
 
 /* 5: the real photo of a linear scar, with a mask made here: the pixels
