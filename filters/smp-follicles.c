@@ -63,6 +63,7 @@ property_enum   (output, _("Output"),
 #include "smp-common.h"
 #include "core/smp-pattern.h"
 #include "core/smp-render.h"
+#include "core/smp-stipple.h"
 
 /* Rows of the strips a region is rendered in: bounds the float copies.  */
 #define STRIP_ROWS   128
@@ -158,6 +159,8 @@ get_invalidated_by_change (GeglOperation       *operation,
 }
 
 
+/* One region, in strips of STRIP_ROWS rows: the photo (or nothing) times
+ * the pigment field of core/smp-stipple.  */
 static gboolean
 render_region (GeglOperation       *operation,
                GeglBuffer          *input,
@@ -169,125 +172,75 @@ render_region (GeglOperation       *operation,
 {
   GeglProperties *o      = GEGL_PROPERTIES (operation);
   const Babl     *rgba   = gegl_operation_get_format (operation, "input");
-  const Babl     *ya     = babl_format ("Y'A float");
   const gboolean  pigm   = o->output == SMP_FOLLICLES_OUTPUT_PIGMENT;
-  const gdouble   ppm    = renderer->style.px_per_mm;
-  const gdouble   reach  = renderer->reach_px;
-  const gint      margin = (gint) ceil (reach) + 2;
+  const gint      margin = smp_stipple_margin (renderer);
   const gint      w      = region->width;
+  gfloat         *pix    = g_new (gfloat, (gsize) w * STRIP_ROWS * 4);
+  gfloat         *field  = g_new (gfloat, (gsize) w * STRIP_ROWS * 3);
+  gfloat         *ya     = NULL, *mask = NULL;
+  gboolean        ok     = TRUE;
+  gdouble         ppm    = renderer->style.px_per_mm;
+  gdouble         reach  = renderer->reach_px;
   SmpDot         *dots   = NULL;
-  size_t          alloc  = 0, n, k;
-  gint            n_strips = (region->height + STRIP_ROWS - 1) / STRIP_ROWS;
-  guint          *count, *start, *order;
-  gfloat         *pix, *field, *mask = NULL, *gate = NULL, *scratch;
-  gint            s;
+  size_t          alloc  = 0, n;
+  gint            y;
 
-  n = smp_pattern_collect (pattern,
-                           (region->x - reach) / ppm,
+  /* The region's dots once; each strip renders those that reach it.  */
+  n = smp_pattern_collect (pattern, (region->x - reach) / ppm,
                            (region->y - reach) / ppm,
                            (region->x + region->width + reach) / ppm,
                            (region->y + region->height + reach) / ppm,
                            &dots, &alloc);
   if (n == (size_t) -1)
     {
-      free (dots);
       g_warning ("smp:follicles: out of memory for the dot pattern");
+      g_free (pix);
+      g_free (field);
       return FALSE;
     }
 
-  /* Bucket the dots by the strips their footprints touch, keeping the
-   * canonical order within each strip: the product of a pixel's dots is
-   * then taken in the same order whatever the region.  */
-  count = g_new0 (guint, n_strips + 1);
-  start = g_new0 (guint, n_strips + 1);
-  for (k = 0; k < n; k++)
-    {
-      gint a = (gint) floor ((dots[k].y * ppm - reach - region->y) / STRIP_ROWS);
-      gint b = (gint) floor ((dots[k].y * ppm + reach - region->y) / STRIP_ROWS);
-
-      for (s = MAX (a, 0); s <= MIN (b, n_strips - 1); s++)
-        count[s]++;
-    }
-  for (s = 0; s < n_strips; s++)
-    start[s + 1] = start[s] + count[s];
-  order = g_new (guint, start[n_strips] + 1);
-  memset (count, 0, sizeof (guint) * n_strips);
-  for (k = 0; k < n; k++)
-    {
-      gint a = (gint) floor ((dots[k].y * ppm - reach - region->y) / STRIP_ROWS);
-      gint b = (gint) floor ((dots[k].y * ppm + reach - region->y) / STRIP_ROWS);
-
-      for (s = MAX (a, 0); s <= MIN (b, n_strips - 1); s++)
-        order[start[s] + count[s]++] = (guint) k;
-    }
-
-  pix     = g_new (gfloat, (gsize) w * STRIP_ROWS * 4);
-  field   = g_new (gfloat, (gsize) w * STRIP_ROWS * 3);
-  scratch = g_new (gfloat, smp_renderer_scratch_size (renderer));
   if (aux)
     {
-      mask = g_new (gfloat, (gsize) (w + 2 * margin) *
+      ya   = g_new (gfloat, (gsize) (w + 2 * margin) *
                             (STRIP_ROWS + 2 * margin) * 2);
-      gate = g_new (gfloat, (gsize) w * STRIP_ROWS);
+      mask = g_new (gfloat, (gsize) (w + 2 * margin) *
+                            (STRIP_ROWS + 2 * margin));
     }
 
-  for (s = 0; s < n_strips; s++)
+  for (y = region->y; ok && y < region->y + region->height; y += STRIP_ROWS)
     {
-      GeglRectangle strip = { region->x, region->y + s * STRIP_ROWS, w,
-                              MIN (STRIP_ROWS,
-                                   region->height - s * STRIP_ROWS) };
+      GeglRectangle strip  = { region->x, y, w,
+                               MIN (STRIP_ROWS, region->y + region->height - y) };
       GeglRectangle around = { strip.x - margin, strip.y - margin,
                                strip.width + 2 * margin,
                                strip.height + 2 * margin };
       gsize         np = (gsize) strip.width * strip.height, i;
-      guint         d;
 
       for (i = 0; i < np * 3; i++)
         field[i] = 1.0f;
-
       if (aux)
         {
-          gint x, y;
-
-          gegl_buffer_get (aux, &around, 1.0, ya, mask,
+          gegl_buffer_get (aux, &around, 1.0, babl_format ("Y'A float"), ya,
                            GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-          for (y = 0; y < strip.height; y++)
-            for (x = 0; x < strip.width; x++)
-              gate[y * strip.width + x] =
-                smp_mask_value (mask + 2 * ((gsize) (y + margin) * around.width +
-                                        x + margin));
+          for (i = 0; i < (gsize) around.width * around.height; i++)
+            mask[i] = smp_mask_value (ya + 2 * i);
         }
-
-      for (d = start[s]; d < start[s + 1]; d++)
+      if (! smp_stipple_dots (renderer, dots, n, strip.x, strip.y,
+                              strip.width, strip.height, mask, field))
         {
-          const SmpDot *dot       = &dots[order[d]];
-          gfloat        threshold = 1.0f;
-
-          if (aux)
-            {
-              gint x = (gint) floor (dot->x * ppm) - around.x;
-              gint y = (gint) floor (dot->y * ppm) - around.y;
-
-              threshold = 0.0f;
-              if (x >= 0 && y >= 0 && x < around.width && y < around.height)
-                threshold = smp_mask_value (mask + 2 * ((gsize) y * around.width +
-                                                    x));
-            }
-          smp_render_dot (renderer, dot, threshold, field, gate,
-                          strip.x, strip.y, strip.width, strip.height,
-                          scratch);
+          g_warning ("smp:follicles: out of memory for the dot pattern");
+          ok = FALSE;
+          break;
         }
 
       if (pigm)
-        {
-          for (i = 0; i < np; i++)
-            {
-              pix[i * 4 + 0] = field[i * 3 + 0];
-              pix[i * 4 + 1] = field[i * 3 + 1];
-              pix[i * 4 + 2] = field[i * 3 + 2];
-              pix[i * 4 + 3] = 1.0f;
-            }
-        }
+        for (i = 0; i < np; i++)
+          {
+            pix[i * 4 + 0] = field[i * 3 + 0];
+            pix[i * 4 + 1] = field[i * 3 + 1];
+            pix[i * 4 + 2] = field[i * 3 + 2];
+            pix[i * 4 + 3] = 1.0f;
+          }
       else
         {
           gegl_buffer_get (input, &strip, 1.0, rgba, pix,
@@ -304,14 +257,10 @@ render_region (GeglOperation       *operation,
 
   g_free (pix);
   g_free (field);
-  g_free (scratch);
+  g_free (ya);
   g_free (mask);
-  g_free (gate);
-  g_free (count);
-  g_free (start);
-  g_free (order);
   free (dots);
-  return TRUE;
+  return ok;
 }
 
 static gboolean

@@ -18,31 +18,25 @@ smp_stipple_margin (const SmpRenderer *renderer)
 }
 
 int
-smp_stipple (const SmpPattern  *pattern,
-             const SmpRenderer *renderer,
-             int                x0,
-             int                y0,
-             int                width,
-             int                height,
-             const float       *mask,
-             float             *field)
+smp_stipple_dots (const SmpRenderer *renderer,
+                  const SmpDot      *dots,
+                  size_t             n,
+                  int                x0,
+                  int                y0,
+                  int                width,
+                  int                height,
+                  const float       *mask,
+                  float             *field)
 {
   const double ppm    = renderer->style.px_per_mm;
-  const double reach  = renderer->reach_px;
   const int    margin = smp_stipple_margin (renderer);
   const int    mw     = width + 2 * margin;
-  SmpDot      *dots   = NULL;
-  size_t       alloc  = 0, n, k;
   float       *gate   = NULL, *scratch;
+  size_t       k;
   int          i, j;
 
-  if (pattern->cell <= 0.0 || width <= 0 || height <= 0)
+  if (width <= 0 || height <= 0)
     return 1;
-  n = smp_pattern_collect (pattern, (x0 - reach) / ppm, (y0 - reach) / ppm,
-                           (x0 + width + reach) / ppm,
-                           (y0 + height + reach) / ppm, &dots, &alloc);
-  if (n == (size_t) -1)
-    return 0;
   scratch = malloc (sizeof (float) * smp_renderer_scratch_size (renderer));
   if (mask)
     {
@@ -55,13 +49,13 @@ smp_stipple (const SmpPattern  *pattern,
     }
   if (! scratch || (mask && ! gate))
     {
-      free (dots);
       free (scratch);
       free (gate);
       return 0;
     }
 
-  /* In the pattern's canonical order, whatever the rectangle.  */
+  /* In the pattern's canonical order, whatever the rectangle; a dot that
+   * does not reach the rectangle costs a comparison.  */
   for (k = 0; k < n; k++)
     {
       float threshold = 1.0f;
@@ -78,8 +72,36 @@ smp_stipple (const SmpPattern  *pattern,
       smp_render_dot (renderer, &dots[k], threshold, field, gate, x0, y0,
                       width, height, scratch);
     }
-  free (dots);
   free (scratch);
   free (gate);
   return 1;
+}
+
+int
+smp_stipple (const SmpPattern  *pattern,
+             const SmpRenderer *renderer,
+             int                x0,
+             int                y0,
+             int                width,
+             int                height,
+             const float       *mask,
+             float             *field)
+{
+  const double ppm   = renderer->style.px_per_mm;
+  const double reach = renderer->reach_px;
+  SmpDot      *dots  = NULL;
+  size_t       alloc = 0, n;
+  int          ok;
+
+  if (pattern->cell <= 0.0 || width <= 0 || height <= 0)
+    return 1;
+  n = smp_pattern_collect (pattern, (x0 - reach) / ppm, (y0 - reach) / ppm,
+                           (x0 + width + reach) / ppm,
+                           (y0 + height + reach) / ppm, &dots, &alloc);
+  if (n == (size_t) -1)
+    return 0;
+  ok = smp_stipple_dots (renderer, dots, n, x0, y0, width, height, mask,
+                         field);
+  free (dots);
+  return ok;
 }

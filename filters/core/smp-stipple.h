@@ -33,4 +33,17 @@ int smp_stipple     (const SmpPattern  *pattern,
                      const float       *mask,
                      float             *field);
 
+/* The same with the dots already collected (smp_pattern_collect, in its
+ * order, over at least the rectangle grown by the renderer's reach): for
+ * a caller that renders a large region in pieces.  */
+int smp_stipple_dots (const SmpRenderer *renderer,
+                      const SmpDot      *dots,
+                      size_t             n,
+                      int                x0,
+                      int                y0,
+                      int                width,
+                      int                height,
+                      const float       *mask,
+                      float             *field);
+
 #endif
