@@ -93,7 +93,7 @@ margin_px (GeglOperation *operation)
   SmpRenderer renderer;
 
   setup (operation, &pattern, &renderer);
-  return (gint) ceil (renderer.reach_px) + 2;
+  return smp_stipple_margin (&renderer);
 }
 
 /* Light is mixed in linear RGBA float.  The output keeps an 8 or 16-bit
