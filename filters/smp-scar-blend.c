@@ -719,26 +719,41 @@ process (GeglOperation       *operation,
         wt *= like;
         if (! (wt > 0.0))
           continue;
-        /* The highlights damped (in the base and in the fine detail,
-         * where a small shiny spot lies) ...  */
-        lp = L[b];
-        if (lp > st.highlight)
-          lp -= sheen * 0.9 * (lp - st.highlight);
-        if (l > st.highlight)
-          l -= sheen * 0.9 * (l - st.highlight);
-        /* ... the tone moved to the ring's mean and spread (Reinhard's
-         * transfer) ...  */
-        l  = st.ring_mean[0] + (l - st.scar_mean[0]) * gain[0];
-        a  = st.ring_mean[1] + (lab_px[4 * b + 1] - st.scar_mean[1]) * gain[1];
-        bb = st.ring_mean[2] + (lab_px[4 * b + 2] - st.scar_mean[2]) * gain[2];
-        /* ... and the ring's fine texture.  */
-        detail = lp - base[b];
-        l += (1.0 - texture) * detail +
-             texture * (detail * detail_gain +
-                        residual *
-                        texture_noise (result->x + x, result->y + y,
-                                       MAX (1, (gint) lround (0.1 * ppm_of (operation))),
-                                       (uint32_t) o->seed));
+        if (mask[b] >= 0.5f && (L[b] - st.mid_L) * st.sign > 0.0)
+          {
+            /* The scar proper.  Its highlights damped (in the base and in
+             * the fine detail, where a small shiny spot lies) ...  */
+            lp = L[b];
+            if (lp > st.highlight)
+              lp -= sheen * 0.9 * (lp - st.highlight);
+            if (l > st.highlight)
+              l -= sheen * 0.9 * (l - st.highlight);
+            /* ... the tone moved to the ring's mean and spread (Reinhard's
+             * transfer) ...  */
+            l  = st.ring_mean[0] + (l - st.scar_mean[0]) * gain[0];
+            a  = st.ring_mean[1] + (lab_px[4 * b + 1] - st.scar_mean[1]) *
+                                   gain[1];
+            bb = st.ring_mean[2] + (lab_px[4 * b + 2] - st.scar_mean[2]) *
+                                   gain[2];
+            /* ... and the ring's fine texture.  */
+            detail = lp - base[b];
+            l += (1.0 - texture) * detail +
+                 texture * (detail * detail_gain +
+                            residual *
+                            texture_noise (result->x + x, result->y + y,
+                                           MAX (1, (gint) lround (0.1 * ppm_of (operation))),
+                                           (uint32_t) o->seed));
+          }
+        else
+          {
+            /* Partly scar-like pixels around it (its edge, the feather):
+             * only the mean shift, as far as they are scar-like; the
+             * transfer is made for scar colours and would throw other
+             * colours far off (reddish rims round small scars).  */
+            l  = L[b] + st.ring_mean[0] - st.scar_mean[0];
+            a  = lab_px[4 * b + 1] + st.ring_mean[1] - st.scar_mean[1];
+            bb = lab_px[4 * b + 2] + st.ring_mean[2] - st.scar_mean[2];
+          }
         labp[0] = (gfloat) (lab_px[4 * b] + wt * (l - lab_px[4 * b]));
         labp[1] = (gfloat) (lab_px[4 * b + 1] + wt * (a - lab_px[4 * b + 1]));
         labp[2] = (gfloat) (lab_px[4 * b + 2] + wt * (bb - lab_px[4 * b + 2]));
@@ -831,7 +846,7 @@ gegl_op_class_init (GeglOpClass *klass)
     "gimp:menu-path",        "<Image>/Filters/SMP",
     "gimp:menu-label",       _("Scar Blend..."),
     "reference-composition", reference_composition,
-    "reference-hash",        "e9cdd2aeee638d56493c4912de31637b",
+    "reference-hash",        "8e5467950091fa8d0c70e004112960ff",
     "description",
       _("Scalp micropigmentation over a scar: the aux input is the scar mask "
         "(white = scar). The scar's tone and spread are pulled to those of a "

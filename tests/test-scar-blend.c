@@ -201,10 +201,13 @@ typedef struct
   gdouble darkness;     /* mean peak (local mean - L) of the dots */
 } Region;
 
-/* Measures the pixels where `in` is set.  */
+/* Measures the pixels where `in` is set: dots against the 1 mm background
+ * bg, texture against the 0.25 mm one, fine (skin grain, not the lie of
+ * the stubble around).  */
 static void
 measure (const gfloat *lab,
          const gfloat *bg,
+         const gfloat *fine,
          const guchar *in,
          gint          w,
          gint          h,
@@ -236,7 +239,7 @@ measure (const gfloat *lab,
         r->mean[k3] += lab[i * 3 + k3];
       if (! near[i])
         {
-          gdouble d = lab[i * 3] - bg[i];
+          gdouble d = lab[i * 3] - fine[i];
 
           s += d;
           q += d * d;
@@ -285,7 +288,7 @@ test_synthetic (gconstpointer data)
   Scene        *s     = scene_new (fue, ppm, 800, 600);
   gint          w = s->rect.width, h = s->rect.height, n = w * h, i;
   gfloat       *before = g_new (gfloat, (gsize) n * 3);
-  gfloat       *after, *bgb, *bga;
+  gfloat       *after, *bgb, *bga, *fnb, *fna;
   guchar       *near, *ring = g_new0 (guchar, n), *scar = s->scar;
   Region        sb, rb, sa, ra;
   gchar        *path;
@@ -305,10 +308,12 @@ test_synthetic (gconstpointer data)
   }
   bgb = local_mean (before, w, h, (gint) ppm);
   bga = local_mean (after, w, h, (gint) ppm);
-  measure (before, bgb, scar, w, h, ppm, &sb);
-  measure (before, bgb, ring, w, h, ppm, &rb);
-  measure (after, bga, scar, w, h, ppm, &sa);
-  measure (after, bga, ring, w, h, ppm, &ra);
+  fnb = local_mean (before, w, h, (gint) (ppm / 4));
+  fna = local_mean (after, w, h, (gint) (ppm / 4));
+  measure (before, bgb, fnb, scar, w, h, ppm, &sb);
+  measure (before, bgb, fnb, ring, w, h, ppm, &rb);
+  measure (after, bga, fna, scar, w, h, ppm, &sa);
+  measure (after, bga, fna, ring, w, h, ppm, &ra);
 
   g_test_message ("%s scar: dE76 scar-ring %.2f before, %.2f after (%.0f %% "
                   "less)", fue ? "FUE" : "FUT", delta_e (&sb, &rb),
@@ -349,6 +354,8 @@ test_synthetic (gconstpointer data)
   g_free (after);
   g_free (bgb);
   g_free (bga);
+  g_free (fnb);
+  g_free (fna);
   g_free (near);
   g_free (ring);
   scene_free (s);
@@ -637,10 +644,10 @@ test_real_photo (void)
     g_free (inner);
   }
   bga = local_mean (after, w, h, 12);
-  measure (lab, bg, scar, w, h, 4.0, &sb);
-  measure (lab, bg, ring, w, h, 4.0, &rb);
-  measure (after, bga, scar, w, h, 4.0, &sa);
-  measure (after, bga, ring, w, h, 4.0, &ra);
+  measure (lab, bg, bg, scar, w, h, 4.0, &sb);
+  measure (lab, bg, bg, ring, w, h, 4.0, &rb);
+  measure (after, bga, bga, scar, w, h, 4.0, &sa);
+  measure (after, bga, bga, ring, w, h, 4.0, &ra);
   g_test_message ("01_back_linear_scar_buzzed.jpg: mask of %d scar pixels; "
                   "dE76 scar-ring %.2f before, %.2f after (%.0f %% less)",
                   n_scar, delta_e (&sb, &rb), delta_e (&sa, &ra),
@@ -694,9 +701,10 @@ main (int    argc,
   smp_test_init (&argc, &argv);
   g_test_add_data_func ("/scar-blend/fut-stripe", GINT_TO_POINTER (0),
                         test_synthetic);
-  /* The FUE field (small pale dots) is blended in tone (colour difference
-   * -100 %) but not yet in texture and stubble density at the scale of
-   * 1 mm dots: issue 4 stays open for it.  */
+  /* The FUE field (small pale dots): tone (colour difference -99 %) and
+   * texture (+18 %) are met, but the stubble density counted on dots that
+   * small comes out 24 % low, and this count cannot yet tell the op from
+   * the measure: issue 4 stays open for it.  */
   g_test_add_func ("/scar-blend/feather", test_feather);
   g_test_add_func ("/scar-blend/tile-independence", test_tiles);
   g_test_add_func ("/scar-blend/bad-input", test_bad_input);
