@@ -150,6 +150,26 @@ smp_test_graph (GeglNode   **graph,
 }
 
 gpointer
+smp_test_render_valist (const gchar         *op,
+                        GeglBuffer          *input,
+                        GeglBuffer          *aux,
+                        const GeglRectangle *rect,
+                        const Babl          *format,
+                        const gchar         *first_property,
+                        va_list              ap)
+{
+  GeglNode *graph;
+  GeglNode *node = smp_test_graph (&graph, op, input, aux);
+  gpointer  data;
+
+  if (first_property)
+    gegl_node_set_valist (node, first_property, ap);
+  data = smp_test_blit (node, rect, format);
+  g_object_unref (graph);
+  return data;
+}
+
+gpointer
 smp_test_blit (GeglNode            *node,
                const GeglRectangle *rect,
                const Babl          *format)

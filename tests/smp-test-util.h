@@ -11,6 +11,7 @@
 #define SMP_TEST_UTIL_H
 
 #include <gegl.h>
+#include <stdarg.h>
 
 /* g_test_init, gegl_init, and every GLib warning or critical fatal.  */
 void        smp_test_init         (int                  *argc,
@@ -35,6 +36,16 @@ GeglNode   *smp_test_graph        (GeglNode            **graph,
                                    const gchar          *op,
                                    GeglBuffer           *input,
                                    GeglBuffer           *aux);
+
+/* Renders op over rect as format, input and aux from buffers (either may
+ * be NULL), properties as for g_object_set; g_free the result.  */
+gpointer    smp_test_render_valist (const gchar         *op,
+                                    GeglBuffer          *input,
+                                    GeglBuffer          *aux,
+                                    const GeglRectangle *rect,
+                                    const Babl          *format,
+                                    const gchar         *first_property,
+                                    va_list              ap);
 
 /* Blits `rect` of node as `format` into new memory (g_free it).  */
 gpointer    smp_test_blit         (GeglNode             *node,

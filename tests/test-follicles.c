@@ -33,19 +33,13 @@ render (GeglBuffer          *input,
         const gchar         *first_property,
         ...)
 {
-  GeglNode *graph;
-  GeglNode *node = smp_test_graph (&graph, "smp:follicles", input, aux);
-  gpointer  data;
-  va_list   ap;
+  gpointer data;
+  va_list  ap;
 
-  if (first_property)
-    {
-      va_start (ap, first_property);
-      gegl_node_set_valist (node, first_property, ap);
-      va_end (ap);
-    }
-  data = smp_test_blit (node, rect, format);
-  g_object_unref (graph);
+  va_start (ap, first_property);
+  data = smp_test_render_valist ("smp:follicles", input, aux, rect, format,
+                                 first_property, ap);
+  va_end (ap);
   return data;
 }
 

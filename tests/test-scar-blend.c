@@ -126,13 +126,12 @@ blend (GeglBuffer          *photo,
   gpointer  data;
   va_list   ap;
 
+  /* px-per-mm first, then the rest.  */
   gegl_node_set (op, "px-per-mm", ppm, NULL);
+  va_start (ap, first);
   if (first)
-    {
-      va_start (ap, first);
-      gegl_node_set_valist (op, first, ap);
-      va_end (ap);
-    }
+    gegl_node_set_valist (op, first, ap);
+  va_end (ap);
   data = smp_test_blit (op, rect, format);
   g_object_unref (graph);
   return data;
