@@ -480,6 +480,49 @@ xvfb (void)
   return xvfb_display;
 }
 
+/* The real GIMP with its GUI on the test display, running the batch
+ * command `batch`, its output in log.  */
+static GPid
+spawn_gimp_gui (const gchar *batch,
+                const gchar *log)
+{
+  gchar  *cmd = g_strdup_printf ("gimp --no-splash --no-data --no-fonts %s "
+                                 "> %s 2>&1", batch, log);
+  gchar **env = g_environ_setenv (g_get_environ (), "DISPLAY", xvfb (), TRUE);
+  const gchar *argv[] = { "/bin/sh", "-c", cmd, NULL };
+  GPid    pid;
+
+  env = g_environ_setenv (env, "GIMP2_DIRECTORY", gimp_dir, TRUE);
+  env = g_environ_setenv (env, "SMP_PREVIEW_TIMING", "1", TRUE);
+  /* In the sanitizer build (unused there today: see tests/meson.build).  */
+  if (g_getenv ("SMP_CHILD_PRELOAD") && *g_getenv ("SMP_CHILD_PRELOAD"))
+    env = g_environ_setenv (env, "LD_PRELOAD", g_getenv ("SMP_CHILD_PRELOAD"),
+                            TRUE);
+  g_assert_true (g_spawn_async (NULL, (gchar **) argv, env,
+                                G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+                                NULL));
+  g_strfreev (env);
+  g_free (cmd);
+  return pid;
+}
+
+/* Waits up to a minute for GIMP to quit, then ends it; TRUE if it quit.  */
+static gboolean
+wait_gimp (GPid pid)
+{
+  gint i, status;
+
+  for (i = 0; i < 600; i++)
+    {
+      if (waitpid (pid, &status, WNOHANG) == pid)
+        return TRUE;
+      g_usleep (100000);
+    }
+  kill (pid, SIGKILL);
+  waitpid (pid, &status, 0);
+  return FALSE;
+}
+
 /* The X window whose name matches the regex, waiting for it; NULL if none
  * came within about a minute.  */
 static gchar *
@@ -612,29 +655,16 @@ test_undo (void)
   gchar       **ops = smp_settings_list_ops ();
   guint16       port = free_port ();
   gchar        *display, *serve, *window, *answer;
-  gchar       **env;
   GPid          gimp;
-  gint          i, status, result;
+  gint          i, result;
 
   smp_test_save_png (photo, in);
   display = g_strdup (xvfb ());
   g_test_message ("Xvfb on %s, GIMP's script-fu server on port %d", display,
                   port);
-  serve = g_strdup_printf ("gimp --no-splash --no-data --no-fonts -b "
-                           "'(plug-in-script-fu-server RUN-NONINTERACTIVE "
-                           "\"127.0.0.1\" %d \"\")' > %s 2>&1", port, log);
-  env = g_environ_setenv (g_get_environ (), "DISPLAY", display, TRUE);
-  env = g_environ_setenv (env, "GIMP2_DIRECTORY", gimp_dir, TRUE);
-  if (g_getenv ("SMP_CHILD_PRELOAD") && *g_getenv ("SMP_CHILD_PRELOAD"))
-    env = g_environ_setenv (env, "LD_PRELOAD", g_getenv ("SMP_CHILD_PRELOAD"),
-                            TRUE);
-  {
-    const gchar *argv[] = { "/bin/sh", "-c", serve, NULL };
-
-    g_assert_true (g_spawn_async (NULL, (gchar **) argv, env,
-                                  G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                                  &gimp, NULL));
-  }
+  serve = g_strdup_printf ("-b '(plug-in-script-fu-server RUN-NONINTERACTIVE "
+                           "\"127.0.0.1\" %d \"\")'", port);
+  gimp  = spawn_gimp_gui (serve, log);
 
   /* The server starts with GIMP: wait for it, or say why not.  */
   {
@@ -724,10 +754,7 @@ test_undo (void)
       }
 
   script_fu (port, "(gimp-quit 1)", NULL);
-  for (i = 0; i < 300 && waitpid (gimp, &status, WNOHANG) != gimp; i++)
-    g_usleep (100000);
-  if (i == 300)
-    kill (gimp, SIGKILL);
+  g_assert_true (wait_gimp (gimp));
   {
     gchar *text = NULL;
 
@@ -736,7 +763,6 @@ test_undo (void)
     g_free (text);
   }
 
-  g_strfreev (env);
   g_strfreev (ops);
   g_free (serve);
   g_free (display);
@@ -762,7 +788,7 @@ test_dialogs (void)
   GString      *script = g_string_new (NULL);
   GPid          gimp;
   gint          i, status;
-  gchar       **env;
+  gboolean      quit;
 
   smp_test_save_png (photo, in);
   g_mkdir_with_parents (review, 0755);
@@ -787,44 +813,18 @@ test_dialogs (void)
   g_string_append (script, "  (gimp-quit 1))\n");
   g_assert_true (g_file_set_contents (path, script->str, -1, NULL));
 
-  load = g_strdup_printf ("gimp --no-splash --no-data --no-fonts "
-                          "-b '(load \"%s\")' -b '(gimp-quit 1)' > %s 2>&1",
-                          path, log);
-  env  = g_environ_setenv (g_get_environ (), "DISPLAY", display, TRUE);
-  env  = g_environ_setenv (env, "GIMP2_DIRECTORY", gimp_dir, TRUE);
-  env  = g_environ_setenv (env, "SMP_PREVIEW_TIMING", "1", TRUE);
-  if (g_getenv ("SMP_CHILD_PRELOAD") && *g_getenv ("SMP_CHILD_PRELOAD"))
-    env = g_environ_setenv (env, "LD_PRELOAD", g_getenv ("SMP_CHILD_PRELOAD"),
-                            TRUE);
-  {
-    const gchar *argv_g[] = { "/bin/sh", "-c", load, NULL };
-
-    g_assert_true (g_spawn_async (NULL, (gchar **) argv_g, env,
-                                  G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                                  &gimp, NULL));
-  }
+  /* The forced quit runs even when a cancelled dialog fails the script.  */
+  load = g_strdup_printf ("-b '(load \"%s\")' -b '(gimp-quit 1)'", path);
+  gimp = spawn_gimp_gui (load, log);
 
   for (i = 0; ops[i]; i++)
     {
       const gchar *title = gegl_operation_get_key (ops[i], "title");
-      gchar       *search = g_strdup_printf ("env DISPLAY=%s xdotool search "
-                                             "--sync --onlyvisible "
-                                             "--name '^%s$'", display, title);
-      gchar       *shot, *cmd, *id = NULL, *shell;
-      gint         tries;
+      gchar       *name  = g_strdup_printf ("^%s$", title);
+      gchar       *id    = find_window (display, name);
+      gchar       *shot, *cmd;
 
-      /* GIMP's first start under Xvfb takes some seconds.  */
-      for (tries = 0; tries < 90 && ! (id && *id); tries++)
-        {
-          g_free (id);
-          id = NULL;
-          shell = g_strdup_printf ("timeout 2 %s", search);
-          g_spawn_command_line_sync (shell, &id, NULL, NULL, NULL);
-          g_free (shell);
-          if (id)
-            g_strstrip (id);
-        }
-      g_assert_true (id && *id);
+      g_assert_nonnull (id);
       /* Let the preview render before the shot.  */
       g_usleep (1500000);
       shot = g_strdup_printf ("%s/gimp-dialog-%s.png", review,
@@ -835,35 +835,24 @@ test_dialogs (void)
       g_assert_true (g_file_test (shot, G_FILE_TEST_EXISTS));
       g_test_message ("dialog \"%s\" (window %s): %s", title, id, shot);
       g_free (cmd);
-      cmd = g_strdup_printf ("env DISPLAY=%s xdotool windowfocus --sync %s key Escape",
-                             display, id);
-      g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
-      g_free (cmd);
+      press (display, id, "Escape");
       g_free (shot);
       g_free (id);
-      g_free (search);
+      g_free (name);
     }
 
   /* GIMP quits by itself once the last dialog is closed (forced: the
    * image is unsaved, on purpose).  */
-  for (i = 0; i < 600; i++)
-    {
-      if (waitpid (gimp, &status, WNOHANG) == gimp)
-        break;
-      g_usleep (100000);
-    }
-  if (i == 600)
-    kill (gimp, SIGKILL);
+  quit = wait_gimp (gimp);
 
   g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
   g_test_message ("GIMP said:\n%s", text);
   g_assert_nonnull (strstr (text, "smp-gimp: preview of"));
   g_assert_null (strstr (text, "CRITICAL"));
   g_assert_null (strstr (text, "smp-gimp-WARNING"));
-  g_assert_cmpint (i, <, 600);
+  g_assert_true (quit);
 
   g_free (text);
-  g_strfreev (env);
   g_strfreev (ops);
   g_string_free (script, TRUE);
   g_free (load);
