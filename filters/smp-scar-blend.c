@@ -81,6 +81,7 @@ property_double (uptake, _("Pigment uptake"), 0.7)
 #include <math.h>
 
 #include "smp-common.h"
+#include "core/smp-blobs.h"
 #include "core/smp-color.h"
 #include "core/smp-hash.h"
 #include "core/smp-pattern.h"
@@ -348,50 +349,21 @@ split_base (const gfloat *L,
   g_free (cb);
 }
 
-/* The 8-connected blobs of `on` whose centroid is in `where`.  */
+/* The blobs of `on` whose centroid is in `where`.  */
 static gsize
 count_blobs (const guchar *on,
              const guchar *where,
              gint          w,
              gint          h)
 {
-  guchar *seen  = g_new0 (guchar, (gsize) w * h);
-  gint   *stack = g_new (gint, (gsize) w * h);
-  gsize   count = 0;
-  gint    i;
+  gdouble *c;
+  gsize    n = smp_blobs (on, w, h, &c), k, count = 0;
 
-  for (i = 0; i < w * h; i++)
-    {
-      gint    top = 0;
-      gdouble sx = 0, sy = 0, sn = 0;
-
-      if (seen[i] || ! on[i])
-        continue;
-      seen[i] = 1;
-      stack[top++] = i;
-      while (top)
-        {
-          gint p = stack[--top], px = p % w, py = p / w, dx, dy;
-
-          sx += px;
-          sy += py;
-          sn += 1;
-          for (dy = -1; dy <= 1; dy++)
-            for (dx = -1; dx <= 1; dx++)
-              {
-                gint qx = px + dx, qy = py + dy, q = qy * w + qx;
-
-                if (qx >= 0 && qy >= 0 && qx < w && qy < h && ! seen[q] && on[q])
-                  {
-                    seen[q] = 1;
-                    stack[top++] = q;
-                  }
-              }
-        }
-      count += where[(gint) lround (sy / sn) * w + (gint) lround (sx / sn)] != 0;
-    }
-  g_free (seen);
-  g_free (stack);
+  if (n == (gsize) -1)
+    return 0;
+  for (k = 0; k < n; k++)
+    count += where[(gint) c[2 * k + 1] * w + (gint) c[2 * k]] != 0;
+  free (c);
   return count;
 }
 

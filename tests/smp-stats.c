@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smp-blobs.h"
 #include "smp-stats.h"
 
 typedef struct
@@ -138,58 +139,12 @@ smp_stats_blobs (const float *values,
                  float        threshold,
                  double     **centroids)
 {
-  size_t  cap = 1024;
-  double *cen = centroids ? malloc (sizeof (double) * 2 * cap) : NULL;
-  int    *label = calloc ((size_t) width * height, sizeof (int));
-  int    *stack = malloc (sizeof (int) * (size_t) width * height);
-  size_t  count = 0;
-  int     i;
+  unsigned char *on = malloc ((size_t) width * height);
+  size_t         n, i;
 
-  for (i = 0; i < width * height; i++)
-    {
-      int    top = 0;
-      double sx = 0, sy = 0, sn = 0;
-
-      if (label[i] || ! (values[i] > threshold))
-        continue;
-      label[i] = 1;
-      stack[top++] = i;
-      while (top)
-        {
-          int p = stack[--top], px = p % width, py = p / width, dx, dy;
-
-          sx += px + 0.5;
-          sy += py + 0.5;
-          sn += 1.0;
-          for (dy = -1; dy <= 1; dy++)
-            for (dx = -1; dx <= 1; dx++)
-              {
-                int qx = px + dx, qy = py + dy, q = qy * width + qx;
-
-                if (qx < 0 || qy < 0 || qx >= width || qy >= height)
-                  continue;
-                if (! label[q] && values[q] > threshold)
-                  {
-                    label[q] = 1;
-                    stack[top++] = q;
-                  }
-              }
-        }
-      if (cen)
-        {
-          if (count >= cap)
-            {
-              cap *= 2;
-              cen = realloc (cen, sizeof (double) * 2 * cap);
-            }
-          cen[2 * count]     = sx / sn;
-          cen[2 * count + 1] = sy / sn;
-        }
-      count++;
-    }
-  if (centroids)
-    *centroids = cen;
-  free (label);
-  free (stack);
-  return count;
+  for (i = 0; i < (size_t) width * height; i++)
+    on[i] = values[i] > threshold;
+  n = smp_blobs (on, width, height, centroids);
+  free (on);
+  return n;
 }
