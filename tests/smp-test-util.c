@@ -275,3 +275,78 @@ smp_test_reference_hash (const gchar *op)
   g_free (path);
   g_object_unref (graph);
 }
+
+gboolean
+smp_test_tile_child (int                  *argc,
+                     char               ***argv,
+                     const GeglRectangle  *rect,
+                     SmpTestRender         render)
+{
+  gpointer pixels;
+  gchar   *hash;
+  gint     tw, th, threads;
+
+  if (*argc < 2 || strcmp ((*argv)[1], "--tile-hash"))
+    {
+      g_setenv ("SMP_TEST_SELF", (*argv)[0], TRUE);
+      return FALSE;
+    }
+  gegl_init (argc, argv);
+  g_object_get (gegl_config (), "tile-width", &tw, "tile-height", &th,
+                "threads", &threads, NULL);
+  pixels = render (rect, 1);
+  hash   = smp_test_md5 (pixels, (gsize) rect->width * rect->height * 4);
+  g_print ("%s\n", hash);
+  g_printerr ("tiles %dx%d threads %d", tw, th, threads);
+  g_free (hash);
+  g_free (pixels);
+  gegl_exit ();
+  return TRUE;
+}
+
+void
+smp_test_tile_independence (const GeglRectangle *rect,
+                            SmpTestRender        render)
+{
+  const gchar *argv[] = { g_getenv ("SMP_TEST_SELF"), "--tile-hash", NULL };
+  const gchar *env[]  = { "GEGL_TILE_SIZE", "37x53", "GEGL_THREADS", "2",
+                          NULL };
+  const gsize  size   = (gsize) rect->width * rect->height * 4;
+  const gint   cx     = rect->width * 3 / 5, cy = rect->height * 5 / 9;
+  guchar      *all    = render (rect, 1), *other = render (rect, 2);
+  guchar      *parts  = g_malloc0 (size);
+  gchar       *whole, *split, *child, *config = NULL;
+  gint         q, y;
+
+  for (q = 3; q >= 0; q--)
+    {
+      GeglRectangle r = { rect->x + (q & 1) * cx, rect->y + (q & 2) / 2 * cy,
+                          (q & 1) ? rect->width - cx : cx,
+                          (q & 2) ? rect->height - cy : cy };
+      guchar       *part = render (&r, 1);
+
+      for (y = 0; y < r.height; y++)
+        memcpy (parts + ((gsize) (r.y - rect->y + y) * rect->width +
+                         (r.x - rect->x)) * 4,
+                part + (gsize) y * r.width * 4, (gsize) r.width * 4);
+      g_free (part);
+    }
+  whole = smp_test_md5 (all, size);
+  split = smp_test_md5 (parts, size);
+  g_assert_nonnull (argv[0]);
+  child = smp_test_run (argv, env, &config);
+  g_strstrip (child);
+  g_test_message ("whole %s; four parts, last first %s; %s: %s", whole,
+                  split, config, child);
+  g_assert_cmpmem (parts, size, all, size);
+  g_assert_cmpstr (config, ==, "tiles 37x53 threads 2");
+  g_assert_cmpstr (child, ==, whole);
+  g_assert_cmpint (memcmp (other, all, size), !=, 0);
+  g_free (all);
+  g_free (other);
+  g_free (parts);
+  g_free (whole);
+  g_free (split);
+  g_free (child);
+  g_free (config);
+}

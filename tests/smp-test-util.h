@@ -74,4 +74,23 @@ void        smp_test_save_png     (GeglBuffer           *buffer,
  * pixels.  */
 void        smp_test_reference_hash (const gchar        *op);
 
+/* Renders rect as R'G'B'A u8 (g_free it) with the given seed: what the
+ * tile-independence check compares.  */
+typedef gpointer (*SmpTestRender) (const GeglRectangle *rect,
+                                   gint                 seed);
+
+/* For main (), before smp_test_init: when run as the tile-independence
+ * check's child (--tile-hash), prints the MD5 of render (rect, 1) and the
+ * tile size and thread count it ran with, and returns TRUE.  */
+gboolean    smp_test_tile_child     (int                  *argc,
+                                     char               ***argv,
+                                     const GeglRectangle  *rect,
+                                     SmpTestRender         render);
+
+/* The check: rect whole, in four parts rendered last to first, and in a
+ * child process (this program, SMP_TEST_SELF) with 37x53 tiles and two
+ * threads give the same bytes; seed 2 gives others.  */
+void        smp_test_tile_independence (const GeglRectangle *rect,
+                                        SmpTestRender        render);
+
 #endif

@@ -244,84 +244,30 @@ test_tone (void)
   g_assert_cmpfloat (hi / lo - 1.0, <, 0.10);
 }
 
-/* The reference render for tile independence, also run in a child process
- * with another tile size and thread count.  */
-static const GeglRectangle tile_rect = { -37, 11, 640, 480 };
-
-static gchar *
-tile_hash (gint seed)
+/* The render for tile independence, also run in a child process with
+ * another tile size and thread count: a photo under a ramp mask.  */
+static gpointer
+tile_render (const GeglRectangle *rect,
+             gint                 seed)
 {
   GeglRectangle all  = { -200, -200, 1100, 900 };
   GeglBuffer   *in   = smp_test_photo (&all, RGBA_FLOAT);
   GeglBuffer   *ramp = smp_test_ramp (&all);
-  gpointer      out  = render (in, ramp, &tile_rect, RGBA_U8,
-                               "px-per-mm", 8.0, "seed", seed,
-                               "elongation", 1.6, NULL);
-  gchar        *hash = smp_test_md5 (out, tile_rect.width * tile_rect.height * 4);
+  gpointer      out  = render (in, ramp, rect, RGBA_U8, "px-per-mm", 8.0,
+                               "seed", seed, "elongation", 1.6, NULL);
 
-  g_free (out);
   g_object_unref (in);
   g_object_unref (ramp);
-  return hash;
+  return out;
 }
 
-/* 5. Whole, in quarters rendered last to first, and in another process
- * with 37x53 tiles and two threads: the same bytes.  */
+static const GeglRectangle tile_rect = { -37, 11, 640, 480 };
+
+/* 5. Tiles, threads and region order change no byte.  */
 static void
 test_tiles (void)
 {
-  const gchar  *self = g_getenv ("SMP_TEST_SELF");
-  GeglRectangle all  = { -200, -200, 1100, 900 };
-  GeglBuffer   *in   = smp_test_photo (&all, RGBA_FLOAT);
-  GeglBuffer   *ramp = smp_test_ramp (&all);
-  gchar        *whole = tile_hash (1), *other = tile_hash (2), *hash, *child;
-  guchar       *quarters = g_malloc0 (tile_rect.width * tile_rect.height * 4);
-  gint          q;
-
-  for (q = 3; q >= 0; q--)
-    {
-      GeglRectangle r = { tile_rect.x + (q & 1) * 301,
-                          tile_rect.y + (q & 2) / 2 * 197,
-                          (q & 1) ? tile_rect.width - 301 : 301,
-                          (q & 2) ? tile_rect.height - 197 : 197 };
-      guchar       *part = render (in, ramp, &r, RGBA_U8, "px-per-mm", 8.0,
-                                   "seed", 1, "elongation", 1.6, NULL);
-      gint          y;
-
-      for (y = 0; y < r.height; y++)
-        memcpy (quarters + ((gsize) (r.y - tile_rect.y + y) * tile_rect.width +
-                            (r.x - tile_rect.x)) * 4,
-                part + (gsize) y * r.width * 4, (gsize) r.width * 4);
-      g_free (part);
-    }
-  hash = smp_test_md5 (quarters, tile_rect.width * tile_rect.height * 4);
-  g_test_message ("whole %s, quarters %s, seed 2 %s", whole, hash, other);
-  g_assert_cmpstr (hash, ==, whole);
-  g_assert_cmpstr (other, !=, whole);
-
-  g_assert_nonnull (self);
-  {
-    const gchar *argv[] = { self, "--tile-hash", NULL };
-    const gchar *env[]  = { "GEGL_TILE_SIZE", "37x53", "GEGL_THREADS", "2",
-                            NULL };
-
-    gchar       *config = NULL;
-
-    child = smp_test_run (argv, env, &config);
-    g_strstrip (child);
-    g_test_message ("%s: %s", config, child);
-    g_assert_cmpstr (config, ==, "tiles 37x53 threads 2");
-    g_assert_cmpstr (child, ==, whole);
-    g_free (config);
-  }
-
-  g_free (whole);
-  g_free (other);
-  g_free (hash);
-  g_free (child);
-  g_free (quarters);
-  g_object_unref (in);
-  g_object_unref (ramp);
+  smp_test_tile_independence (&tile_rect, tile_render);
 }
 
 static gboolean
@@ -874,24 +820,8 @@ int
 main (int    argc,
       char **argv)
 {
-  if (argc > 1 && ! strcmp (argv[1], "--tile-hash"))
-    {
-      gchar *hash;
-
-      gint tw, th, threads;
-
-      gegl_init (&argc, &argv);
-      g_object_get (gegl_config (), "tile-width", &tw, "tile-height", &th,
-                    "threads", &threads, NULL);
-      hash = tile_hash (1);
-      printf ("%s\n", hash);
-      fprintf (stderr, "tiles %dx%d threads %d", tw, th, threads);
-      g_free (hash);
-      gegl_exit ();
-      return 0;
-    }
-
-  g_setenv ("SMP_TEST_SELF", argv[0], TRUE);
+  if (smp_test_tile_child (&argc, &argv, &tile_rect, tile_render))
+    return 0;
   smp_test_init (&argc, &argv);
   g_test_add_func ("/follicles/density", test_density);
   g_test_add_func ("/follicles/mask", test_mask);

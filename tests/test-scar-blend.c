@@ -404,64 +404,27 @@ test_feather (void)
   scene_free (s);
 }
 
-static const GeglRectangle tile_rect = { -20, 7, 500, 360 };
-
-static gchar *
-tile_hash (gint seed)
+/* The render for tile independence: the FUE field, whose many small scars
+ * give many edges.  */
+static gpointer
+tile_render (const GeglRectangle *rect,
+             gint                 seed)
 {
   Scene   *s   = scene_new (1, 10.0, 520, 400);
-  gpointer out = blend (s->photo, s->mask, &tile_rect, RGBA_U8, 10.0,
-                        "seed", seed, NULL);
-  gchar   *h   = smp_test_md5 (out, tile_rect.width * tile_rect.height * 4);
+  gpointer out = blend (s->photo, s->mask, rect, RGBA_U8, 10.0, "seed", seed,
+                        NULL);
 
-
-  g_free (out);
   scene_free (s);
-  return h;
+  return out;
 }
+
+static const GeglRectangle tile_rect = { -20, 7, 500, 360 };
 
 /* 4: tiles, threads and region order change no byte.  */
 static void
 test_tiles (void)
 {
-  const gchar  *argv[] = { g_getenv ("SMP_TEST_SELF"), "--tile-hash", NULL };
-  const gchar  *env[]  = { "GEGL_TILE_SIZE", "37x53", "GEGL_THREADS", "2",
-                           NULL };
-  Scene        *s = scene_new (1, 10.0, 520, 400);
-  gchar        *whole = tile_hash (1), *other = tile_hash (2), *child, *hash;
-  guchar       *quarters = g_malloc0 (tile_rect.width * tile_rect.height * 4);
-  gint          q;
-
-  for (q = 3; q >= 0; q--)
-    {
-      GeglRectangle r = { tile_rect.x + (q & 1) * 230,
-                          tile_rect.y + (q & 2) / 2 * 170,
-                          (q & 1) ? tile_rect.width - 230 : 230,
-                          (q & 2) ? tile_rect.height - 170 : 170 };
-      guchar       *part = blend (s->photo, s->mask, &r, RGBA_U8, 10.0,
-                                  "seed", 1, NULL);
-      gint          y;
-
-      for (y = 0; y < r.height; y++)
-        memcpy (quarters + ((gsize) (r.y - tile_rect.y + y) * tile_rect.width +
-                            (r.x - tile_rect.x)) * 4,
-                part + (gsize) y * r.width * 4, (gsize) r.width * 4);
-      g_free (part);
-    }
-  hash  = smp_test_md5 (quarters, tile_rect.width * tile_rect.height * 4);
-  child = smp_test_run (argv, env, NULL);
-  g_strstrip (child);
-  g_test_message ("whole %s, quarters %s, 37x53 tiles + 2 threads %s, seed 2 "
-                  "%s", whole, hash, child, other);
-  g_assert_cmpstr (hash, ==, whole);
-  g_assert_cmpstr (child, ==, whole);
-  g_assert_cmpstr (other, !=, whole);
-  g_free (whole);
-  g_free (other);
-  g_free (child);
-  g_free (hash);
-  g_free (quarters);
-  scene_free (s);
+  smp_test_tile_independence (&tile_rect, tile_render);
 }
 
 /* 4: bad input as for smp:follicles.  */
@@ -688,18 +651,8 @@ int
 main (int    argc,
       char **argv)
 {
-  if (argc > 1 && ! strcmp (argv[1], "--tile-hash"))
-    {
-      gchar *hash;
-
-      gegl_init (&argc, &argv);
-      hash = tile_hash (1);
-      printf ("%s\n", hash);
-      g_free (hash);
-      gegl_exit ();
-      return 0;
-    }
-  g_setenv ("SMP_TEST_SELF", argv[0], TRUE);
+  if (smp_test_tile_child (&argc, &argv, &tile_rect, tile_render))
+    return 0;
   smp_test_init (&argc, &argv);
   g_test_add_data_func ("/scar-blend/fut-stripe", GINT_TO_POINTER (0),
                         test_synthetic);
