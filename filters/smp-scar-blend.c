@@ -565,6 +565,7 @@ process (GeglOperation       *operation,
   GeglRectangle   big;
   gint            m, w, h, bw, bh, ox, oy, x, y, fp, i;
   gfloat         *in, *ya, *mask, *weight, *field, *lab_px, *L, *base;
+  gfloat         *proper;
   gdouble         gain[3], detail_gain, residual, strength, sheen, texture;
 
   if (! input)
@@ -614,6 +615,7 @@ process (GeglOperation       *operation,
   field  = g_new (gfloat, (gsize) w * h * 3);
   L      = g_new (gfloat, (gsize) bw * bh);
   base   = g_new (gfloat, (gsize) bw * bh);
+  proper = g_new (gfloat, (gsize) bw * bh);
 
   gegl_buffer_get (input, result, 1.0, rgba, in, GEGL_AUTO_ROWSTRIDE,
                    GEGL_ABYSS_NONE);
@@ -632,10 +634,10 @@ process (GeglOperation       *operation,
       mask[i] = smp_mask_value (ya + 2 * i);
       L[i]    = lab_px[4 * i];
       /* The scar proper: masked and of the scar's tone (see learn).  */
-      weight[i] = mask[i] >= 0.5f && (L[i] - st.mid_L) * st.sign > 0.0
+      proper[i] = mask[i] >= 0.5f && (L[i] - st.mid_L) * st.sign > 0.0
                   ? 1.0f : 0.0f;
     }
-  split_base (L, weight, base, bw, bh, base_px (operation));
+  split_base (L, proper, base, bw, bh, base_px (operation));
 
   /* The feathered weight: 1 on the scar, down to 0 at feather mm from
    * it, and exactly 0 beyond.  */
@@ -691,7 +693,7 @@ process (GeglOperation       *operation,
         wt *= like;
         if (! (wt > 0.0))
           continue;
-        if (mask[b] >= 0.5f && (L[b] - st.mid_L) * st.sign > 0.0)
+        if (proper[b] > 0.5f)
           {
             /* The scar proper.  Its highlights damped (in the base and in
              * the fine detail, where a small shiny spot lies) ...  */
