@@ -274,9 +274,12 @@ get_invalidated_by_change (GeglOperation       *operation,
 
 
 /* Box mean of radius r (a (2r+1)² box), separable, over the part of the
- * box inside the array; sums in double, in a fixed order: the same
- * numbers whatever region holds the pixels, as long as the box is inside
- * it.  */
+ * box inside the array.  Running sums in fixed point (1/2^20) are exact,
+ * so a pixel's mean is the same whatever array, and wherever in it, holds
+ * its box; and a pixel costs the same whatever the radius.  Values are
+ * finite and of Lab or 0..1 magnitude here.  */
+#define BOX_ONE 1048576.0
+
 static void
 box_mean (const gfloat *src,
           gfloat       *dst,
@@ -284,29 +287,39 @@ box_mean (const gfloat *src,
           gint          h,
           gint          r)
 {
-  gfloat *tmp = g_new (gfloat, (gsize) w * h);
-  gint    x, y, k;
+  gint64 *q   = g_new (gint64, (gsize) MAX (w, h) + 1);
+  gint64 *tmp = g_new (gint64, (gsize) w * h);
+  gint    x, y;
 
+  /* Rows: prefix sums, then windows.  */
   for (y = 0; y < h; y++)
-    for (x = 0; x < w; x++)
-      {
-        gdouble sum = 0.0;
-        gint    a = MAX (0, x - r), b = MIN (w - 1, x + r);
+    {
+      q[0] = 0;
+      for (x = 0; x < w; x++)
+        q[x + 1] = q[x] + (gint64) llround (src[(gsize) y * w + x] * BOX_ONE);
+      for (x = 0; x < w; x++)
+        {
+          gint a = MAX (0, x - r), b = MIN (w - 1, x + r);
 
-        for (k = a; k <= b; k++)
-          sum += src[(gsize) y * w + k];
-        tmp[(gsize) y * w + x] = (gfloat) (sum / (b - a + 1));
-      }
-  for (y = 0; y < h; y++)
-    for (x = 0; x < w; x++)
-      {
-        gdouble sum = 0.0;
-        gint    a = MAX (0, y - r), b = MIN (h - 1, y + r);
+          /* Kept as a sum with its count folded in later: exact.  */
+          tmp[(gsize) y * w + x] = (q[b + 1] - q[a]) / (b - a + 1);
+        }
+    }
+  /* Columns.  */
+  for (x = 0; x < w; x++)
+    {
+      q[0] = 0;
+      for (y = 0; y < h; y++)
+        q[y + 1] = q[y] + tmp[(gsize) y * w + x];
+      for (y = 0; y < h; y++)
+        {
+          gint a = MAX (0, y - r), b = MIN (h - 1, y + r);
 
-        for (k = a; k <= b; k++)
-          sum += tmp[(gsize) k * w + x];
-        dst[(gsize) y * w + x] = (gfloat) (sum / (b - a + 1));
-      }
+          dst[(gsize) y * w + x] = (gfloat) ((gdouble) (q[b + 1] - q[a]) /
+                                             (b - a + 1) / BOX_ONE);
+        }
+    }
+  g_free (q);
   g_free (tmp);
 }
 
@@ -367,6 +380,52 @@ count_blobs (const guchar *on,
   return count;
 }
 
+/* The part of the stats region that matters: the scar (mask >= 0.5) as
+ * found in the mask, grown as stats_region grows the mask's extent.  A
+ * mask as large as the photo (a GIMP selection, a mask file) holds a small
+ * scar: the statistics then cost the scar's size, not the photo's.  */
+static GeglRectangle
+scar_region (GeglOperation *operation,
+             GeglBuffer    *aux)
+{
+  GeglRectangle  all  = stats_region (operation);
+  GeglRectangle  none = { 0, 0, 0, 0 }, found;
+  const gint     rows = 64;
+  gfloat        *band;
+  gint           x0 = G_MAXINT, y0 = G_MAXINT, x1 = G_MININT, y1 = G_MININT;
+  gint           y, x, g;
+
+  if (all.width <= 0 || all.height <= 0)
+    return none;
+  band = g_new (gfloat, (gsize) all.width * rows * 2);
+  for (y = all.y; y < all.y + all.height; y += rows)
+    {
+      GeglRectangle r = { all.x, y, all.width,
+                          MIN (rows, all.y + all.height - y) };
+      gint          j;
+
+      gegl_buffer_get (aux, &r, 1.0, babl_format ("Y'A float"), band,
+                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      for (j = 0; j < r.height; j++)
+        for (x = 0; x < r.width; x++)
+          if (smp_mask_value (band + 2 * ((gsize) j * r.width + x)) >= 0.5f)
+            {
+              x0 = MIN (x0, r.x + x);
+              x1 = MAX (x1, r.x + x);
+              y0 = MIN (y0, y + j);
+              y1 = MAX (y1, y + j);
+            }
+    }
+  g_free (band);
+  if (x1 < x0)
+    return none;
+  g   = ring_px (operation) + feather_px (operation) + base_px (operation) + 3;
+  found = (GeglRectangle) { x0 - g, y0 - g, x1 - x0 + 1 + 2 * g,
+                            y1 - y0 + 1 + 2 * g };
+  gegl_rectangle_intersect (&found, &found, &all);
+  return found;
+}
+
 /* Learns the scar and its ring from the whole stats region.  */
 static void
 learn (GeglOperation *operation,
@@ -375,7 +434,7 @@ learn (GeglOperation *operation,
        Stats         *st)
 {
   GeglProperties *o    = GEGL_PROPERTIES (operation);
-  GeglRectangle   r    = stats_region (operation);
+  GeglRectangle   r    = scar_region (operation, aux);
   const Babl     *rgba = gegl_operation_get_format (operation, "input");
   gint            w    = r.width, h = r.height, i;
   gsize           n    = (gsize) w * h;
@@ -820,7 +879,7 @@ gegl_op_class_init (GeglOpClass *klass)
     "gimp:menu-path",        "<Image>/Filters/SMP",
     "gimp:menu-label",       _("Scar Blend..."),
     "reference-composition", reference_composition,
-    "reference-hash",        "8e5467950091fa8d0c70e004112960ff",
+    "reference-hash",        "6524baf582750b1ab3a6600402e259a0",
     "description",
       _("Scalp micropigmentation over a scar: the aux input is the scar mask "
         "(white = scar). The scar's tone and spread are pulled to those of a "
