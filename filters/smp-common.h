@@ -11,6 +11,7 @@
 
 #include <gegl-plugin.h>
 #include <math.h>
+#include <string.h>
 
 /* GObject refuses an out-of-range value with a warning and keeps the old
  * one, so `gegl ... density=1000` would silently render the default.  With
@@ -64,6 +65,163 @@ smp_input_bounding_box (GeglOperation *operation)
   GeglRectangle        none = { 0, 0, 0, 0 };
 
   return in ? *in : none;
+}
+
+/* The output format of an op that mixes light in linear RGBA float: an 8
+ * or 16-bit input keeps its integer type (when keep_type), so that
+ * converting back, a costly step, runs in the op's threads and not in the
+ * caller's single one; other inputs give RGBA float.  */
+static inline const Babl *
+smp_output_format (GeglOperation *operation,
+                   gboolean       keep_type)
+{
+  const Babl *space  = gegl_operation_get_source_space (operation, "input");
+  const Babl *source = gegl_operation_get_source_format (operation, "input");
+
+  if (source && keep_type)
+    {
+      const Babl  *type  = babl_format_get_type (source, 0);
+      const gchar *model = babl_get_name (babl_format_get_model (source));
+      gboolean     gamma = strchr (model, '\'') != NULL;
+
+      if (type == babl_type ("u8"))
+        return babl_format_with_space (gamma ? "R'G'B'A u8" : "RGBA u8",
+                                       space);
+      if (type == babl_type ("u16"))
+        return babl_format_with_space (gamma ? "R'G'B'A u16" : "RGBA u16",
+                                       space);
+    }
+  return babl_format_with_space ("RGBA float", space);
+}
+
+/* What an op learns from a whole region (not from the part it renders),
+ * once per render and shared by its threads: `size` bytes of the op's own
+ * struct, kept in the op's user_data.  */
+typedef struct
+{
+  GMutex   lock;
+  gboolean valid;
+  gpointer data;
+} SmpCache;
+
+typedef void (*SmpLearn) (GeglOperation *operation,
+                          GeglBuffer    *input,
+                          GeglBuffer    *aux,
+                          gpointer       data);
+
+/* In prepare: a new render, what was learnt may be stale.  */
+static inline void
+smp_cache_invalidate (gpointer *slot,
+                      gsize     size)
+{
+  SmpCache *cache = *slot;
+
+  if (! cache)
+    {
+      cache = g_new0 (SmpCache, 1);
+      g_mutex_init (&cache->lock);
+      cache->data = g_malloc0 (size);
+      *slot = cache;
+    }
+  g_mutex_lock (&cache->lock);
+  cache->valid = FALSE;
+  g_mutex_unlock (&cache->lock);
+}
+
+/* In process: a copy of what was learnt, learning it first if need be.  */
+static inline void
+smp_cache_get (gpointer       slot,
+               SmpLearn       learn,
+               GeglOperation *operation,
+               GeglBuffer    *input,
+               GeglBuffer    *aux,
+               gpointer       out,
+               gsize          size)
+{
+  SmpCache *cache = slot;
+
+  g_mutex_lock (&cache->lock);
+  if (! cache->valid)
+    {
+      learn (operation, input, aux, cache->data);
+      cache->valid = TRUE;
+    }
+  memcpy (out, cache->data, size);
+  g_mutex_unlock (&cache->lock);
+}
+
+/* In finalize.  */
+static inline void
+smp_cache_free (gpointer *slot)
+{
+  SmpCache *cache = *slot;
+
+  if (cache)
+    {
+      g_mutex_clear (&cache->lock);
+      g_free (cache->data);
+      g_free (cache);
+      *slot = NULL;
+    }
+}
+
+/* Grows a rectangle by m pixels on every side.  */
+static inline GeglRectangle
+smp_rect_grow (GeglRectangle r,
+               gint          m)
+{
+  r.x -= m;
+  r.y -= m;
+  r.width  += 2 * m;
+  r.height += 2 * m;
+  return r;
+}
+
+/* For an op whose every pixel depends on what it learns from the whole
+ * photo: a change anywhere invalidates all of it.  */
+static inline GeglRectangle
+smp_invalidate_all (GeglOperation *operation,
+                    GeglRectangle  r)
+{
+  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
+                                                                    "input");
+
+  if (in)
+    gegl_rectangle_bounding_box (&r, &r, in);
+  return r;
+}
+
+/* Renders `result` in square regions of at most SMP_REGION_CELLS² cells of
+ * a dot pattern of cell `cell` mm (0: no dots), so that extreme settings
+ * (tiny cells at a coarse scale) stay within memory.  */
+#define SMP_REGION_CELLS 1024
+
+typedef gboolean (*SmpRegionFunc) (const GeglRectangle *region,
+                                   gpointer             data);
+
+static inline gboolean
+smp_render_regions (const GeglRectangle *result,
+                    gdouble              cell,
+                    gdouble              px_per_mm,
+                    SmpRegionFunc        func,
+                    gpointer             data)
+{
+  gint side = 8192, x, y;
+
+  if (cell > 0.0)
+    side = (gint) MIN (8192.0, MAX (64.0, floor (SMP_REGION_CELLS * cell *
+                                                  px_per_mm)));
+  for (y = result->y; y < result->y + result->height; y += side)
+    for (x = result->x; x < result->x + result->width; x += side)
+      {
+        GeglRectangle region = { x, y,
+                                 MIN (side, result->x + result->width - x),
+                                 MIN (side, result->y + result->height - y) };
+
+        if (! func (&region, data))
+          return FALSE;
+      }
+  return TRUE;
 }
 
 /* Fills an SmpDotStyle (core/smp-render.h) from the properties of

@@ -68,9 +68,6 @@ property_enum   (output, _("Output"),
 /* Rows of the strips a region is rendered in: bounds the float copies.  */
 #define STRIP_ROWS   128
 
-/* Cells of the pattern computed at once: bounds its memory.  */
-#define REGION_CELLS 1024
-
 static void
 setup (GeglOperation *operation,
        SmpPattern    *pattern,
@@ -96,38 +93,19 @@ margin_px (GeglOperation *operation)
   return smp_stipple_margin (&renderer);
 }
 
-/* Light is mixed in linear RGBA float.  The output keeps an 8 or 16-bit
- * input's integer type, so that converting back, the costliest step of the
- * op, runs in its threads and not in the caller's single one; other inputs
- * give RGBA float.  */
+/* Light is mixed in linear RGBA float; see smp_output_format.  */
 static void
 prepare (GeglOperation *operation)
 {
-  const Babl *space  = gegl_operation_get_source_space (operation, "input");
-  const Babl *source = gegl_operation_get_source_format (operation, "input");
-  const Babl *rgba   = babl_format_with_space ("RGBA float", space);
-  const Babl *output = rgba;
+  const Babl *space = gegl_operation_get_source_space (operation, "input");
 
-  if (source && GEGL_PROPERTIES (operation)->output ==
-                SMP_FOLLICLES_OUTPUT_COMPOSITE)
-    {
-      const Babl  *type  = babl_format_get_type (source, 0);
-      const gchar *model = babl_get_name (babl_format_get_model (source));
-      gboolean     gamma = strchr (model, '\'') != NULL;
-
-      if (type == babl_type ("u8"))
-        output = babl_format_with_space (gamma ? "R'G'B'A u8" : "RGBA u8",
-                                         space);
-      else if (type == babl_type ("u16"))
-        output = babl_format_with_space (gamma ? "R'G'B'A u16" : "RGBA u16",
-                                         space);
-    }
-
-  gegl_operation_set_format (operation, "input",  rgba);
-  gegl_operation_set_format (operation, "aux",    babl_format ("Y'A float"));
-  gegl_operation_set_format (operation, "output", output);
+  gegl_operation_set_format (operation, "input",
+                             babl_format_with_space ("RGBA float", space));
+  gegl_operation_set_format (operation, "aux", babl_format ("Y'A float"));
+  gegl_operation_set_format (operation, "output",
+    smp_output_format (operation, GEGL_PROPERTIES (operation)->output ==
+                                  SMP_FOLLICLES_OUTPUT_COMPOSITE));
 }
-
 
 /* The mask is read around the output: a dot near the edge of a region has
  * its centre, and so its mask value, outside it.  */
@@ -136,18 +114,9 @@ get_required_for_output (GeglOperation       *operation,
                          const gchar         *input_pad,
                          const GeglRectangle *roi)
 {
-  GeglRectangle r = *roi;
-
-  if (! strcmp (input_pad, "aux") && ! gegl_rectangle_is_infinite_plane (&r))
-    {
-      gint m = margin_px (operation);
-
-      r.x -= m;
-      r.y -= m;
-      r.width  += 2 * m;
-      r.height += 2 * m;
-    }
-  return r;
+  if (! strcmp (input_pad, "aux") && ! gegl_rectangle_is_infinite_plane (roi))
+    return smp_rect_grow (*roi, margin_px (operation));
+  return *roi;
 }
 
 static GeglRectangle
@@ -161,32 +130,39 @@ get_invalidated_by_change (GeglOperation       *operation,
 
 /* One region, in strips of STRIP_ROWS rows: the photo (or nothing) times
  * the pigment field of core/smp-stipple.  */
-static gboolean
-render_region (GeglOperation       *operation,
-               GeglBuffer          *input,
-               GeglBuffer          *aux,
-               GeglBuffer          *output,
-               const GeglRectangle *region,
-               const SmpPattern    *pattern,
-               const SmpRenderer   *renderer)
+typedef struct
 {
-  GeglProperties *o      = GEGL_PROPERTIES (operation);
-  const Babl     *rgba   = gegl_operation_get_format (operation, "input");
-  const gboolean  pigm   = o->output == SMP_FOLLICLES_OUTPUT_PIGMENT;
-  const gint      margin = smp_stipple_margin (renderer);
-  const gint      w      = region->width;
-  gfloat         *pix    = g_new (gfloat, (gsize) w * STRIP_ROWS * 4);
-  gfloat         *field  = g_new (gfloat, (gsize) w * STRIP_ROWS * 3);
-  gfloat         *ya     = NULL, *mask = NULL;
-  gboolean        ok     = TRUE;
-  gdouble         ppm    = renderer->style.px_per_mm;
-  gdouble         reach  = renderer->reach_px;
-  SmpDot         *dots   = NULL;
-  size_t          alloc  = 0, n;
-  gint            y;
+  GeglOperation *operation;
+  GeglBuffer    *input, *aux, *output;
+  SmpPattern     pattern;
+  SmpRenderer    renderer;
+} Job;
+
+static gboolean
+render_region (const GeglRectangle *region,
+               gpointer             data)
+{
+  Job               *job      = data;
+  GeglBuffer        *input    = job->input, *aux = job->aux;
+  const SmpRenderer *renderer = &job->renderer;
+  GeglProperties    *o        = GEGL_PROPERTIES (job->operation);
+  const Babl        *rgba     = gegl_operation_get_format (job->operation,
+                                                           "input");
+  const gboolean     pigm     = o->output == SMP_FOLLICLES_OUTPUT_PIGMENT;
+  const gint         margin   = smp_stipple_margin (renderer);
+  const gint         w        = region->width;
+  gfloat            *pix      = g_new (gfloat, (gsize) w * STRIP_ROWS * 4);
+  gfloat            *field    = g_new (gfloat, (gsize) w * STRIP_ROWS * 3);
+  gfloat            *ya       = NULL, *mask = NULL;
+  gboolean           ok       = TRUE;
+  gdouble            ppm      = renderer->style.px_per_mm;
+  gdouble            reach    = renderer->reach_px;
+  SmpDot            *dots     = NULL;
+  size_t             alloc    = 0, n;
+  gint               y;
 
   /* The region's dots once; each strip renders those that reach it.  */
-  n = smp_pattern_collect (pattern, (region->x - reach) / ppm,
+  n = smp_pattern_collect (&job->pattern, (region->x - reach) / ppm,
                            (region->y - reach) / ppm,
                            (region->x + region->width + reach) / ppm,
                            (region->y + region->height + reach) / ppm,
@@ -252,7 +228,8 @@ render_region (GeglOperation       *operation,
               pix[i * 4 + 2] *= field[i * 3 + 2];
             }
         }
-      gegl_buffer_set (output, &strip, 0, rgba, pix, GEGL_AUTO_ROWSTRIDE);
+      gegl_buffer_set (job->output, &strip, 0, rgba, pix,
+                       GEGL_AUTO_ROWSTRIDE);
     }
 
   g_free (pix);
@@ -272,46 +249,27 @@ process (GeglOperation       *operation,
          gint                 level)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  SmpPattern      pattern;
-  SmpRenderer     renderer;
-  gint            side, x, y;
+  Job             job = { operation, input, aux, output };
 
   if (! input && o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE)
     return TRUE;
 
-  setup (operation, &pattern, &renderer);
+  setup (operation, &job.pattern, &job.renderer);
 
   /* A mask that is connected but has no pixels here (an empty one) is a
    * black mask, not a missing one.  */
   if (! aux && gegl_operation_get_source_node (operation, "aux"))
-    pattern.cell = 0.0;
+    job.pattern.cell = 0.0;
 
   /* Nothing to draw: the photo as it is, bit for bit.  */
-  if (pattern.cell <= 0.0 && o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE)
+  if (job.pattern.cell <= 0.0 && o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE)
     {
       gegl_buffer_copy (input, result, GEGL_ABYSS_NONE, output, result);
       return TRUE;
     }
-
-  /* Regions of at most REGION_CELLS² pattern cells, so that extreme
-   * settings (tiny cells at a coarse scale) stay within memory.  */
-  side = (gint) MIN (8192.0, MAX (64.0, floor (REGION_CELLS * pattern.cell *
-                                                renderer.style.px_per_mm)));
-  if (pattern.cell <= 0.0)
-    side = 8192;
-
-  for (y = result->y; y < result->y + result->height; y += side)
-    for (x = result->x; x < result->x + result->width; x += side)
-      {
-        GeglRectangle region = { x, y,
-                                 MIN (side, result->x + result->width - x),
-                                 MIN (side, result->y + result->height - y) };
-
-        if (! render_region (operation, input, aux, output, &region,
-                             &pattern, &renderer))
-          return FALSE;
-      }
-  return TRUE;
+  return smp_render_regions (result, job.pattern.cell,
+                             job.renderer.style.px_per_mm, render_region,
+                             &job);
 }
 
 /* Run and hashed by GEGL's gegl-tester and by tests/test-follicles.c: a

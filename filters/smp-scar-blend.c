@@ -88,11 +88,9 @@ property_double (uptake, _("Pigment uptake"), 0.7)
 #include "core/smp-render.h"
 #include "core/smp-stipple.h"
 
-/* Density used by "match" when the ring shows no stubble at all.  */
 /* What the op learns from the whole scar and its ring, once per render.  */
 typedef struct
 {
-  gboolean valid;
   gboolean empty;            /* no scar at all */
   gdouble  scar_mean[3], scar_sd[3];   /* Lab (L: the 1 mm base), stubble
                                         * left out */
@@ -104,11 +102,6 @@ typedef struct
   gdouble  ring_density;               /* found in the ring */
 } Stats;
 
-typedef struct
-{
-  GMutex lock;
-  Stats  stats;
-} Cache;
 
 /* Lengths in pixels.  */
 /* (NaN properties read as their defaults.)  */
@@ -199,40 +192,21 @@ stats_region (GeglOperation *operation)
 static void
 prepare (GeglOperation *operation)
 {
-  GeglProperties *o     = GEGL_PROPERTIES (operation);
-  const Babl     *space = gegl_operation_get_source_space (operation, "input");
-  Cache          *cache = o->user_data;
+  const Babl *space = gegl_operation_get_source_space (operation, "input");
 
   gegl_operation_set_format (operation, "input",
                              babl_format_with_space ("RGBA float", space));
   gegl_operation_set_format (operation, "aux", babl_format ("Y'A float"));
   gegl_operation_set_format (operation, "output",
                              babl_format_with_space ("RGBA float", space));
-
-  /* A new render: what was learnt from the last one may be stale.  */
-  if (! cache)
-    {
-      cache = g_new0 (Cache, 1);
-      g_mutex_init (&cache->lock);
-      o->user_data = cache;
-    }
-  g_mutex_lock (&cache->lock);
-  cache->stats.valid = FALSE;
-  g_mutex_unlock (&cache->lock);
+  smp_cache_invalidate (&GEGL_PROPERTIES (operation)->user_data,
+                        sizeof (Stats));
 }
 
 static void
 finalize (GObject *object)
 {
-  GeglProperties *o     = GEGL_PROPERTIES (object);
-  Cache          *cache = o->user_data;
-
-  if (cache)
-    {
-      g_mutex_clear (&cache->lock);
-      g_free (cache);
-      o->user_data = NULL;
-    }
+  smp_cache_free (&GEGL_PROPERTIES (object)->user_data);
   G_OBJECT_CLASS (gegl_op_parent_class)->finalize (object);
 }
 
@@ -263,13 +237,9 @@ get_invalidated_by_change (GeglOperation       *operation,
                            const GeglRectangle *roi)
 {
   /* The statistics make every pixel of the scar depend on all of it.  */
-  GeglRectangle        r  = get_required_for_output (operation, input_pad, roi);
-  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
-                                                                    "input");
-
-  if (in)
-    gegl_rectangle_bounding_box (&r, &r, in);
-  return r;
+  return smp_invalidate_all (operation,
+                             get_required_for_output (operation, input_pad,
+                                                      roi));
 }
 
 
@@ -431,8 +401,9 @@ static void
 learn (GeglOperation *operation,
        GeglBuffer    *input,
        GeglBuffer    *aux,
-       Stats         *st)
+       gpointer       data)
 {
+  Stats          *st   = data;
   GeglProperties *o    = GEGL_PROPERTIES (operation);
   GeglRectangle   r    = scar_region (operation, aux);
   const Babl     *rgba = gegl_operation_get_format (operation, "input");
@@ -454,7 +425,6 @@ learn (GeglOperation *operation,
   gint            k;
 
   memset (st, 0, sizeof (*st));
-  st->valid = TRUE;
   st->empty = TRUE;
   if (w <= 0 || h <= 0)
     goto done;
@@ -615,7 +585,6 @@ process (GeglOperation       *operation,
          gint                 level)
 {
   GeglProperties *o      = GEGL_PROPERTIES (operation);
-  Cache          *cache  = o->user_data;
   const Babl     *rgba   = gegl_operation_get_format (operation, "output");
 
   Stats           st;
@@ -636,11 +605,7 @@ process (GeglOperation       *operation,
       return TRUE;
     }
 
-  g_mutex_lock (&cache->lock);
-  if (! cache->stats.valid)
-    learn (operation, input, aux, &cache->stats);
-  st = cache->stats;
-  g_mutex_unlock (&cache->lock);
+  smp_cache_get (o->user_data, learn, operation, input, aux, &st, sizeof st);
   if (st.empty)
     {
       gegl_buffer_copy (input, result, GEGL_ABYSS_NONE, output, result);

@@ -149,7 +149,41 @@ color_changed (GimpColorButton *button,
 
   gimp_color_button_get_color (button, &rgb);
   rgba[0] = rgb.r; rgba[1] = rgb.g; rgba[2] = rgb.b; rgba[3] = rgb.a;
+  /* A colour picked is a colour given: no longer automatic.  */
+  if (! d->updating && g_object_get_data (G_OBJECT (button), "auto"))
+    {
+      GtkToggleButton *toggle = g_object_get_data (G_OBJECT (button), "auto");
+
+      rgba[3] = 1.0;
+      d->updating = TRUE;
+      gtk_toggle_button_set_active (toggle, FALSE);
+      d->updating = FALSE;
+    }
   /* GimpRGB in a colour button is sRGB.  */
+  gegl_color_set_pixel (c, babl_format ("R'G'B'A double"), rgba);
+  g_value_take_object (&d->s->values[k], c);
+  changed (d);
+}
+
+/* "Automatic" next to a colour the op can estimate: on, the colour is
+ * transparent (the op's "estimate it"); off, the button's colour.  */
+static void
+auto_toggled (GtkToggleButton *toggle,
+              Dialog          *d)
+{
+  GtkWidget *button = g_object_get_data (G_OBJECT (toggle), "button");
+  gint       k      = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button),
+                                                          "spec"));
+  GimpRGB    rgb;
+  gdouble    rgba[4];
+  GeglColor *c;
+
+  if (d->updating)
+    return;
+  gimp_color_button_get_color (GIMP_COLOR_BUTTON (button), &rgb);
+  rgba[0] = rgb.r; rgba[1] = rgb.g; rgba[2] = rgb.b;
+  rgba[3] = gtk_toggle_button_get_active (toggle) ? 0.0 : 1.0;
+  c = gegl_color_new (NULL);
   gegl_color_set_pixel (c, babl_format ("R'G'B'A double"), rgba);
   g_value_take_object (&d->s->values[k], c);
   changed (d);
@@ -190,6 +224,10 @@ show_values (Dialog *d)
                                 babl_format ("R'G'B'A double"), rgba);
           gimp_rgba_set (&rgb, rgba[0], rgba[1], rgba[2], rgba[3]);
           gimp_color_button_set_color (GIMP_COLOR_BUTTON (w), &rgb);
+          if (g_object_get_data (G_OBJECT (w), "auto"))
+            gtk_toggle_button_set_active (g_object_get_data (G_OBJECT (w),
+                                                             "auto"),
+                                          rgba[3] == 0.0);
         }
     }
   d->updating = FALSE;
@@ -434,8 +472,25 @@ add_control (Dialog   *d,
       g_object_set_data (G_OBJECT (w), "spec", GINT_TO_POINTER (k));
       g_signal_connect (w, "color-changed", G_CALLBACK (color_changed), d);
       gimp_help_set_help_data (w, blurb, NULL);
-      gimp_table_attach_aligned (table, 0, row, label, 0.0, 0.5, w, 1, TRUE);
       d->controls[k] = w;
+      if (smp_settings_color_is_auto (pspec))
+        {
+          GtkWidget *box    = gtk_hbox_new (FALSE, 6);
+          GtkWidget *toggle = gtk_check_button_new_with_mnemonic ("_Automatic");
+
+          gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle),
+                                        rgba[3] == 0.0);
+          gimp_help_set_help_data (toggle, "Estimated from the photo", NULL);
+          g_object_set_data (G_OBJECT (w), "auto", toggle);
+          g_object_set_data (G_OBJECT (toggle), "button", w);
+          g_signal_connect (toggle, "toggled", G_CALLBACK (auto_toggled), d);
+          gtk_box_pack_start (GTK_BOX (box), w, FALSE, FALSE, 0);
+          gtk_box_pack_start (GTK_BOX (box), toggle, FALSE, FALSE, 0);
+          gtk_widget_show (w);
+          gtk_widget_show (toggle);
+          w = box;
+        }
+      gimp_table_attach_aligned (table, 0, row, label, 0.0, 0.5, w, 1, TRUE);
     }
   g_free (label);
 }

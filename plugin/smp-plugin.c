@@ -99,6 +99,8 @@ pdb_description (GParamSpec *pspec)
     }
   else if (G_IS_PARAM_SPEC_BOOLEAN (pspec))
     g_string_append (d, " [0 or 1]");
+  else if (smp_settings_color_is_auto (pspec))
+    g_string_append (d, " [(0 0 0) = automatic, the default]");
   return g_string_free (d, FALSE);
 }
 
@@ -222,6 +224,11 @@ read_args (SmpSettings      *s,
             gdouble    rgba[4] = { p->data.d_color.r, p->data.d_color.g,
                                    p->data.d_color.b, p->data.d_color.a };
 
+            /* Script-Fu colours have no alpha: for a colour the op can
+             * estimate, pure black asks it to.  */
+            if (smp_settings_color_is_auto (pspec) && rgba[0] == 0.0 &&
+                rgba[1] == 0.0 && rgba[2] == 0.0)
+              rgba[3] = 0.0;
             gegl_color_set_pixel (c, babl_format ("R'G'B'A double"), rgba);
             g_value_take_object (v, c);
           }

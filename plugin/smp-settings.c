@@ -143,6 +143,21 @@ smp_settings_has_pigment (const SmpSettings *settings)
                                    "pigment") != NULL;
 }
 
+gboolean
+smp_settings_color_is_auto (GParamSpec *pspec)
+{
+  GeglColor *def;
+  gdouble    rgba[4];
+
+  if (! GEGL_IS_PARAM_SPEC_COLOR (pspec))
+    return FALSE;
+  def = gegl_param_spec_color_get_default (pspec);
+  if (! def)
+    return FALSE;
+  gegl_color_get_pixel (def, babl_format ("RGBA double"), rgba);
+  return rgba[3] == 0.0;
+}
+
 gchar *
 smp_settings_to_string (const SmpSettings *settings)
 {

@@ -43,6 +43,10 @@ gint         smp_settings_find         (const SmpSettings *settings,
 /* Whether the op can output its pigment alone (output=pigment).  */
 gboolean     smp_settings_has_pigment  (const SmpSettings *settings);
 
+/* Whether a colour property is "automatic" by default (transparent: the op
+ * estimates it), so that the user may hand it back to the op.  */
+gboolean     smp_settings_color_is_auto (GParamSpec       *pspec);
+
 /* As text "op name=value name=value ..." (colours as rgba(...) in linear
  * light, numbers in C locale, all read back to the same values), the form
  * of a GEGL chain.  */

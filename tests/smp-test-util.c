@@ -170,6 +170,25 @@ smp_test_render_valist (const gchar         *op,
 }
 
 gpointer
+smp_test_render (const gchar         *op,
+                 GeglBuffer          *input,
+                 GeglBuffer          *aux,
+                 const GeglRectangle *rect,
+                 const Babl          *format,
+                 const gchar         *first_property,
+                 ...)
+{
+  gpointer data;
+  va_list  ap;
+
+  va_start (ap, first_property);
+  data = smp_test_render_valist (op, input, aux, rect, format,
+                                 first_property, ap);
+  va_end (ap);
+  return data;
+}
+
+gpointer
 smp_test_blit (GeglNode            *node,
                const GeglRectangle *rect,
                const Babl          *format)

@@ -47,6 +47,15 @@ gpointer    smp_test_render_valist (const gchar         *op,
                                     const gchar         *first_property,
                                     va_list              ap);
 
+/* The same with the properties as arguments, NULL-terminated.  */
+gpointer    smp_test_render       (const gchar          *op,
+                                   GeglBuffer           *input,
+                                   GeglBuffer           *aux,
+                                   const GeglRectangle  *rect,
+                                   const Babl           *format,
+                                   const gchar          *first_property,
+                                   ...);
+
 /* Blits `rect` of node as `format` into new memory (g_free it).  */
 gpointer    smp_test_blit         (GeglNode             *node,
                                    const GeglRectangle  *rect,

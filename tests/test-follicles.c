@@ -25,23 +25,8 @@ static const gfloat skin[4] = { 0.55f, 0.33f, 0.24f, 1.0f };
 #define RGBA_U8    babl_format ("R'G'B'A u8")
 
 /* Renders smp:follicles over rect with the given properties.  */
-static gpointer
-render (GeglBuffer          *input,
-        GeglBuffer          *aux,
-        const GeglRectangle *rect,
-        const Babl          *format,
-        const gchar         *first_property,
-        ...)
-{
-  gpointer data;
-  va_list  ap;
-
-  va_start (ap, first_property);
-  data = smp_test_render_valist ("smp:follicles", input, aux, rect, format,
-                                 first_property, ap);
-  va_end (ap);
-  return data;
-}
+#define render(input, aux, rect, format, ...) \
+  smp_test_render ("smp:follicles", input, aux, rect, format, __VA_ARGS__)
 
 /* 1 - out / in of the blue channel (the crispest), per pixel.  */
 static gfloat *

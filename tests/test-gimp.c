@@ -251,9 +251,30 @@ test_op_on_selection (gconstpointer data)
                   (gdouble) feather_dots / feather_px);
   g_assert_cmpint (outside_changed, ==, 0);
   g_assert_cmpint (inside_changed, >, n / 50);
-  g_assert_cmpfloat ((gdouble) feather_dots / feather_px, <,
-                     0.7 * core_dots / core_px);
-  g_assert_cmpfloat ((gdouble) feather_dots / feather_px, >, 0.0);
+  if (! strcmp (op, "smp:density-soften"))
+    {
+      /* Its effect is mostly an even shade, not dots one can count: the
+       * mean darkening falls off in the feather instead.  */
+      gdouble core = 0.0, feather = 0.0;
+
+      for (i = 0; i < n; i++)
+        {
+          core    += sel[i * 4] == 255 ? dark[i] : 0.0;
+          feather += sel[i * 4] > 25 && sel[i * 4] < 128 ? dark[i] : 0.0;
+        }
+      core    /= core_px;
+      feather /= feather_px;
+      g_test_message ("%s: mean darkening %.3f in the core, %.3f in the "
+                      "feather", op, core, feather);
+      g_assert_cmpfloat (feather, <, 0.7 * core);
+      g_assert_cmpfloat (feather, >, 0.0);
+    }
+  else
+    {
+      g_assert_cmpfloat ((gdouble) feather_dots / feather_px, <,
+                         0.7 * core_dots / core_px);
+      g_assert_cmpfloat ((gdouble) feather_dots / feather_px, >, 0.0);
+    }
 
   free (c);
   g_free (dark);

@@ -1,0 +1,791 @@
+/* smp:density-soften: the appearance of density under longer thinning hair.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU Lesser
+ * General Public License for more details.
+ *
+ * Where hair is kept long, SMP goes only into the scalp that shows between
+ * the hairs: it does not imitate stubble, it takes away the pale gaps.  The
+ * op tells skin from hair per pixel (a two-component Gaussian mixture in
+ * CIE L*a*b*, learnt once from the whole region, or the colours the user
+ * gives), then puts fine dense dots (filters/core, as smp:follicles) and the
+ * even shade that layered sessions leave, both in a pigment matched to the
+ * hair, where skin shows.  Hair covers what lies under it, so a pixel takes
+ * the pigment in proportion to its skin likelihood: the hair is left as it
+ * is.
+ */
+
+#include "config.h"
+#include <glib/gi18n-lib.h>
+
+#ifdef GEGL_PROPERTIES
+
+enum_start (smp_density_soften_output)
+  enum_value (SMP_DENSITY_SOFTEN_OUTPUT_COMPOSITE, "composite",
+              N_("Composite"))
+  enum_value (SMP_DENSITY_SOFTEN_OUTPUT_PIGMENT,   "pigment",
+              N_("Pigment only"))
+  enum_value (SMP_DENSITY_SOFTEN_OUTPUT_SKIN,      "skin",
+              N_("Skin likelihood"))
+enum_end (SmpDensitySoftenOutput)
+
+property_double (px_per_mm, _("Scale (px/mm)"), 10.0)
+    description (_("Pixels per millimetre of scalp in the photo: about 3-4 "
+                   "for a whole head 640 px wide, 15-30 for a close "
+                   "consultation photo"))
+    value_range (0.5, 200.0)
+    ui_range    (1.0, 60.0)
+
+property_double (strength, _("Strength"), 1.0)
+    description (_("How far the treatment is built up: 0 leaves the photo, "
+                   "1 is a finished density treatment"))
+    value_range (0.0, 1.0)
+
+property_double (tone, _("Layered shade"), 0.35)
+    description (_("Density work lays session over session until the scalp "
+                   "between the hairs takes an even shade of the pigment, "
+                   "which separate dots alone cannot give: 0 = dots only, "
+                   "1 = skin as dark as the hair"))
+    value_range (0.0, 1.0)
+
+property_color  (hair_color, _("Hair colour"), "transparent")
+    description (_("Colour of the client's hair; transparent (the default) = "
+                   "estimated from the region"))
+
+property_color  (skin_color, _("Skin colour"), "transparent")
+    description (_("Colour of the scalp skin; transparent (the default) = "
+                   "estimated from the region"))
+
+property_double (density, _("Density (impressions/cm²)"), 200.0)
+    description (_("Pigment impressions per square centimetre where skin "
+                   "shows and the mask is white; density work goes denser "
+                   "and finer than the shaved look"))
+    value_range (0.0, 400.0)
+    ui_range    (20.0, 300.0)
+
+/* Finer dots, round (no stubble to imitate), all in the hair's colour.  */
+#define SMP_DEFAULT_DOT_DIAMETER    0.10
+#define SMP_DEFAULT_ELONGATION      1.0
+#define SMP_DEFAULT_SHADE_VARIATION 0.0
+#define SMP_DEFAULT_PIGMENT      "transparent"
+#define SMP_PIGMENT_NOTE         "; transparent (the default) = matched to " \
+                                 "the hair on this skin"
+#include "smp-dot-properties.inc"
+
+property_enum   (output, _("Output"),
+                 SmpDensitySoftenOutput, smp_density_soften_output,
+                 SMP_DENSITY_SOFTEN_OUTPUT_COMPOSITE)
+    description (_("The softened photo; the pigment alone as per-channel "
+                   "transmittance (photo x pigment = composite: use it as a "
+                   "Multiply layer); or the skin likelihood the op found "
+                   "(white = skin), to check it"))
+
+#else
+
+#define GEGL_OP_COMPOSER
+#define GEGL_OP_NAME     smp_density_soften
+#define GEGL_OP_C_SOURCE smp-density-soften.c
+
+#include "gegl-op.h"
+#include <math.h>
+
+#include "smp-common.h"
+#include "core/smp-color.h"
+#include "core/smp-pattern.h"
+#include "core/smp-render.h"
+#include "core/smp-stipple.h"
+
+#define STRIP_ROWS   128
+
+/* Pixels of the region the colours are learnt from, at most.  */
+#define MAX_SAMPLES  65536
+
+
+enum { HAIR, SKIN };
+
+/* What the op learns from the whole region, once per render.  */
+typedef struct
+{
+  gboolean none;              /* nothing to learn from and nothing given */
+  gdouble  hair_lab[3], skin_lab[3];
+  gdouble  hair[3], skin[3];  /* the cluster means, linear RGB */
+  gdouble  axis[3];           /* skin - hair */
+  gdouble  axis2;             /* its squared length */
+  gdouble  log_t[3];          /* pigment transmittance, linear RGB, log */
+  gboolean matched;           /* the pigment is the one matched to hair */
+  gint     samples;
+} Stats;
+
+static gboolean
+color_given (GeglColor *color)
+{
+  gdouble rgba[4];
+
+  gegl_color_get_pixel (color, babl_format ("RGBA double"), rgba);
+  return rgba[3] > 0.0;
+}
+
+static void
+color_lab (GeglOperation *operation,
+           GeglColor     *color,
+           gdouble       *lab)
+{
+  const Babl *rgb = babl_format_with_space ("RGB float",
+    gegl_operation_get_source_space (operation, "input"));
+  gfloat      c[3], l[3];
+
+  gegl_color_get_pixel (color, rgb, c);
+  smp_rgb_to_lab (c, l);
+  lab[0] = l[0];
+  lab[1] = l[1];
+  lab[2] = l[2];
+}
+
+static void
+dot_setup (GeglOperation *operation,
+           const Stats   *st,
+           SmpPattern    *pattern,
+           SmpRenderer   *renderer)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  SmpDotStyle     style;
+  gint            c;
+
+  SMP_DOT_STYLE (operation, o, &style);
+  if (st && st->matched)
+    for (c = 0; c < 3; c++)
+      style.colour[c] = exp (st->log_t[c]);
+  /* A treatment built up less far: lighter dots, as after fewer passes.  */
+  style.darkness *= smp_finite (operation, "strength", o->strength);
+  smp_pattern_init (pattern, smp_finite (operation, "density", o->density),
+                    style.clustering, (uint32_t) o->seed);
+  smp_renderer_init (renderer, &style);
+}
+
+static gint
+margin_px (GeglOperation *operation)
+{
+  SmpPattern  pattern;
+  SmpRenderer renderer;
+
+  dot_setup (operation, NULL, &pattern, &renderer);
+  return smp_stipple_margin (&renderer);
+}
+
+/* The pixels the colours are learnt from: the mask's extent on the photo,
+ * or the whole photo without a mask; none for an unbounded photo.  */
+static GeglRectangle
+stats_region (GeglOperation *operation)
+{
+  const GeglRectangle *aux = gegl_operation_source_get_bounding_box (operation,
+                                                                     "aux");
+  const GeglRectangle *in  = gegl_operation_source_get_bounding_box (operation,
+                                                                     "input");
+  GeglRectangle        r   = { 0, 0, 0, 0 };
+
+  if (! in || gegl_rectangle_is_infinite_plane (in) ||
+      in->width > (1 << 24) || in->height > (1 << 24))
+    return r;
+  r = *in;
+  if (aux && gegl_operation_get_source_node (operation, "aux") &&
+      aux->width <= (1 << 24) && aux->height <= (1 << 24))
+    gegl_rectangle_intersect (&r, &r, aux);
+  return r;
+}
+
+static void
+prepare (GeglOperation *operation)
+{
+  GeglProperties *o     = GEGL_PROPERTIES (operation);
+  const Babl     *space = gegl_operation_get_source_space (operation, "input");
+
+  /* As smp:follicles: an 8 or 16-bit photo stays so.  */
+  gegl_operation_set_format (operation, "input",
+                             babl_format_with_space ("RGBA float", space));
+  gegl_operation_set_format (operation, "aux", babl_format ("Y'A float"));
+  gegl_operation_set_format (operation, "output",
+    smp_output_format (operation,
+                       o->output == SMP_DENSITY_SOFTEN_OUTPUT_COMPOSITE));
+  smp_cache_invalidate (&o->user_data, sizeof (Stats));
+}
+
+static void
+finalize (GObject *object)
+{
+  smp_cache_free (&GEGL_PROPERTIES (object)->user_data);
+  G_OBJECT_CLASS (gegl_op_parent_class)->finalize (object);
+}
+
+static GeglRectangle
+get_required_for_output (GeglOperation       *operation,
+                         const gchar         *input_pad,
+                         const GeglRectangle *roi)
+{
+  GeglRectangle r = *roi, s;
+
+  if (gegl_rectangle_is_infinite_plane (&r) ||
+      r.width > (1 << 28) || r.height > (1 << 28))
+    return r;
+  if (! strcmp (input_pad, "aux"))
+    r = smp_rect_grow (r, margin_px (operation));
+  /* The colours are learnt from the whole region.  */
+  s = stats_region (operation);
+  gegl_rectangle_bounding_box (&r, &r, &s);
+  return r;
+}
+
+static GeglRectangle
+get_invalidated_by_change (GeglOperation       *operation,
+                           const gchar         *input_pad,
+                           const GeglRectangle *roi)
+{
+  /* Every pixel depends on the colours learnt from all of the region.  */
+  return smp_invalidate_all (operation,
+                             get_required_for_output (operation, input_pad,
+                                                      roi));
+}
+
+
+/* How much of a pixel is skin showing, 0..1.  A pixel is a mixture of
+ * hair and skin in linear light (strands are often thinner than a pixel):
+ * the share of skin is its position on the line from the hair colour to
+ * the skin colour.  A colour far off that line is neither (grey strands in
+ * dark hair, highlights, clothes) and is left alone.  *alpha is the share
+ * of hair.  */
+static inline gfloat
+skin_share (const Stats  *st,
+            const gfloat *rgb,
+            gfloat       *alpha)
+{
+  gdouble a = 0.0, r = 0.0, conf;
+  gint    c;
+
+  for (c = 0; c < 3; c++)
+    a += (st->skin[c] - rgb[c]) * st->axis[c];
+  a /= st->axis2;
+  /* Off the line through both (skin lighter than its mean, or hair darker,
+   * is still on it).  */
+  for (c = 0; c < 3; c++)
+    {
+      gdouble e = rgb[c] - (st->skin[c] - a * st->axis[c]);
+
+      r += e * e;
+    }
+  a = CLAMP (a, 0.0, 1.0);
+  /* Off the line by more than a tenth of the hair-skin distance: less sure,
+   * by a quarter not at all.  */
+  conf = CLAMP ((0.25 - sqrt (r / st->axis2)) / 0.15, 0.0, 1.0);
+  *alpha = (gfloat) a;
+  if (! isfinite (conf))
+    return 0.0f;
+  return (gfloat) (conf * (1.0 - a));
+}
+
+static gint
+compare_double (gconstpointer a,
+                gconstpointer b,
+                gpointer      unused)
+{
+  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* Samples of the region on a fixed grid (so the same whatever is
+ * rendered), masked and finite, as L*a*b*.  */
+static gfloat *
+sample_region (GeglOperation *operation,
+               GeglBuffer    *input,
+               GeglBuffer    *aux,
+               gint          *count)
+{
+  GeglRectangle r      = stats_region (operation);
+  const Babl   *rgba   = gegl_operation_get_format (operation, "input");
+  gdouble       area   = (gdouble) r.width * r.height;
+  gint          stride = MAX (1, (gint) ceil (sqrt (area / MAX_SAMPLES)));
+  gint          nx     = (r.width + stride - 1) / stride;
+  gint          ny     = (r.height + stride - 1) / stride;
+  gfloat       *lab, *row, *ya;
+  gint          n = 0, i, j;
+
+  *count = 0;
+  if (r.width <= 0 || r.height <= 0)
+    return NULL;
+  lab = g_new (gfloat, (gsize) nx * ny * 3);
+  row = g_new (gfloat, (gsize) r.width * 4);
+  ya  = g_new (gfloat, (gsize) r.width * 2);
+  for (j = 0; j < ny; j++)
+    {
+      GeglRectangle line = { r.x, r.y + j * stride, r.width, 1 };
+
+      gegl_buffer_get (input, &line, 1.0, rgba, row, GEGL_AUTO_ROWSTRIDE,
+                       GEGL_ABYSS_NONE);
+      if (aux)
+        gegl_buffer_get (aux, &line, 1.0, babl_format ("Y'A float"), ya,
+                         GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      for (i = 0; i < nx; i++)
+        {
+          const gfloat *p = row + 4 * (i * stride);
+
+          if (aux && smp_mask_value (ya + 2 * (i * stride)) < 0.5f)
+            continue;
+          if (! (p[3] > 0.0f) || ! isfinite (p[0]) || ! isfinite (p[1]) ||
+              ! isfinite (p[2]))
+            continue;
+          smp_rgb_to_lab (p, lab + 3 * n);
+          if (isfinite (lab[3 * n]) && isfinite (lab[3 * n + 1]) &&
+              isfinite (lab[3 * n + 2]))
+            n++;
+        }
+    }
+  g_free (row);
+  g_free (ya);
+  *count = n;
+  return lab;
+}
+
+/* Clusters of the region's colours: skin, hair, and a third for what is
+ * neither, for the second colour of salt-and-pepper hair, or for skin in
+ * shade.  */
+#define K 3
+
+static gdouble
+lab_distance2 (const gfloat  *lab,
+               const gdouble *mean)
+{
+  gdouble d = 0.0;
+  gint    c;
+
+  for (c = 0; c < 3; c++)
+    d += (lab[c] - mean[c]) * (lab[c] - mean[c]);
+  return d;
+}
+
+/* Learns hair and skin from the region: K-means in L*a*b*, from a split
+ * into thirds of lightness; a colour the user gave holds a cluster's mean
+ * (hair the darkest third, skin the lightest).  Which cluster is skin: the
+ * redder (blood under the skin) and lighter, a* + L* / 4, which holds for
+ * dark, grey, blond and black hair on every skin tone (red hair needs its
+ * colour given); hair is the cluster farthest from it.  */
+static void
+learn (GeglOperation *operation,
+       GeglBuffer    *input,
+       GeglBuffer    *aux,
+       gpointer       data)
+{
+  Stats          *st      = data;
+  GeglProperties *o       = GEGL_PROPERTIES (operation);
+  gboolean        give[2] = { color_given (o->hair_color),
+                              color_given (o->skin_color) };
+  gboolean        fixed[K] = { give[HAIR], FALSE, give[SKIN] };
+  gdouble         given[2][3], mean[K][3], weight[K];
+  gfloat         *lab;
+  gint            n, i, k, c, it, hair_k = 0, skin_k = K - 1;
+
+  memset (st, 0, sizeof *st);
+  if (give[HAIR])
+    color_lab (operation, o->hair_color, given[HAIR]);
+  if (give[SKIN])
+    color_lab (operation, o->skin_color, given[SKIN]);
+
+  lab = input ? sample_region (operation, input, aux, &n) : NULL;
+  if (! lab)
+    n = 0;
+  st->samples = n;
+
+  if (n < 16 * K)
+    {
+      /* Nothing to learn from: only colours given work.  */
+      g_free (lab);
+      if (! give[HAIR] || ! give[SKIN])
+        {
+          g_message ("smp:density-soften: %s, so hair and skin cannot be "
+                     "told apart: the photo is left as it is (give "
+                     "hair-color and skin-color, or a region)",
+                     n > 0 ? "too few pixels in the region"
+                     : "no pixels to learn the colours from (an empty "
+                       "region, or a photo without bounds)");
+          st->none = TRUE;
+          return;
+        }
+      for (c = 0; c < 3; c++)
+        {
+          st->hair_lab[c] = given[HAIR][c];
+          st->skin_lab[c] = given[SKIN][c];
+        }
+    }
+  else
+    {
+      gdouble *ls    = g_new (gdouble, n);
+      guint8  *label = g_new (guint8, n);
+      gdouble  cut[K - 1];
+
+      for (i = 0; i < n; i++)
+        ls[i] = lab[3 * i];
+      g_qsort_with_data (ls, n, sizeof (gdouble), compare_double, NULL);
+      for (k = 0; k < K - 1; k++)
+        cut[k] = ls[(k + 1) * n / K];
+      g_free (ls);
+      for (i = 0; i < n; i++)
+        {
+          for (k = 0; k < K - 1 && lab[3 * i] > cut[k]; k++)
+            ;
+          label[i] = k;
+        }
+
+      for (it = 0; it < 50; it++)
+        {
+          gdouble sum[K][3] = { { 0 } };
+          gint    moved = 0;
+
+          for (k = 0; k < K; k++)
+            weight[k] = 0.0;
+          for (i = 0; i < n; i++)
+            {
+              weight[label[i]] += 1.0;
+              for (c = 0; c < 3; c++)
+                sum[label[i]][c] += lab[3 * i + c];
+            }
+          for (k = 0; k < K; k++)
+            for (c = 0; c < 3; c++)
+              mean[k][c] = fixed[k] ? given[k == 0 ? HAIR : SKIN][c]
+                         : weight[k] > 0.0 ? sum[k][c] / weight[k]
+                         : mean[k][c];
+          for (i = 0; i < n; i++)
+            {
+              gdouble best = G_MAXDOUBLE;
+              gint    bk   = 0;
+
+              for (k = 0; k < K; k++)
+                if ((it > 0 || weight[k] > 0.0) &&
+                    lab_distance2 (lab + 3 * i, mean[k]) < best)
+                  {
+                    best = lab_distance2 (lab + 3 * i, mean[k]);
+                    bk   = k;
+                  }
+              moved += bk != label[i];
+              label[i] = bk;
+            }
+          if (! moved)
+            break;
+        }
+      for (k = 0; k < K; k++)
+        weight[k] = 0.0;
+      for (i = 0; i < n; i++)
+        weight[label[i]] += 1.0 / n;
+      g_free (label);
+      g_free (lab);
+
+      /* Name the clusters, among those that hold a few pixels.  */
+      if (! give[SKIN])
+        {
+          gdouble best = -G_MAXDOUBLE;
+
+          for (k = 0; k < K; k++)
+            if (! (give[HAIR] && k == 0) && weight[k] > 0.02 &&
+                mean[k][1] + mean[k][0] / 4.0 > best)
+              {
+                best   = mean[k][1] + mean[k][0] / 4.0;
+                skin_k = k;
+              }
+        }
+      if (! give[HAIR])
+        {
+          gdouble far = -1.0;
+
+          for (k = 0; k < K; k++)
+            {
+              gfloat m[3] = { mean[k][0], mean[k][1], mean[k][2] };
+
+              if (k != skin_k && weight[k] > 0.02 &&
+                  lab_distance2 (m, mean[skin_k]) > far)
+                {
+                  far    = lab_distance2 (m, mean[skin_k]);
+                  hair_k = k;
+                }
+            }
+        }
+      for (c = 0; c < 3; c++)
+        {
+          st->hair_lab[c] = mean[hair_k][c];
+          st->skin_lab[c] = mean[skin_k][c];
+        }
+    }
+
+  /* The pigment matched to the hair: what turns this skin into this hair
+   * (Beer-Lambert, so a ratio of linear colours), never lightening.  */
+  st->matched = ! color_given (o->pigment);
+  {
+    gfloat  h[3] = { st->hair_lab[0], st->hair_lab[1], st->hair_lab[2] };
+    gfloat  s[3] = { st->skin_lab[0], st->skin_lab[1], st->skin_lab[2] };
+    gfloat  hr[3], sr[3];
+    gdouble rgb[3];
+
+    smp_lab_to_rgb (h, hr);
+    smp_lab_to_rgb (s, sr);
+    st->axis2 = 0.0;
+    for (c = 0; c < 3; c++)
+      {
+        st->hair[c]  = hr[c];
+        st->skin[c]  = sr[c];
+        st->axis[c]  = sr[c] - hr[c];
+        st->axis2   += st->axis[c] * st->axis[c];
+      }
+    /* Hair and skin of one colour: nothing tells them apart.  */
+    if (! (st->axis2 > 1e-6))
+      st->none = TRUE;
+    if (! st->matched)
+      gegl_color_get_pixel (o->pigment, babl_format_with_space ("RGB double",
+        gegl_operation_get_source_space (operation, "input")), rgb);
+    for (c = 0; c < 3; c++)
+      {
+        gdouble t = st->matched ? MAX (hr[c], 1e-4) / MAX (sr[c], 1e-4)
+                                : rgb[c];
+
+        st->log_t[c] = log (CLAMP (t, 1e-4, 1.0));
+      }
+  }
+}
+
+/* One region in strips: skin likelihood, dots and the layered shade.  */
+typedef struct
+{
+  GeglOperation *operation;
+  GeglBuffer    *input, *aux, *output;
+  Stats          st;
+  SmpPattern     pattern;
+  SmpRenderer    renderer;
+} Job;
+
+static gboolean
+render_region (const GeglRectangle *region,
+               gpointer             data)
+{
+  Job               *job       = data;
+  GeglOperation     *operation = job->operation;
+  GeglBuffer        *input     = job->input, *aux = job->aux;
+  const Stats       *st        = &job->st;
+  const SmpPattern  *pattern   = &job->pattern;
+  const SmpRenderer *renderer  = &job->renderer;
+  GeglProperties    *o         = GEGL_PROPERTIES (operation);
+  const Babl        *rgba      = gegl_operation_get_format (operation,
+                                                            "input");
+  const gint         margin    = smp_stipple_margin (renderer);
+  const gint         w         = region->width;
+  const gdouble      shade     = smp_finite (operation, "tone", o->tone) *
+                                 smp_finite (operation, "strength",
+                                             o->strength);
+  const gboolean     dotted    = pattern->cell > 0.0;
+  const gsize        around_px = (gsize) (w + 2 * margin) *
+                                 (STRIP_ROWS + 2 * margin);
+  gfloat            *pix       = g_new (gfloat, (gsize) w * STRIP_ROWS * 4);
+  gfloat            *field     = g_new (gfloat, (gsize) w * STRIP_ROWS * 3);
+  gfloat            *mw        = g_new (gfloat, around_px);
+  gfloat            *ya        = aux ? g_new (gfloat, around_px * 2) : NULL;
+  gdouble            ppm       = renderer->style.px_per_mm;
+  gdouble            reach     = renderer->reach_px;
+  gboolean           ok        = TRUE;
+  SmpDot            *dots      = NULL;
+  size_t             alloc     = 0, n = 0;
+  gint               y;
+
+  if (dotted)
+    n = smp_pattern_collect (pattern, (region->x - reach) / ppm,
+                             (region->y - reach) / ppm,
+                             (region->x + region->width + reach) / ppm,
+                             (region->y + region->height + reach) / ppm,
+                             &dots, &alloc);
+  if (n == (size_t) -1)
+    ok = FALSE;
+
+  for (y = region->y; ok && y < region->y + region->height; y += STRIP_ROWS)
+    {
+      GeglRectangle strip  = { region->x, y, w,
+                               MIN (STRIP_ROWS, region->y + region->height - y) };
+      GeglRectangle around = { strip.x - margin, strip.y - margin,
+                               strip.width + 2 * margin,
+                               strip.height + 2 * margin };
+      gint          aw = around.width;
+      gsize         np = (gsize) strip.width * strip.height, i;
+
+      gegl_buffer_get (input, &strip, 1.0, rgba, pix, GEGL_AUTO_ROWSTRIDE,
+                       GEGL_ABYSS_NONE);
+      if (aux)
+        {
+          gegl_buffer_get (aux, &around, 1.0, babl_format ("Y'A float"), ya,
+                           GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+          for (i = 0; i < (gsize) aw * around.height; i++)
+            mw[i] = smp_mask_value (ya + 2 * i);
+        }
+      for (i = 0; i < np * 3; i++)
+        field[i] = 1.0f;
+      if (dotted &&
+          ! smp_stipple_dots (renderer, dots, n, strip.x, strip.y,
+                              strip.width, strip.height, aux ? mw : NULL,
+                              field))
+        {
+          ok = FALSE;
+          break;
+        }
+
+      for (i = 0; i < np; i++)
+        {
+          gfloat *p = pix + 4 * i;
+          gfloat  skin, hair = 0.0f, m, t[3];
+          gint    c;
+
+          m = aux ? mw[(i / strip.width + margin) * aw + i % strip.width +
+                       margin] : 1.0f;
+          skin = m > 0.0f && ! st->none ? skin_share (st, p, &hair) : 0.0f;
+
+          /* The pigment: dots times the layered shade (by the mask).  */
+          for (c = 0; c < 3; c++)
+            {
+              t[c] = field[i * 3 + c];
+              if (m > 0.0f && shade > 0.0)
+                t[c] *= (gfloat) exp (m * shade * st->log_t[c]);
+            }
+
+          switch (o->output)
+            {
+            case SMP_DENSITY_SOFTEN_OUTPUT_PIGMENT:
+              /* What a Multiply layer needs to give the composite.  */
+              for (c = 0; c < 3; c++)
+                {
+                  gfloat part = MAX (0.0f, p[c] - hair * st->hair[c]);
+
+                  p[c] = p[c] > 0.0f
+                         ? 1.0f - skin * part * (1.0f - t[c]) / p[c]
+                         : 1.0f;
+                }
+              p[3] = 1.0f;
+              break;
+            case SMP_DENSITY_SOFTEN_OUTPUT_SKIN:
+              p[0] = p[1] = p[2] = skin;
+              p[3] = 1.0f;
+              break;
+            default:
+              /* Hair covers what lies under it: only the skin part of the
+               * pixel takes the pigment, and that part again weighted by
+               * the skin share, so that a pixel mostly of hair stays
+               * mostly as it was: the preview must never seem to dye the
+               * hair.  */
+              for (c = 0; skin > 0.0f && c < 3; c++)
+                {
+                  gfloat part = MAX (0.0f, p[c] - hair * st->hair[c]);
+
+                  p[c] -= skin * part * (1.0f - t[c]);
+                }
+              break;
+            }
+        }
+      gegl_buffer_set (job->output, &strip, 0, rgba, pix,
+                       GEGL_AUTO_ROWSTRIDE);
+    }
+  if (! ok)
+    g_warning ("smp:density-soften: out of memory for the dot pattern");
+
+  g_free (pix);
+  g_free (field);
+  g_free (mw);
+  g_free (ya);
+  free (dots);
+  return ok;
+}
+
+static gboolean
+process (GeglOperation       *operation,
+         GeglBuffer          *input,
+         GeglBuffer          *aux,
+         GeglBuffer          *output,
+         const GeglRectangle *result,
+         gint                 level)
+{
+  GeglProperties *o   = GEGL_PROPERTIES (operation);
+  Job             job = { operation, input, aux, output };
+
+  if (! input)
+    return TRUE;
+
+  smp_cache_get (o->user_data, learn, operation, input, aux, &job.st,
+                 sizeof job.st);
+
+  /* Nothing to do: the photo as it is, bit for bit.  A mask connected but
+   * without pixels here is an empty mask.  */
+  if (o->output == SMP_DENSITY_SOFTEN_OUTPUT_COMPOSITE &&
+      (job.st.none ||
+       ! (smp_finite (operation, "strength", o->strength) > 0.0) ||
+       (! aux && gegl_operation_get_source_node (operation, "aux"))))
+    {
+      gegl_buffer_copy (input, result, GEGL_ABYSS_NONE, output, result);
+      return TRUE;
+    }
+  if (job.st.none)
+    {
+      /* Pigment or likelihood of nothing: none, and no skin.  */
+      memset (&job.st, 0, sizeof job.st);
+      job.st.none  = TRUE;
+      job.st.axis2 = 1.0;
+    }
+
+  dot_setup (operation, &job.st, &job.pattern, &job.renderer);
+  if (! aux && gegl_operation_get_source_node (operation, "aux"))
+    job.pattern.cell = 0.0;
+  return smp_render_regions (result, job.pattern.cell,
+                             job.renderer.style.px_per_mm, render_region,
+                             &job);
+}
+
+/* Run and hashed by GEGL's gegl-tester and by the tests: dark stripes of
+ * hair over a skin tone.  */
+static const gchar *reference_composition =
+  "<?xml version='1.0' encoding='UTF-8'?>"
+  "<gegl>"
+  "  <node operation='smp:density-soften' px-per-mm='12' seed='3'/>"
+  "  <node operation='gegl:crop' width='200' height='200'/>"
+  "  <node operation='gegl:checkerboard' x='7' y='200'"
+  "        color1='rgb(0.03,0.02,0.015)' color2='rgb(0.6,0.42,0.33)'/>"
+  "</gegl>";
+
+static void
+gegl_op_class_init (GeglOpClass *klass)
+{
+  GeglOperationClass         *operation_class = GEGL_OPERATION_CLASS (klass);
+  GeglOperationComposerClass *composer_class  =
+    GEGL_OPERATION_COMPOSER_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize           = finalize;
+  operation_class->prepare                   = prepare;
+  operation_class->get_bounding_box          = smp_input_bounding_box;
+  operation_class->get_required_for_output   = get_required_for_output;
+  operation_class->get_invalidated_by_change = get_invalidated_by_change;
+  composer_class->process                    = process;
+  smp_clamp_out_of_range (G_OBJECT_CLASS (klass));
+
+  gegl_operation_class_set_keys (operation_class,
+    "name",               "smp:density-soften",
+    "title",              _("SMP Density Soften"),
+    "categories",         "render:smp",
+    "position-dependent", "true",
+    "gimp:menu-path",     "<Image>/Filters/SMP",
+    "gimp:menu-label",    _("Density Soften..."),
+    "reference-composition", reference_composition,
+    "reference-hash",     "0f1fa6decdd89c9964adeef9ee316f22",
+    "description",
+      _("Scalp micropigmentation preview for thinning hair kept long: fine, "
+        "dense pigment where scalp shows between the hairs, in a pigment "
+        "matched to the hair, so that the pale gaps close and the hair "
+        "looks denser; the hair itself is left untouched. Skin and hair are "
+        "told apart by colour, learnt from the region (or given). The "
+        "optional aux input is the region (white = treat, black = "
+        "untouched)."),
+    NULL);
+}
+
+#endif

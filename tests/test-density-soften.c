@@ -1,0 +1,627 @@
+/* test-density-soften.c: smp:density-soften on synthetic thinning patches
+ * (strands of hair over skin, drawn here with their true coverage) and on
+ * real photos of thinning hair.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#include <gegl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smp-hash.h"
+#include "smp-test-util.h"
+
+#define RGBA_FLOAT babl_format ("RGBA float")
+#define RGBA_U8    babl_format ("R'G'B'A u8")
+#define LAB        babl_format ("CIE Lab float")
+#define OP         "smp:density-soften"
+
+/* Hair and skin, sRGB 0-255.  */
+typedef struct
+{
+  const gchar *name;
+  guchar       hair[3];
+  guchar       skin[3];
+} Colours;
+
+static const Colours colours[] = {
+  { "dark hair on light skin",  {  52,  38,  30 }, { 222, 178, 156 } },
+  { "grey hair on light skin",  { 168, 166, 164 }, { 222, 178, 156 } },
+  { "black hair on dark skin",  {  22,  20,  20 }, { 118,  80,  60 } },
+};
+
+/* A thinning patch: 44 long strands 0.1 mm thick at 30 px/mm, combed
+ * roughly one way, over skin with a little mottling; each pixel mixes hair
+ * and skin in linear light by the strand's exact coverage.  */
+typedef struct
+{
+  GeglRectangle rect;
+  gdouble       ppm;
+  GeglBuffer   *photo;   /* RGBA float */
+  gfloat       *cover;   /* hair coverage 0..1 */
+} Patch;
+
+static gdouble
+linear (guchar v)
+{
+  gdouble c = v / 255.0;
+
+  return c <= 0.04045 ? c / 12.92 : pow ((c + 0.055) / 1.055, 2.4);
+}
+
+static Patch *
+patch_new (const Colours *col,
+           gint           width,
+           gint           height)
+{
+  Patch   *p    = g_new0 (Patch, 1);
+  GRand   *rand = g_rand_new_with_seed (7);
+  gint     n    = 44 * width / 320, i, x, y, c;
+  gdouble *line = g_new (gdouble, n * 5);
+  gfloat  *px   = g_new (gfloat, (gsize) width * height * 4);
+
+  p->rect  = (GeglRectangle) { 0, 0, width, height };
+  p->ppm   = 30.0;
+  p->cover = g_new0 (gfloat, (gsize) width * height);
+  for (i = 0; i < n; i++)
+    {
+      gdouble a = G_PI / 6 + g_rand_double_range (rand, -0.3, 0.3);
+
+      /* A point, a unit normal, half the thickness, a tint.  */
+      line[5 * i + 0] = g_rand_double_range (rand, 0, width);
+      line[5 * i + 1] = g_rand_double_range (rand, 0, height);
+      line[5 * i + 2] = -sin (a);
+      line[5 * i + 3] = cos (a);
+      line[5 * i + 4] = g_rand_double_range (rand, 0.85, 1.15);
+    }
+  for (y = 0; y < height; y++)
+    for (x = 0; x < width; x++)
+      {
+        gdouble cov = 0.0, tint = 1.0;
+        gdouble mott = 1.0 + 0.04 * sin (x * 0.05) * cos (y * 0.037) +
+                       g_rand_double_range (rand, -0.02, 0.02);
+        gfloat *q = px + 4 * ((gsize) y * width + x);
+
+        for (i = 0; i < n; i++)
+          {
+            gdouble d = fabs ((x + 0.5 - line[5 * i]) * line[5 * i + 2] +
+                              (y + 0.5 - line[5 * i + 1]) * line[5 * i + 3]);
+            gdouble k = CLAMP (0.05 * p->ppm + 0.5 - d, 0.0, 1.0);
+
+            if (k > cov)
+              {
+                cov  = k;
+                tint = line[5 * i + 4];
+              }
+          }
+        for (c = 0; c < 3; c++)
+          q[c] = cov * linear (col->hair[c]) * tint +
+                 (1.0 - cov) * linear (col->skin[c]) * mott;
+        q[3] = 1.0f;
+        p->cover[(gsize) y * width + x] = cov;
+      }
+  p->photo = gegl_buffer_new (&p->rect, RGBA_FLOAT);
+  gegl_buffer_set (p->photo, &p->rect, 0, RGBA_FLOAT, px, GEGL_AUTO_ROWSTRIDE);
+  g_free (px);
+  g_free (line);
+  g_rand_free (rand);
+  return p;
+}
+
+static void
+patch_free (Patch *p)
+{
+  g_object_unref (p->photo);
+  g_free (p->cover);
+  g_free (p);
+}
+
+#define soften(photo, mask, rect, format, ...) \
+  smp_test_render (OP, photo, mask, rect, format, __VA_ARGS__)
+
+/* Mean L* of the pixels whose class is `hair`.  */
+static gdouble
+mean_l (const gfloat *lab,
+        const gfloat *cover,
+        gsize         n,
+        gboolean      hair)
+{
+  gdouble sum = 0.0;
+  gsize   i, k = 0;
+
+  for (i = 0; i < n; i++)
+    if ((cover[i] >= 0.5f) == hair)
+      {
+        sum += lab[3 * i];
+        k++;
+      }
+  return sum / MAX (k, 1);
+}
+
+/* 1: at the defaults the L* contrast between scalp and hair falls by at
+ * least 40 %, while the hair moves by a mean dE76 under 3.  */
+static void
+test_contrast (gconstpointer data)
+{
+  const Colours *col = &colours[GPOINTER_TO_INT (data)];
+  Patch         *p   = patch_new (col, 320, 320);
+  gsize          n   = (gsize) p->rect.width * p->rect.height, i, k = 0;
+  gfloat        *before = g_new (gfloat, n * 3);
+  gfloat        *after  = soften (p->photo, NULL, &p->rect, LAB,
+                                  "px-per-mm", p->ppm, NULL);
+  gdouble        cb, ca, de = 0.0, drop;
+
+  gegl_buffer_get (p->photo, &p->rect, 1.0, LAB, before, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  cb = mean_l (before, p->cover, n, FALSE) - mean_l (before, p->cover, n, TRUE);
+  ca = mean_l (after, p->cover, n, FALSE) - mean_l (after, p->cover, n, TRUE);
+  for (i = 0; i < n; i++)
+    if (p->cover[i] >= 0.5f)
+      {
+        de += sqrt ((after[3 * i] - before[3 * i]) *
+                    (after[3 * i] - before[3 * i]) +
+                    (after[3 * i + 1] - before[3 * i + 1]) *
+                    (after[3 * i + 1] - before[3 * i + 1]) +
+                    (after[3 * i + 2] - before[3 * i + 2]) *
+                    (after[3 * i + 2] - before[3 * i + 2]));
+        k++;
+      }
+  de  /= k;
+  drop = 1.0 - ca / cb;
+  g_test_message ("%s: scalp-hair L* contrast %.1f -> %.1f (%.0f %% less), "
+                  "hair dE76 %.2f", col->name, cb, ca, 100 * drop, de);
+
+  if (g_test_verbose () || g_getenv ("SMP_REVIEW"))
+    {
+      gchar        *path = g_strdup_printf ("%s/review/density-soften-patch-%d.png",
+                                            g_getenv ("SMP_BUILD_DIR"),
+                                            GPOINTER_TO_INT (data));
+      GeglRectangle two = { 0, 0, 2 * p->rect.width, p->rect.height };
+      GeglRectangle right = { p->rect.width, 0, p->rect.width, p->rect.height };
+      GeglBuffer   *sheet = gegl_buffer_new (&two, LAB);
+
+      gegl_buffer_set (sheet, &p->rect, 0, LAB, before, GEGL_AUTO_ROWSTRIDE);
+      gegl_buffer_set (sheet, &right, 0, LAB, after, GEGL_AUTO_ROWSTRIDE);
+      smp_test_save_png (sheet, path);
+      g_object_unref (sheet);
+      g_free (path);
+    }
+
+  g_assert_cmpfloat (de, <, 3.0);
+  /* Grey hair on light skin has little contrast to take away (6.6 L*),
+   * and a pigment matched to grey hair darkens little: a lower bound
+   * there.  */
+  g_assert_cmpfloat (drop, >=, GPOINTER_TO_INT (data) == 1 ? 0.25 : 0.40);
+  g_free (before);
+  g_free (after);
+  patch_free (p);
+}
+
+/* 2: the automatic colours classify the patch's pixels (skin likelihood
+ * 0.5 and up = skin) against its true coverage.  */
+static void
+test_classification (gconstpointer data)
+{
+  const Colours *col = &colours[GPOINTER_TO_INT (data)];
+  Patch         *p   = patch_new (col, 320, 320);
+  gsize          n   = (gsize) p->rect.width * p->rect.height, i, right = 0;
+  gfloat        *skin = soften (p->photo, NULL, &p->rect, babl_format ("Y float"),
+                                "px-per-mm", p->ppm, "output", 2, NULL);
+  gdouble        accuracy;
+
+  for (i = 0; i < n; i++)
+    right += (skin[i] >= 0.5f) == (p->cover[i] < 0.5f);
+  accuracy = (gdouble) right / n;
+  g_test_message ("%s: %.1f %% of pixels classified right", col->name,
+                  100 * accuracy);
+  g_assert_cmpfloat (accuracy, >=, 0.90);
+  g_free (skin);
+  patch_free (p);
+}
+
+/* Colours given rather than learnt, and a region: outside it the photo
+ * stays bit for bit, in float and in 8 bits.  */
+static void
+test_region (void)
+{
+  Patch        *p = patch_new (&colours[0], 320, 240);
+  GeglBuffer   *mask = gegl_buffer_new (&p->rect, babl_format ("Y' float"));
+  GeglBuffer   *u8   = gegl_buffer_new (&p->rect, RGBA_U8);
+  gsize         n    = (gsize) p->rect.width * p->rect.height, i;
+  gfloat       *m    = g_new0 (gfloat, n), *src = g_new (gfloat, n * 4), *out;
+  guchar       *src8 = g_new (guchar, n * 4), *out8;
+  GeglColor    *hair = gegl_color_new ("rgb(0.034,0.019,0.013)");
+  GeglColor    *skin = gegl_color_new ("rgb(0.73,0.44,0.33)");
+  gint          changed = 0;
+
+  /* Left half.  */
+  for (i = 0; i < n; i++)
+    m[i] = (gint) (i % p->rect.width) < p->rect.width / 2;
+  gegl_buffer_set (mask, &p->rect, 0, babl_format ("Y' float"), m,
+                   GEGL_AUTO_ROWSTRIDE);
+  gegl_buffer_get (p->photo, &p->rect, 1.0, RGBA_FLOAT, src,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  gegl_buffer_copy (p->photo, NULL, GEGL_ABYSS_NONE, u8, NULL);
+  gegl_buffer_get (u8, &p->rect, 1.0, RGBA_U8, src8, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+
+  out  = soften (p->photo, mask, &p->rect, RGBA_FLOAT, "px-per-mm", p->ppm,
+                 "hair-color", hair, "skin-color", skin, NULL);
+  out8 = soften (u8, mask, &p->rect, RGBA_U8, "px-per-mm", p->ppm,
+                 "hair-color", hair, "skin-color", skin, NULL);
+  for (i = 0; i < n; i++)
+    {
+      if (m[i] == 0.0f)
+        {
+          g_assert_cmpmem (out + 4 * i, 16, src + 4 * i, 16);
+          g_assert_cmpmem (out8 + 4 * i, 4, src8 + 4 * i, 4);
+        }
+      else
+        changed += memcmp (out + 4 * i, src + 4 * i, 16) != 0;
+    }
+  g_test_message ("given colours, left half masked: %d of %d masked pixels "
+                  "changed, none outside", changed, (gint) n / 2);
+  g_assert_cmpint (changed, >, n / 4);
+
+  g_free (m);
+  g_free (src);
+  g_free (src8);
+  g_free (out);
+  g_free (out8);
+  g_object_unref (hair);
+  g_object_unref (skin);
+  g_object_unref (mask);
+  g_object_unref (u8);
+  patch_free (p);
+}
+
+/* 4: tiles, threads and region order change no byte; the region is
+ * offset and the mask soft, so the learnt colours and the dots at tile
+ * edges are both exercised.  */
+static const GeglRectangle tile_rect = { -20, 7, 500, 360 };
+
+static gpointer
+tile_render (const GeglRectangle *rect,
+             gint                 seed)
+{
+  Patch      *p    = patch_new (&colours[2], 480, 380);
+  GeglBuffer *mask = gegl_buffer_new (&p->rect, babl_format ("Y' float"));
+  gsize       n    = (gsize) p->rect.width * p->rect.height, i;
+  gfloat     *m    = g_new (gfloat, n);
+  gpointer    out;
+
+  for (i = 0; i < n; i++)
+    m[i] = CLAMP ((gfloat) (i % p->rect.width) / 300.0f, 0.0f, 1.0f);
+  gegl_buffer_set (mask, &p->rect, 0, babl_format ("Y' float"), m,
+                   GEGL_AUTO_ROWSTRIDE);
+  out = soften (p->photo, mask, rect, RGBA_U8, "px-per-mm", 12.0,
+                "seed", seed, NULL);
+  g_free (m);
+  g_object_unref (mask);
+  patch_free (p);
+  return out;
+}
+
+static void
+test_tiles (void)
+{
+  smp_test_tile_independence (&tile_rect, tile_render);
+}
+
+/* 4: bad input as for smp:follicles.  */
+static void
+test_bad_input (void)
+{
+  Patch        *p    = patch_new (&colours[0], 200, 160);
+  GeglRectangle empty = { 0, 0, 0, 0 };
+  GeglBuffer   *none = gegl_buffer_new (&empty, babl_format ("Y' float"));
+  GeglBuffer   *bad  = gegl_buffer_dup (p->photo);
+  const gfloat  nan4[4] = { NAN, NAN, NAN, NAN };
+  gint          w = p->rect.width, h = p->rect.height, i, worst = 0;
+  gfloat       *src = g_new (gfloat, (gsize) w * h * 4), *out;
+  guchar       *a, *b;
+  gdouble       v;
+
+  gegl_buffer_get (p->photo, &p->rect, 1.0, RGBA_FLOAT, src,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+
+  /* NaN pixels: they stay NaN where they are, the colours learnt leave
+   * them out, so the others move by no more than a rounding.  */
+  for (i = 0; i < 30; i++)
+    {
+      GeglRectangle r = { (i * 37) % w, (i * 13) % h, 1, 1 };
+
+      gegl_buffer_set (bad, &r, 0, RGBA_FLOAT, nan4, GEGL_AUTO_ROWSTRIDE);
+    }
+  a = soften (p->photo, NULL, &p->rect, RGBA_U8, "px-per-mm", p->ppm, NULL);
+  b = soften (bad, NULL, &p->rect, RGBA_U8, "px-per-mm", p->ppm, NULL);
+  for (i = 0; i < w * h; i++)
+    {
+      gint k, x = i % w, y = i / w, poisoned = 0, j;
+
+      for (j = 0; j < 30; j++)
+        poisoned |= x == (j * 37) % w && y == (j * 13) % h;
+      if (poisoned)
+        continue;
+      for (k = 0; k < 4; k++)
+        worst = MAX (worst, abs ((gint) a[i * 4 + k] - (gint) b[i * 4 + k]));
+    }
+  g_test_message ("30 NaN pixels: others within %d/255", worst);
+  g_assert_cmpint (worst, <=, 1);
+  g_free (a);
+  g_free (b);
+
+  /* An empty mask, and zero strength: the photo, bit for bit.  */
+  out = soften (p->photo, none, &p->rect, RGBA_FLOAT, "px-per-mm", p->ppm,
+                NULL);
+  g_assert_cmpmem (out, w * h * 16, src, w * h * 16);
+  g_free (out);
+  out = soften (p->photo, NULL, &p->rect, RGBA_FLOAT, "px-per-mm", p->ppm,
+                "strength", 0.0, NULL);
+  g_assert_cmpmem (out, w * h * 16, src, w * h * 16);
+  g_free (out);
+
+  /* Hair and skin given as one colour: nothing tells them apart, so
+   * nothing changes (and nothing divides by zero).  */
+  {
+    GeglColor *c = gegl_color_new ("rgb(0.3,0.2,0.15)");
+
+    out = soften (p->photo, NULL, &p->rect, RGBA_FLOAT, "px-per-mm", p->ppm,
+                  "hair-color", c, "skin-color", c, NULL);
+    g_assert_cmpmem (out, w * h * 16, src, w * h * 16);
+    g_free (out);
+    g_object_unref (c);
+  }
+
+  /* Out of range: clamped; NaN: the default.  */
+  {
+    GeglNode *graph, *op = smp_test_graph (&graph, OP, p->photo, NULL);
+
+    gegl_node_set (op, "density", 5000.0, "strength", -3.0, "tone", NAN,
+                   "dot-diameter", 9.0, NULL);
+    gegl_node_get (op, "density", &v, NULL);
+    g_assert_cmpfloat (v, ==, 400.0);
+    gegl_node_get (op, "strength", &v, NULL);
+    g_assert_cmpfloat (v, ==, 0.0);
+    gegl_node_set (op, "strength", 1.0, NULL);
+    out = smp_test_blit (op, &p->rect, RGBA_FLOAT);
+    for (i = 0; i < w * h * 4; i++)
+      g_assert_true (isfinite (out[i]));
+    g_free (out);
+    g_object_unref (graph);
+  }
+
+  /* An unbounded photo (gegl:color): nothing to learn colours from, so
+   * nothing changes; with a finite mask, the colours come from there.  */
+  {
+    GeglNode     *graph = gegl_node_new ();
+    GeglNode     *color = gegl_node_new_child (graph, "operation", "gegl:color",
+                                               "value",
+                                               gegl_color_new ("rgb(0.6,0.45,0.38)"),
+                                               NULL);
+    GeglNode     *op    = gegl_node_new_child (graph, "operation", OP, NULL);
+    GeglRectangle far   = { -5000, -5000, 64, 64 };
+    gfloat        want[4] = { 0.6f, 0.45f, 0.38f, 1.0f };
+
+    gegl_node_link (color, op);
+    out = smp_test_blit (op, &far, RGBA_FLOAT);
+    for (i = 0; i < far.width * far.height; i++)
+      g_assert_cmpmem (out + 4 * i, 16, want, 16);
+    g_free (out);
+    {
+      GeglNode *mask = gegl_node_new_child (graph, "operation",
+                                            "gegl:buffer-source", "buffer",
+                                            p->photo, NULL);
+
+      gegl_node_connect_to (mask, "output", op, "aux");
+      out = smp_test_blit (op, &p->rect, RGBA_FLOAT);
+      for (i = 0; i < w * h * 4; i++)
+        g_assert_true (isfinite (out[i]));
+      g_free (out);
+    }
+    g_object_unref (graph);
+  }
+
+  g_free (src);
+  g_object_unref (bad);
+  g_object_unref (none);
+  patch_free (p);
+}
+
+static void
+test_reference_hash (void)
+{
+  smp_test_reference_hash (OP);
+}
+
+/* 3: real photos of thinning hair, a region chosen by looking at each
+ * (an ellipse over the thinning area, feathered), about 4 px/mm.  Inside
+ * it, the pixels are split by the photo's own lightness (Otsu) into scalp
+ * (light) and hair (dark); the contrast is the difference of their mean
+ * L*, before and after, over the same pixels.  */
+typedef struct
+{
+  const gchar *file;
+  gdouble      cx, cy, rx, ry;
+} Region;
+
+static const Region regions[] = {
+  { "05_top_crown_vertex_thinning_dark_grey.jpg", 400, 330, 130, 120 },
+  { "06_top_crown_thinning_grey_hair.jpg",        320, 310, 190, 150 },
+  { "07_top_light_brown_hair_thinning.jpg",       350, 230, 130, 130 },
+};
+
+static gdouble
+otsu (const gfloat *lab,
+      const gfloat *m,
+      gsize         n)
+{
+  gdouble hist[101] = { 0 }, total = 0, sum = 0, wb = 0, sb = 0, best = -1;
+  gdouble cut = 50;
+  gsize   i;
+  gint    t;
+
+  for (i = 0; i < n; i++)
+    if (m[i] >= 0.5f)
+      {
+        hist[CLAMP ((gint) lab[3 * i], 0, 100)] += 1;
+        total += 1;
+        sum   += CLAMP ((gint) lab[3 * i], 0, 100);
+      }
+  for (t = 0; t <= 100; t++)
+    {
+      gdouble wf, mb, mf, between;
+
+      wb += hist[t];
+      sb += t * hist[t];
+      wf  = total - wb;
+      if (wb == 0 || wf == 0)
+        continue;
+      mb = sb / wb;
+      mf = (sum - sb) / wf;
+      between = wb * wf * (mb - mf) * (mb - mf);
+      if (between > best)
+        {
+          best = between;
+          cut  = t + 0.5;
+        }
+    }
+  return cut;
+}
+
+static void
+test_real_photo (gconstpointer data)
+{
+  const Region *rg   = &regions[GPOINTER_TO_INT (data)];
+  const gchar  *root = g_getenv ("SMP_SHARED_DATA");
+  gchar        *path = root ? g_build_filename (root, "scalp-photos", rg->file,
+                                                NULL) : NULL;
+  GeglNode     *graph, *load;
+  GeglRectangle box;
+  GeglBuffer   *photo, *mask;
+  gfloat       *before, *after, *m;
+  gdouble       cut, sum[2][2] = { { 0 } }, cnt[2] = { 0 }, cb, ca;
+  gsize         n, i;
+  gchar        *out;
+
+  if (! path || ! g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("../shared/data/scalp-photos is absent (a fresh clone): "
+                   "the real photos are not tested");
+      g_free (path);
+      return;
+    }
+  graph = gegl_node_new ();
+  load  = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
+                               NULL);
+  box   = gegl_node_get_bounding_box (load);
+  n     = (gsize) box.width * box.height;
+  photo = gegl_buffer_new (&box, RGBA_FLOAT);
+  {
+    gfloat *px = smp_test_blit (load, &box, RGBA_FLOAT);
+
+    gegl_buffer_set (photo, &box, 0, RGBA_FLOAT, px, GEGL_AUTO_ROWSTRIDE);
+    g_free (px);
+  }
+  g_object_unref (graph);
+
+  /* The ellipse, feathered over 6 px.  */
+  m = g_new (gfloat, n);
+  for (i = 0; i < n; i++)
+    {
+      gdouble x = (i % box.width + 0.5 - rg->cx) / rg->rx;
+      gdouble y = (i / box.width + 0.5 - rg->cy) / rg->ry;
+      gdouble d = (1.0 - sqrt (x * x + y * y)) * MIN (rg->rx, rg->ry);
+
+      m[i] = CLAMP (0.5 + d / 6.0, 0.0, 1.0);
+    }
+  mask = gegl_buffer_new (&box, babl_format ("Y' float"));
+  gegl_buffer_set (mask, &box, 0, babl_format ("Y' float"), m,
+                   GEGL_AUTO_ROWSTRIDE);
+
+  before = g_new (gfloat, n * 3);
+  gegl_buffer_get (photo, &box, 1.0, LAB, before, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  after = soften (photo, mask, &box, LAB, "px-per-mm", 4.0, "seed", 5, NULL);
+
+  cut = otsu (before, m, n);
+  for (i = 0; i < n; i++)
+    if (m[i] >= 0.5f)
+      {
+        gint k = before[3 * i] > cut;
+
+        sum[k][0] += before[3 * i];
+        sum[k][1] += after[3 * i];
+        cnt[k]    += 1;
+      }
+  cb = sum[1][0] / cnt[1] - sum[0][0] / cnt[0];
+  ca = sum[1][1] / cnt[1] - sum[0][1] / cnt[0];
+  g_test_message ("%s: region of %.0f px, Otsu L* %.1f (%.0f %% scalp); "
+                  "scalp-hair L* contrast %.1f -> %.1f (%.0f %% less)",
+                  rg->file, cnt[0] + cnt[1], cut,
+                  100 * cnt[1] / (cnt[0] + cnt[1]), cb, ca,
+                  100 * (1 - ca / cb));
+
+  out = g_strdup_printf ("%s/review/density-soften-%.2s.png",
+                         g_getenv ("SMP_BUILD_DIR"), rg->file);
+  {
+    GeglRectangle two = { 0, 0, 2 * box.width, box.height };
+    GeglRectangle right = { box.width, 0, box.width, box.height };
+    GeglBuffer   *sheet = gegl_buffer_new (&two, LAB);
+
+    gegl_buffer_set (sheet, &box, 0, LAB, before, GEGL_AUTO_ROWSTRIDE);
+    gegl_buffer_set (sheet, &right, 0, LAB, after, GEGL_AUTO_ROWSTRIDE);
+    smp_test_save_png (sheet, out);
+    g_object_unref (sheet);
+  }
+  g_test_message ("before | after: %s", out);
+  g_assert_cmpfloat (ca, <=, 0.7 * cb);
+
+  g_free (out);
+  g_free (before);
+  g_free (after);
+  g_free (m);
+  g_free (path);
+  g_object_unref (photo);
+  g_object_unref (mask);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gint i;
+
+  if (smp_test_tile_child (&argc, &argv, &tile_rect, tile_render))
+    return 0;
+  smp_test_init (&argc, &argv);
+  for (i = 0; i < (gint) G_N_ELEMENTS (colours); i++)
+    {
+      gchar *c = g_strdup_printf ("/density-soften/contrast/%d", i);
+      gchar *k = g_strdup_printf ("/density-soften/classification/%d", i);
+
+      g_test_add_data_func (c, GINT_TO_POINTER (i), test_contrast);
+      g_test_add_data_func (k, GINT_TO_POINTER (i), test_classification);
+      g_free (c);
+      g_free (k);
+    }
+  g_test_add_func ("/density-soften/region", test_region);
+  g_test_add_func ("/density-soften/tile-independence", test_tiles);
+  g_test_add_func ("/density-soften/bad-input", test_bad_input);
+  g_test_add_func ("/density-soften/reference-hash", test_reference_hash);
+  for (i = 0; i < (gint) G_N_ELEMENTS (regions); i++)
+    {
+      gchar *r = g_strdup_printf ("/density-soften/real-photo/%.2s",
+                                  regions[i].file);
+
+      g_test_add_data_func (r, GINT_TO_POINTER (i), test_real_photo);
+      g_free (r);
+    }
+  return g_test_run ();
+}
