@@ -117,6 +117,7 @@ typedef struct
   gdouble  hair[3], skin[3];  /* the cluster means, linear RGB */
   gdouble  axis[3];           /* skin - hair */
   gdouble  axis2;             /* its squared length */
+  gboolean white;             /* highlights can be told from skin */
   gdouble  log_t[3];          /* pigment transmittance, linear RGB, log */
   gboolean matched;           /* the pigment is the one matched to hair */
   gint     samples;
@@ -253,38 +254,79 @@ get_invalidated_by_change (GeglOperation       *operation,
 
 
 /* How much of a pixel is skin showing, 0..1.  A pixel is a mixture of
- * hair and skin in linear light (strands are often thinner than a pixel):
- * the share of skin is its position on the line from the hair colour to
- * the skin colour.  A colour far off that line is neither (grey strands in
- * dark hair, highlights, clothes) and is left alone.  *alpha is the share
- * of hair.  */
+ * hair and skin in linear light (strands are often thinner than a pixel),
+ * plus the white of a highlight (light the surface reflects before any
+ * pigment can take it): x = hair + a (skin - hair) + w (1, 1, 1), fitted by
+ * least squares, w >= 0.  The share of skin is a, 0..1; a colour that such
+ * a mixture does not explain (clothes, a tinted background) is left alone.
+ * *alpha is the share of hair, *white the highlight.  */
 static inline gfloat
 skin_share (const Stats  *st,
             const gfloat *rgb,
-            gfloat       *alpha)
+            gfloat       *alpha,
+            gfloat       *white)
 {
-  gdouble a = 0.0, r = 0.0, conf;
-  gint    c;
+  const gdouble *d  = st->axis;
+  gdouble        y[3], dy = 0.0, uy = 0.0, du = 0.0, det, a, w = 0.0;
+  gdouble        r = 0.0, conf;
+  gint           c;
 
   for (c = 0; c < 3; c++)
-    a += (st->skin[c] - rgb[c]) * st->axis[c];
-  a /= st->axis2;
-  /* Off the line through both (skin lighter than its mean, or hair darker,
-   * is still on it).  */
+    {
+      y[c] = rgb[c] - st->hair[c];
+      dy  += d[c] * y[c];
+      uy  += y[c];
+      du  += d[c];
+    }
+  det = 3.0 * st->axis2 - du * du;
+  a   = dy / st->axis2;
+  if (st->white)
+    {
+      w = (st->axis2 * uy - du * dy) / det;
+      if (w > 0.0)
+        a = (3.0 * dy - du * uy) / det;
+      else
+        w = 0.0;
+    }
   for (c = 0; c < 3; c++)
     {
-      gdouble e = rgb[c] - (st->skin[c] - a * st->axis[c]);
+      gdouble e = y[c] - a * d[c] - w;
 
       r += e * e;
     }
-  a = CLAMP (a, 0.0, 1.0);
-  /* Off the line by more than a tenth of the hair-skin distance: less sure,
-   * by a quarter not at all.  */
-  conf = CLAMP ((0.25 - sqrt (r / st->axis2)) / 0.15, 0.0, 1.0);
-  *alpha = (gfloat) a;
-  if (! isfinite (conf))
-    return 0.0f;
-  return (gfloat) (conf * (1.0 - a));
+  /* Lighter than the skin: skin in more light (a highlight, the crown
+   * facing the lamp), which keeps the skin's hue rather than going on
+   * along the hair-skin line.  */
+  if (a > 1.0)
+    {
+      gdouble xs = 0.0, ss = 0.0, rs = 0.0;
+
+      for (c = 0; c < 3; c++)
+        {
+          xs += (rgb[c] - w) * st->skin[c];
+          ss += st->skin[c] * st->skin[c];
+        }
+      for (c = 0; c < 3; c++)
+        {
+          gdouble e = rgb[c] - w - xs / ss * st->skin[c];
+
+          rs += e * e;
+        }
+      r = MIN (r, rs);
+    }
+  /* Unexplained by more than a tenth of the hair-skin distance: less sure,
+   * by 0.35 not at all.  */
+  conf   = CLAMP ((0.35 - sqrt (r / st->axis2)) / 0.25, 0.0, 1.0);
+  a      = CLAMP (a, 0.0, 1.0);
+  *alpha = (gfloat) (1.0 - a);
+  *white = (gfloat) w;
+  if (! isfinite (conf) || ! isfinite (a) || ! isfinite (w))
+    {
+      *alpha = 1.0f;
+      *white = 0.0f;
+      return 0.0f;
+    }
+  return (gfloat) (conf * a);
 }
 
 static gint
@@ -540,6 +582,16 @@ learn (GeglOperation *operation,
     /* Hair and skin of one colour: nothing tells them apart.  */
     if (! (st->axis2 > 1e-6))
       st->none = TRUE;
+    /* Where hair and skin differ mostly in lightness, not in hue (grey
+     * hair on pale skin), a highlight looks like more skin: the white term
+     * is only fitted when the hair-skin line is 18 degrees or more off
+     * grey.  */
+    {
+      gdouble du = st->axis[0] + st->axis[1] + st->axis[2];
+
+      st->white = ! st->none &&
+                  1.0 - du * du / (3.0 * st->axis2) >= 0.1;
+    }
     if (! st->matched)
       gegl_color_get_pixel (o->pigment, babl_format_with_space ("RGB double",
         gegl_operation_get_source_space (operation, "input")), rgb);
@@ -637,12 +689,13 @@ render_region (const GeglRectangle *region,
       for (i = 0; i < np; i++)
         {
           gfloat *p = pix + 4 * i;
-          gfloat  skin, hair = 0.0f, m, t[3];
+          gfloat  skin, hair = 0.0f, white = 0.0f, m, t[3];
           gint    c;
 
           m = aux ? mw[(i / strip.width + margin) * aw + i % strip.width +
                        margin] : 1.0f;
-          skin = m > 0.0f && ! st->none ? skin_share (st, p, &hair) : 0.0f;
+          skin = m > 0.0f && ! st->none ? skin_share (st, p, &hair, &white)
+                                         : 0.0f;
 
           /* The pigment: dots times the layered shade (by the mask).  */
           for (c = 0; c < 3; c++)
@@ -658,7 +711,7 @@ render_region (const GeglRectangle *region,
               /* What a Multiply layer needs to give the composite.  */
               for (c = 0; c < 3; c++)
                 {
-                  gfloat part = MAX (0.0f, p[c] - hair * st->hair[c]);
+                  gfloat part = MAX (0.0f, p[c] - white - hair * st->hair[c]);
 
                   p[c] = p[c] > 0.0f
                          ? 1.0f - skin * part * (1.0f - t[c]) / p[c]
@@ -671,14 +724,15 @@ render_region (const GeglRectangle *region,
               p[3] = 1.0f;
               break;
             default:
-              /* Hair covers what lies under it: only the skin part of the
-               * pixel takes the pigment, and that part again weighted by
-               * the skin share, so that a pixel mostly of hair stays
-               * mostly as it was: the preview must never seem to dye the
-               * hair.  */
+              /* Hair covers what lies under it, and a highlight is above
+               * it: only the skin part of the pixel takes the pigment, and
+               * that part again weighted by the skin share, so that a
+               * pixel mostly of hair stays mostly as it was: the preview
+               * must never seem to dye the hair.  */
               for (c = 0; skin > 0.0f && c < 3; c++)
                 {
-                  gfloat part = MAX (0.0f, p[c] - hair * st->hair[c]);
+                  gfloat part = MAX (0.0f, p[c] - white -
+                                           hair * st->hair[c]);
 
                   p[c] -= skin * part * (1.0f - t[c]);
                 }

@@ -531,7 +531,7 @@ test_real_photo (gconstpointer data)
   }
   g_object_unref (graph);
 
-  /* The ellipse, feathered over 6 px.  */
+  /* The ellipse, feathered over 20 px (5 mm), as a designer would.  */
   m = g_new (gfloat, n);
   for (i = 0; i < n; i++)
     {
@@ -539,7 +539,7 @@ test_real_photo (gconstpointer data)
       gdouble y = (i / box.width + 0.5 - rg->cy) / rg->ry;
       gdouble d = (1.0 - sqrt (x * x + y * y)) * MIN (rg->rx, rg->ry);
 
-      m[i] = CLAMP (0.5 + d / 6.0, 0.0, 1.0);
+      m[i] = CLAMP (0.5 + d / 20.0, 0.0, 1.0);
     }
   mask = gegl_buffer_new (&box, babl_format ("Y' float"));
   gegl_buffer_set (mask, &box, 0, babl_format ("Y' float"), m,
