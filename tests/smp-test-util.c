@@ -10,6 +10,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <sys/wait.h>
+
 #include "smp-test-util.h"
 
 static gchar *tmpdir = NULL;
@@ -209,9 +211,10 @@ smp_test_md5 (gconstpointer data,
 }
 
 gchar *
-smp_test_run (const gchar * const *argv,
-              const gchar * const *extra_env,
-              gchar              **stderr_text)
+smp_test_spawn (const gchar * const *argv,
+                const gchar * const *extra_env,
+                gchar              **stderr_text,
+                gint                *exit_status)
 {
   gchar  **env = g_get_environ ();
   gchar   *out = NULL, *err = NULL;
@@ -229,12 +232,30 @@ smp_test_run (const gchar * const *argv,
   if (! g_spawn_sync (NULL, (gchar **) argv, env, G_SPAWN_SEARCH_PATH,
                       NULL, NULL, &out, &err, &status, &error))
     g_error ("cannot run %s: %s", argv[0], error->message);
-  if (! g_spawn_check_wait_status (status, NULL))
+  *exit_status = WIFEXITED (status) ? WEXITSTATUS (status)
+                                    : 128 + WTERMSIG (status);
+  g_strfreev (env);
+  if (stderr_text)
+    *stderr_text = err;
+  else
+    g_free (err);
+  return out;
+}
+
+gchar *
+smp_test_run (const gchar * const *argv,
+              const gchar * const *extra_env,
+              gchar              **stderr_text)
+{
+  gchar *err = NULL;
+  gint   status;
+  gchar *out = smp_test_spawn (argv, extra_env, &err, &status);
+
+  if (status != 0)
     {
-      g_test_message ("%s failed:\n%s\n%s", argv[0], out, err);
+      g_test_message ("%s failed (%d):\n%s\n%s", argv[0], status, out, err);
       g_test_fail ();
     }
-  g_strfreev (env);
   if (stderr_text)
     *stderr_text = err;
   else

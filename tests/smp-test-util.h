@@ -65,6 +65,14 @@ gchar      *smp_test_md5          (gconstpointer         data,
                                    gsize                 length);
 
 /* Runs a command line (argv, NULL-terminated) with extra environment
+ * (name, value pairs, NULL-terminated).  Returns its stdout, its stderr in
+ * *stderr_text if asked and its exit status (128 + signal when killed).  */
+gchar      *smp_test_spawn        (const gchar * const  *argv,
+                                   const gchar * const  *extra_env,
+                                   gchar               **stderr_text,
+                                   gint                 *exit_status);
+
+/* Runs a command line (argv, NULL-terminated) with extra environment
  * (name, value pairs, NULL-terminated); marks the test failed when it does
  * not exit 0.  Returns its stdout; its stderr in *stderr_text if asked.  */
 gchar      *smp_test_run          (const gchar * const  *argv,

@@ -1,0 +1,56 @@
+/* smp-presets.h: presets, as GEGL chain text in data/presets/NAME.gegl, for
+ * the batch tool and the GIMP plug-in alike.  A preset is the text
+ * gegl_create_chain parses (comments from '#' to the end of a line, as in
+ * a shell); its first line, a comment, says what it is for.  There is no
+ * second format: what a preset does is what GEGL makes of its text.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#ifndef SMP_PRESETS_H
+#define SMP_PRESETS_H
+
+#include <gegl.h>
+
+typedef struct
+{
+  gchar *name;          /* file name without .gegl */
+  gchar *path;
+  gchar *description;   /* the first comment line, without '#' */
+  gchar *text;          /* the whole file */
+} SmpPreset;
+
+/* Where presets are looked for, in order: the directories in
+ * $SMP_PRESET_PATH (colon-separated), then the installed one.  */
+gchar     **smp_presets_dirs   (void);
+
+/* Every preset found, sorted by name; a name found twice is the first
+ * directory's.  Free with g_ptr_array_unref.  */
+GPtrArray  *smp_presets_list   (void);
+
+/* A preset by name (looked up in the directories) or by path (anything
+ * with a '/' or ending in .gegl).  NULL and a message saying why when it
+ * cannot be read.  */
+SmpPreset  *smp_preset_load    (const gchar     *name_or_path,
+                                GError         **error);
+
+void        smp_preset_free    (SmpPreset       *preset);
+
+/* Builds the preset in graph between `input` (whose output it reads) and
+ * a new gegl:nop it returns, with `extra` (more chain text, such as
+ * "px-per-mm=4 seed=1": it applies to the preset's last op) after it.
+ * NULL and a message on a chain GEGL cannot parse.  */
+GeglNode   *smp_preset_build   (const SmpPreset *preset,
+                                GeglNode        *graph,
+                                GeglNode        *input,
+                                const gchar     *extra,
+                                GError         **error);
+
+/* The node of the preset's last operation in what smp_preset_build
+ * returned (the one `extra` and a mask apply to).  */
+GeglNode   *smp_preset_last_op (GeglNode        *end);
+
+#endif
