@@ -524,11 +524,17 @@ learn (GeglOperation *operation,
       g_free (label);
       g_free (lab);
 
-      /* Name the clusters, among those that hold a few pixels.  */
+      /* Name the clusters, among those that hold a few pixels and are of
+       * a colour skin or hair can have: nothing blue or green (clothes,
+       * backgrounds in a region drawn wide).  */
+      for (k = 0; k < K; k++)
+        if (mean[k][1] < -8.0 || mean[k][2] < -8.0)
+          weight[k] = 0.0;
       if (! give[SKIN])
         {
           gdouble best = -G_MAXDOUBLE;
 
+          skin_k = -1;
           for (k = 0; k < K; k++)
             if (! (give[HAIR] && k == 0) && weight[k] > 0.02 &&
                 mean[k][1] + mean[k][0] / 4.0 > best)
@@ -537,10 +543,11 @@ learn (GeglOperation *operation,
                 skin_k = k;
               }
         }
-      if (! give[HAIR])
+      if (! give[HAIR] && skin_k >= 0)
         {
           gdouble far = -1.0;
 
+          hair_k = -1;
           for (k = 0; k < K; k++)
             {
               gfloat m[3] = { mean[k][0], mean[k][1], mean[k][2] };
@@ -552,6 +559,14 @@ learn (GeglOperation *operation,
                   hair_k = k;
                 }
             }
+        }
+      if (skin_k < 0 || hair_k < 0)
+        {
+          g_message ("smp:density-soften: no two colours in the region that "
+                     "could be hair and skin: the photo is left as it is "
+                     "(give hair-color and skin-color, or another region)");
+          st->none = TRUE;
+          return;
         }
       for (c = 0; c < 3; c++)
         {

@@ -203,10 +203,16 @@ test_batch (void)
                     "fut-strip-scar", "--px-per-mm", "8", "--seed", "3",
                     a, c, b, "-o", out, NULL);
   g_assert_cmpint (status, ==, 1);
-  /* The bad photo, named with its reason, one line; nothing else said.  */
+  /* The bad photo, named with its reason, one line; then one note for the
+   * photo without a mask; nothing else.  */
   g_assert_nonnull (strstr (err, "c.jpg: truncated JPEG"));
-  g_assert_cmpint (g_strv_length (g_strsplit (g_strstrip (err), "\n", -1)),
-                   ==, 1);
+  g_assert_nonnull (strstr (err, "note: 1 of the photos had no mask"));
+  {
+    gchar **lines = g_strsplit (g_strstrip (err), "\n", -1);
+
+    g_assert_cmpint (g_strv_length (lines), ==, 2);
+    g_strfreev (lines);
+  }
   g_free (err);
 
   sa = g_build_filename (out, "a-preview.png", NULL);
@@ -316,6 +322,36 @@ test_errors (void)
 
     g_assert_true (g_file_test (s, G_FILE_TEST_EXISTS));
     g_free (s);
+  }
+
+  /* A photo's own scale beside it: used, and a bad one refused.  */
+  {
+    gchar *f = tmp ("f.png"), *fs = tmp ("f.px-per-mm");
+    gchar *sheet = g_build_filename (out, "f-preview.png", NULL);
+    gchar *with, *without;
+
+    make_photo (f, 120, 90, 1);
+    g_assert_true (g_file_set_contents (fs, "twelve\n", -1, NULL));
+    g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", f, "-o", out,
+                              NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "f.px-per-mm: not a scale"));
+    g_free (err);
+    g_assert_true (g_file_set_contents (fs, "12\n", -1, NULL));
+    g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-s", "4", f,
+                              "-o", out, NULL), ==, 0);
+    g_free (err);
+    with = file_md5 (sheet);
+    g_unlink (fs);
+    g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-s", "4",
+                              "--force", f, "-o", out, NULL), ==, 0);
+    g_free (err);
+    without = file_md5 (sheet);
+    g_assert_cmpstr (with, !=, without);
+    g_free (with);
+    g_free (without);
+    g_free (sheet);
+    g_free (f);
+    g_free (fs);
   }
 
   /* A preset GEGL cannot parse.  */

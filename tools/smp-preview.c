@@ -36,6 +36,7 @@
 /* What a worker tells the parent, a line each:
  *   p INDEX PERMILLE    how far a photo is
  *   d INDEX             its sheet is written
+ *   n INDEX             its sheet is written, and it had no mask
  *   e INDEX MESSAGE     it failed, and why  */
 
 typedef struct
@@ -62,7 +63,8 @@ static const GOptionEntry entries[] = {
     "more columns", "NAME|FILE" },
   { "px-per-mm", 's', 0, G_OPTION_ARG_DOUBLE, &opt_ppm,
     "Pixels per millimetre of scalp in the photos (default 4: a whole head "
-    "640 px wide; 15-30 for close-ups)", "PX" },
+    "640 px wide; 15-30 for close-ups); a file PHOTO.px-per-mm beside a "
+    "photo, holding a number, gives that photo's own", "PX" },
   { "mask", 'm', 0, G_OPTION_ARG_FILENAME, &opt_mask,
     "The mask for every photo (density, scar or region, by preset); "
     "without it, PHOTO.mask.png beside each photo when there is one", "FILE" },
@@ -222,13 +224,14 @@ worker (const SmpSheetJob *job,
     {
       Reporter r = { fd, i, -100 };
       GError  *error = NULL;
+      gboolean masked = FALSE;
       gchar   *line;
 
       if (! photos[i])
         continue;
       tell (fd, "p %d 0", i);
-      if (smp_sheet_render (job, photos[i], report, &r, &error))
-        tell (fd, "d %d", i);
+      if (smp_sheet_render (job, photos[i], report, &r, &masked, &error))
+        tell (fd, "%c %d", masked ? 'd' : 'n', i);
       else
         {
           line = g_strdelimit (g_strdup (error->message), "\n", ' ');
@@ -323,7 +326,7 @@ main (int    argc,
   Photo          *photos;
   GHashTable     *outs;
   pid_t          *pids;
-  gint            pipefd[2], n, i, failed = 0, jobs;
+  gint            pipefd[2], n, i, failed = 0, unmasked = 0, jobs;
   GString        *pending = g_string_new (NULL);
 
   ctx = g_option_context_new ("PHOTO... -o OUTDIR");
@@ -510,6 +513,9 @@ main (int    argc,
                 photos[idx].state    = 1;
                 photos[idx].permille = atoi (rest);
                 break;
+              case 'n':
+                unmasked++;
+                /* fall through */
               case 'd':
                 photos[idx].state = 2;
                 break;
@@ -553,7 +559,14 @@ main (int    argc,
     {
       GPtrArray *thumbs = g_ptr_array_new_with_free_func (g_free);
       GPtrArray *names  = g_ptr_array_new_with_free_func (g_free);
+      GPtrArray *columns = g_ptr_array_new_with_free_func (g_free);
       gchar     *path   = g_build_filename (opt_out, "contact-sheet.png", NULL);
+
+      g_ptr_array_add (columns, g_strdup ("before"));
+      for (i = 0; i < job.n_presets; i++)
+        g_ptr_array_add (columns, g_strdup_printf ("%s (simulation)",
+                                                   job.presets[i]->name));
+      g_ptr_array_add (columns, NULL);
 
       for (i = 0; i < n; i++)
         if (photos[i].state == 2)
@@ -573,6 +586,7 @@ main (int    argc,
             }
           else if (! smp_sheet_contact ((const gchar * const *) thumbs->pdata,
                                         (const gchar * const *) names->pdata,
+                                        (const gchar * const *) columns->pdata,
                                         path, &error))
             {
               say ("%s", error->message);
@@ -586,8 +600,12 @@ main (int    argc,
       g_free (path);
       g_ptr_array_unref (thumbs);
       g_ptr_array_unref (names);
+      g_ptr_array_unref (columns);
     }
 
+  if (unmasked)
+    say ("note: %d of the photos had no mask (PHOTO.mask.png beside it, or "
+         "--mask): there the presets treated the whole photo", unmasked);
   if (on_tty)
     say ("%d of %d sheets written to %s%s", n - failed, n, opt_out,
          failed ? "; see above for the others" : "");

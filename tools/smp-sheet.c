@@ -197,6 +197,34 @@ sibling_mask (const gchar *photo)
   return NULL;
 }
 
+/* The scale of one photo, when a PHOTO.px-per-mm file beside it gives it
+ * (photos of one batch are seldom all at one scale): 0 when there is none,
+ * -1 when it does not hold a number in range.  */
+static gdouble
+sibling_scale (const gchar *photo,
+               gchar      **path_out)
+{
+  gchar  *dir  = g_path_get_dirname (photo);
+  gchar  *s    = stem (photo);
+  gchar  *name = g_strconcat (s, ".px-per-mm", NULL);
+  gchar  *path = g_build_filename (dir, name, NULL);
+  gchar  *text = NULL, *end;
+  gdouble v    = 0.0;
+
+  if (g_file_get_contents (path, &text, NULL, NULL))
+    {
+      v = g_ascii_strtod (g_strstrip (text), &end);
+      if (end == text || *end || ! (v >= 0.5 && v <= 200.0))
+        v = -1.0;
+    }
+  *path_out = path;
+  g_free (text);
+  g_free (dir);
+  g_free (s);
+  g_free (name);
+  return v;
+}
+
 gchar *
 smp_sheet_check_file (const gchar *path)
 {
@@ -278,15 +306,13 @@ add_setting (GString     *s,
     return;
   g_value_init (&v, pspec->value_type);
   gegl_node_get_property (op, name, &v);
+  g_string_append_printf (s, " · %s%s", label, *label ? " " : "");
   if (G_VALUE_HOLDS_DOUBLE (&v))
-    g_string_append_printf (s, " · %s %g%s", label, g_value_get_double (&v),
-                            unit);
+    g_string_append_printf (s, "%g%s", g_value_get_double (&v), unit);
   else if (G_VALUE_HOLDS_INT (&v))
-    g_string_append_printf (s, " · %s %d%s", label, g_value_get_int (&v),
-                            unit);
+    g_string_append_printf (s, "%d%s", g_value_get_int (&v), unit);
   else if (G_VALUE_HOLDS_UINT (&v))
-    g_string_append_printf (s, " · %s %u%s", label, g_value_get_uint (&v),
-                            unit);
+    g_string_append_printf (s, "%u%s", g_value_get_uint (&v), unit);
   else if (G_VALUE_HOLDS (&v, GEGL_TYPE_COLOR) && g_value_get_object (&v))
     {
       gdouble rgba[4];
@@ -295,8 +321,8 @@ add_setting (GString     *s,
       gegl_color_get_pixel (g_value_get_object (&v),
                             babl_format ("RGBA double"), rgba);
       hex = rgba[3] > 0.0 ? color_hex (g_value_get_object (&v))
-                          : g_strdup ("auto");
-      g_string_append_printf (s, " · %s %s", label, hex);
+                          : g_strdup ("matched");
+      g_string_append (s, hex);
       g_free (hex);
     }
   g_value_unset (&v);
@@ -338,6 +364,11 @@ caption_after (const SmpPreset *preset,
       g_string_append_printf (s, " · mask %s", base);
       g_free (base);
     }
+  else if (gegl_operation_find_property (gegl_node_get_operation (op),
+                                         "ring-width"))
+    g_string_append (s, " · no scar mask: unchanged");
+  else if (gegl_node_has_pad (op, "aux"))
+    g_string_append (s, " · no mask: whole photo");
   return g_string_free (s, FALSE);
 }
 
@@ -472,6 +503,7 @@ smp_sheet_render (const SmpSheetJob *job,
                   const gchar       *photo,
                   SmpSheetProgress   progress,
                   gpointer           data,
+                  gboolean          *masked,
                   GError           **error)
 {
   gchar        *out   = smp_sheet_path (job, photo);
@@ -485,7 +517,7 @@ smp_sheet_render (const SmpSheetJob *job,
   guchar       *band  = NULL, *panel = NULL, *strip = NULL;
   gint          n     = job->n_presets + 1, gap, sheet_w, sheet_h, cap_h;
   gint          i, y;
-  gdouble       size;
+  gdouble       size, ppm = job->px_per_mm;
   gboolean      ok    = FALSE;
 
   if (! job->force && g_file_test (out, G_FILE_TEST_EXISTS))
@@ -501,6 +533,21 @@ smp_sheet_render (const SmpSheetJob *job,
       goto done;
     }
   mask = job->mask ? g_strdup (job->mask) : sibling_mask (photo);
+  *masked = mask != NULL;
+  {
+    gchar  *scale_file;
+    gdouble v = sibling_scale (photo, &scale_file);
+
+    if (v < 0.0)
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "%s: not a scale (a number of px/mm, 0.5 to 200)",
+                   scale_file);
+    else if (v > 0.0)
+      ppm = v;
+    g_free (scale_file);
+    if (v < 0.0)
+      goto done;
+  }
   if (mask && (reason = smp_sheet_check_file (mask)))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "mask %s: %s",
@@ -547,14 +594,14 @@ smp_sheet_render (const SmpSheetJob *job,
   ends[0] = load;
   base = g_path_get_basename (photo);
   texts[0] = g_strdup_printf ("BEFORE · %s\n%d x %d px · %g px/mm", base,
-                              box.width, box.height, job->px_per_mm);
+                              box.width, box.height, ppm);
   g_free (base);
   for (i = 1; i < n; i++)
     {
       gchar    *extra = job->seed_given
-                        ? g_strdup_printf ("px-per-mm=%.17g seed=%u",
-                                           job->px_per_mm, job->seed)
-                        : g_strdup_printf ("px-per-mm=%.17g", job->px_per_mm);
+                        ? g_strdup_printf ("px-per-mm=%.17g seed=%u", ppm,
+                                           job->seed)
+                        : g_strdup_printf ("px-per-mm=%.17g", ppm);
       GeglNode *op;
 
       ends[i] = smp_preset_build (job->presets[i - 1], graph, load, extra,
@@ -675,17 +722,20 @@ done:
 }
 
 
-/* The contact sheet: every sheet's small copy under its photo's name.  */
+/* The contact sheet: every sheet's small copy under its photo's name and
+ * its columns' titles, at a size one can read.  */
 gboolean
 smp_sheet_contact (const gchar * const *thumbs,
                    const gchar * const *names,
+                   const gchar * const *columns,
                    const gchar         *path,
                    GError             **error)
 {
   GeglNode     *graph = gegl_node_new ();
   GPtrArray    *loads = g_ptr_array_new ();
-  const gdouble size  = 22.0;
-  gint          width = 0, height = 0, label_h = 0, i, n;
+  const gdouble size  = 22.0, small = 15.0;
+  gint          n_col = g_strv_length ((gchar **) columns);
+  gint          width = 0, height = 0, name_h = 0, col_h = 0, i, c, n;
   gchar        *tmp   = g_strconcat (path, ".tmp", NULL);
   SmpPng       *png;
   gboolean      ok    = TRUE;
@@ -700,11 +750,12 @@ smp_sheet_contact (const gchar * const *thumbs,
       width  = MAX (width, box.width);
       height += box.height;
     }
+  width = MAX (width, 400);
   for (i = 0; i < n; i++)
-    label_h = MAX (label_h, caption (names[i], MAX (width, 400), 0, size,
-                                     NULL));
-  width  = MAX (width, 400);
-  height += n * label_h;
+    name_h = MAX (name_h, caption (names[i], width, 0, size, NULL));
+  for (c = 0; c < n_col; c++)
+    col_h = MAX (col_h, caption (columns[c], width / n_col, 0, small, NULL));
+  height += n * (name_h + col_h);
 
   png = smp_png_open (tmp, width, MAX (height, 1), error);
   ok  = png != NULL;
@@ -712,18 +763,32 @@ smp_sheet_contact (const gchar * const *thumbs,
     {
       GeglNode     *load = g_ptr_array_index (loads, i);
       GeglRectangle box  = gegl_node_get_bounding_box (load);
-      gint          rows = MAX (label_h, box.height);
+      gint          rows = MAX (name_h + col_h, box.height);
+      gint          cw   = box.width / n_col;
       guchar       *rgb  = g_new (guchar, (gsize) width * rows * 3);
+      guchar       *cell = g_new (guchar, (gsize) MAX (cw, 1) * col_h * 3);
       guchar       *rgba = g_new (guchar, (gsize) box.width * box.height * 4);
+      gint          r;
 
-      caption (names[i], width, label_h, size, rgb);
-      ok = smp_png_rows (png, rgb, label_h, error);
+      caption (names[i], width, name_h, size, rgb);
+      fill_frame (rgb + (gsize) width * name_h * 3, (gsize) width * col_h);
+      /* Each column's title over its panel (the panels are equal).  */
+      for (c = 0; c < n_col && cw > 0; c++)
+        {
+          caption (columns[c], cw, col_h, small, cell);
+          for (r = 0; r < col_h; r++)
+            memcpy (rgb + ((gsize) (name_h + r) * width + c * box.width /
+                           n_col) * 3,
+                    cell + (gsize) r * cw * 3, (gsize) cw * 3);
+        }
+      ok = smp_png_rows (png, rgb, name_h + col_h, error);
       fill_frame (rgb, (gsize) width * box.height);
       gegl_node_blit (load, 1.0, &box, RGBA_U8, rgba, GEGL_AUTO_ROWSTRIDE,
                       GEGL_BLIT_DEFAULT);
       put_panel (rgba, box.width, box.height, rgb, width, 0);
       ok = ok && smp_png_rows (png, rgb, box.height, error);
       g_free (rgb);
+      g_free (cell);
       g_free (rgba);
     }
   if (png)

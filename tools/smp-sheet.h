@@ -44,18 +44,21 @@ gchar    *smp_sheet_thumb     (const SmpSheetJob *job,
  * or truncated (a PNG without its end, a JPEG without its end marker).  */
 gchar    *smp_sheet_check_file (const gchar      *path);
 
-/* Writes the sheet of one photo.  FALSE and a message naming what went
- * wrong (one line) when it could not.  */
+/* Writes the sheet of one photo; *masked says whether it had a mask.
+ * FALSE and a message naming what went wrong (one line) when it could
+ * not.  */
 gboolean  smp_sheet_render    (const SmpSheetJob *job,
                                const gchar       *photo,
                                SmpSheetProgress   progress,
                                gpointer           data,
+                               gboolean          *masked,
                                GError           **error);
 
-/* Stacks the small copies of sheets, each under its photo's name, into
- * one PNG.  */
+/* Stacks the small copies of sheets, each under its photo's name and the
+ * titles of its columns, into one PNG.  */
 gboolean  smp_sheet_contact   (const gchar * const *thumbs,
                                const gchar * const *names,
+                               const gchar * const *columns,
                                const gchar         *path,
                                GError             **error);
 
