@@ -32,6 +32,7 @@ typedef struct
   gint         mask_dx, mask_dy;
   gboolean     mask_ok;
   gboolean     updating;     /* set while controls are set from values */
+  GPtrArray   *presets;      /* this op's, for the Preset menu */
 } Dialog;
 
 /* The mask the preview uses, remade when the mask options change.  */
@@ -232,6 +233,26 @@ show_values (Dialog *d)
     }
   d->updating = FALSE;
   changed (d);
+}
+
+/* A preset chosen: its look (every property but scale and seed).  */
+static void
+preset_chosen (GtkComboBox *combo,
+               Dialog      *d)
+{
+  gint       k = gtk_combo_box_get_active (combo);
+  GError    *error = NULL;
+
+  if (k <= 0 || k > (gint) d->presets->len)
+    return;
+  if (! smp_settings_apply_preset (d->s, g_ptr_array_index (d->presets, k - 1),
+                                   &error))
+    {
+      g_message ("%s", error->message);
+      g_error_free (error);
+      return;
+    }
+  show_values (d);
 }
 
 /* The scale from a path drawn along something of known length.  */
@@ -569,10 +590,38 @@ smp_dialog (SmpSettings *s,
 
   frame = gimp_frame_new ("Settings");
   gtk_box_pack_start (GTK_BOX (vbox), frame, FALSE, FALSE, 0);
-  table = gtk_table_new (s->n_specs, 3, FALSE);
+  table = gtk_table_new (s->n_specs + 1, 3, FALSE);
   gtk_table_set_col_spacings (GTK_TABLE (table), 6);
   gtk_table_set_row_spacings (GTK_TABLE (table), 2);
   gtk_container_add (GTK_CONTAINER (frame), table);
+
+  /* The presets for this op, the same files smp-preview and `gegl` run.  */
+  d.presets = smp_settings_presets (s);
+  {
+    GtkWidget *combo = gtk_combo_box_text_new ();
+    GString   *tip   = g_string_new ("The look of a preset (data/presets): "
+                                     "every setting but the scale and the "
+                                     "seed.");
+
+    gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (combo),
+                                    d.presets->len ? "(choose one)"
+                                                   : "(none installed)");
+    for (k = 0; k < d.presets->len; k++)
+      {
+        SmpPreset *p = g_ptr_array_index (d.presets, k);
+
+        gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (combo), p->name);
+        g_string_append_printf (tip, "\n%s: %s", p->name, p->description);
+      }
+    gtk_combo_box_set_active (GTK_COMBO_BOX (combo), 0);
+    gtk_widget_set_sensitive (combo, d.presets->len > 0);
+    gimp_help_set_help_data (combo, tip->str, NULL);
+    g_string_free (tip, TRUE);
+    g_signal_connect (combo, "changed", G_CALLBACK (preset_chosen), &d);
+    gimp_table_attach_aligned (GTK_TABLE (table), 0, row++, "Pr_eset:", 0.0,
+                               0.5, combo, 2, FALSE);
+  }
+
   for (k = 0; k < s->n_specs; k++)
     if (strcmp (s->specs[k]->name, "px-per-mm"))
       add_control (&d, GTK_TABLE (table), row++, k);
@@ -644,5 +693,6 @@ smp_dialog (SmpSettings *s,
   g_clear_object (&d.mask);
   g_object_unref (d.input);
   g_free (d.controls);
+  g_ptr_array_unref (d.presets);
   return run;
 }

@@ -143,6 +143,67 @@ smp_settings_has_pigment (const SmpSettings *settings)
                                    "pigment") != NULL;
 }
 
+/* The node of a preset's last op, built on a nop in graph.  */
+static GeglNode *
+preset_op (GeglNode        *graph,
+           const SmpPreset *preset,
+           GError         **error)
+{
+  GeglNode *src = gegl_node_new_child (graph, "operation", "gegl:nop", NULL);
+  GeglNode *end = smp_preset_build (preset, graph, src, NULL, error);
+
+  return end ? smp_preset_last_op (end) : NULL;
+}
+
+GPtrArray *
+smp_settings_presets (const SmpSettings *settings)
+{
+  GPtrArray *all  = smp_presets_list ();
+  GPtrArray *mine = g_ptr_array_new_with_free_func ((GDestroyNotify) smp_preset_free);
+  guint      i;
+
+  for (i = 0; i < all->len; i++)
+    {
+      SmpPreset *p     = g_ptr_array_index (all, i);
+      GeglNode  *graph = gegl_node_new ();
+      GeglNode  *op    = preset_op (graph, p, NULL);
+
+      if (op && ! g_strcmp0 (gegl_node_get_operation (op), settings->op))
+        g_ptr_array_add (mine, g_ptr_array_steal_index (all, i--));
+      g_object_unref (graph);
+    }
+  g_ptr_array_unref (all);
+  return mine;
+}
+
+gboolean
+smp_settings_apply_preset (SmpSettings      *settings,
+                           const SmpPreset  *preset,
+                           GError          **error)
+{
+  GeglNode *graph = gegl_node_new ();
+  GeglNode *op    = preset_op (graph, preset, error);
+  guint     i;
+
+  if (op && g_strcmp0 (gegl_node_get_operation (op), settings->op))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "preset %s is for %s, not %s", preset->name,
+                   gegl_node_get_operation (op), settings->op);
+      op = NULL;
+    }
+  for (i = 0; op && i < settings->n_specs; i++)
+    {
+      const gchar *name = settings->specs[i]->name;
+
+      if (! strcmp (name, "px-per-mm") || ! strcmp (name, "seed"))
+        continue;
+      gegl_node_get_property (op, name, &settings->values[i]);
+    }
+  g_object_unref (graph);
+  return op != NULL;
+}
+
 gboolean
 smp_settings_color_is_auto (GParamSpec *pspec)
 {

@@ -15,6 +15,8 @@
 #include <gegl.h>
 #include <gegl-plugin.h>
 
+#include "smp-presets.h"
+
 /* The ops' property that chooses composite or pigment: the plug-in sets it
  * from its own "result" choice instead of offering it.  */
 #define SMP_OUTPUT_PROPERTY "output"
@@ -42,6 +44,18 @@ gint         smp_settings_find         (const SmpSettings *settings,
 
 /* Whether the op can output its pigment alone (output=pigment).  */
 gboolean     smp_settings_has_pigment  (const SmpSettings *settings);
+
+/* The presets (data/presets, see smp-presets.h) whose last op is this
+ * settings' op, sorted by name; g_ptr_array_unref.  */
+GPtrArray   *smp_settings_presets      (const SmpSettings *settings);
+
+/* Takes a preset's values, as GEGL makes them of its text, for every
+ * property but the scale and the seed (they belong to the photo and the
+ * run, not to the look).  FALSE and a message when the preset does not
+ * parse or is for another op.  */
+gboolean     smp_settings_apply_preset (SmpSettings       *settings,
+                                        const SmpPreset   *preset,
+                                        GError           **error);
 
 /* Whether a colour property is "automatic" by default (transparent: the op
  * estimates it), so that the user may hand it back to the op.  */

@@ -104,6 +104,86 @@ test_render (void)
   g_object_unref (mask);
 }
 
+/* The plug-in's Preset menu: each op lists its presets; a preset chosen
+ * gives the pixels GEGL gives for the preset's text (the same scale and
+ * seed), and keeps the scale the dialog had.  */
+static void
+test_presets (void)
+{
+  const gchar  *ops[] = { "smp:follicles", "smp:scar-blend",
+                          "smp:density-soften" };
+  const gint    want[] = { 3, 2, 1 };
+  GeglRectangle rect = { 0, 0, 240, 160 }, area = { 20, 10, 200, 140 };
+  GeglBuffer   *photo = smp_test_photo (&rect, babl_format ("R'G'B'A u8"));
+  GeglBuffer   *mask  = smp_test_ramp (&rect);
+  gint          i, total = 0;
+  guint         k;
+
+  for (i = 0; i < 3; i++)
+    {
+      SmpSettings *s       = smp_settings_new (ops[i]);
+      GPtrArray   *presets = smp_settings_presets (s);
+
+      g_test_message ("%s: %u presets", ops[i], presets->len);
+      g_assert_cmpint (presets->len, ==, want[i]);
+      for (k = 0; k < presets->len; k++)
+        {
+          SmpPreset *p = g_ptr_array_index (presets, k);
+          GeglNode  *graph = gegl_node_new ();
+          GeglNode  *src   = gegl_node_new_child (graph, "operation",
+                                                  "gegl:buffer-source",
+                                                  "buffer", photo, NULL);
+          GeglNode  *msrc  = gegl_node_new_child (graph, "operation",
+                                                  "gegl:buffer-source",
+                                                  "buffer", mask, NULL);
+          GeglNode  *end;
+          guchar    *a = g_malloc (area.width * area.height * 4), *b;
+          gdouble    ppm;
+          GError    *error = NULL;
+
+          smp_settings_from_string (s, "px-per-mm=7 seed=4", NULL);
+          g_assert_true (smp_settings_apply_preset (s, p, &error));
+          ppm = g_value_get_double (&s->values[smp_settings_find (s,
+                                                                 "px-per-mm")]);
+          g_assert_cmpfloat (ppm, ==, 7.0);
+          smp_settings_render (s, photo, mask, 0, 0, FALSE, &area,
+                               babl_format ("R'G'B'A u8"), a);
+
+          end = smp_preset_build (p, graph, src, "px-per-mm=7 seed=4",
+                                  &error);
+          g_assert_no_error (error);
+          gegl_node_connect_to (msrc, "output", smp_preset_last_op (end),
+                                "aux");
+          b = smp_test_blit (end, &area, babl_format ("R'G'B'A u8"));
+          g_assert_cmpmem (a, area.width * area.height * 4, b,
+                           area.width * area.height * 4);
+          g_free (a);
+          g_free (b);
+          g_object_unref (graph);
+          total++;
+        }
+      /* Another op's preset is refused with a message.  */
+      {
+        SmpSettings *other = smp_settings_new (ops[(i + 1) % 3]);
+        GPtrArray   *theirs = smp_settings_presets (other);
+        GError      *error = NULL;
+
+        g_assert_false (smp_settings_apply_preset (s, g_ptr_array_index (theirs,
+                                                                         0),
+                                                   &error));
+        g_assert_nonnull (strstr (error->message, "is for"));
+        g_error_free (error);
+        g_ptr_array_unref (theirs);
+        smp_settings_free (other);
+      }
+      g_ptr_array_unref (presets);
+      smp_settings_free (s);
+    }
+  g_assert_cmpint (total, ==, 6);
+  g_object_unref (photo);
+  g_object_unref (mask);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -112,5 +192,6 @@ main (int    argc,
   g_test_add_func ("/settings/ops", test_ops);
   g_test_add_func ("/settings/text", test_text);
   g_test_add_func ("/settings/render", test_render);
+  g_test_add_func ("/settings/presets", test_presets);
   return g_test_run ();
 }
