@@ -1,5 +1,5 @@
-/* bench-ops.c: throughput of smp:follicles against GEGL's own ops, on the
- * same 12 MP R'G'B'A u8 buffer in one process.
+/* bench-ops.c: throughput of smp:follicles and smp:density-soften against
+ * GEGL's own ops, on the same 12 MP R'G'B'A u8 buffer in one process.
  *
  * Run without arguments it runs itself twice, with GEGL_THREADS=1 and 2,
  * and prints MP/s, the ratios to GEGL's ops and the two-thread speedup.
@@ -28,6 +28,7 @@ static const gchar *ops[] =
   "gegl:noise-hurl",
   "gegl:newsprint",
   "gegl:gaussian-blur",
+  "smp:density-soften",
 };
 
 static GeglBuffer *
@@ -183,5 +184,7 @@ main (int    argc,
           one[0] / one[4]);
   printf ("smp:follicles, 2 threads / 1 thread:          %.2fx "
           "(target >= 1.6x)\n", two[0] / one[0]);
+  printf ("smp:density-soften / gegl:noise-hurl, 1 thread: %.2fx; "
+          "2 threads / 1: %.2fx\n", one[5] / one[2], two[5] / one[5]);
   return 0;
 }

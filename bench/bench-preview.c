@@ -1,7 +1,8 @@
 /* bench-preview.c: how long the GIMP dialog's live preview takes to
  * re-render a 600 x 400 region at default settings, through the very code
  * the dialog uses (smp_settings_render), on a 12 MP photo with a feathered
- * selection as the mask.  Prints figures; asserts nothing.
+ * selection as the mask.  Prints figures, and fails only when an op
+ * changed nothing (a figure of a copy is no figure).
  *
  * This program is free software: you can redistribute it and/or modify it
  * under the terms of the GNU Lesser General Public License as published by
@@ -11,6 +12,7 @@
 
 #include <gegl.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "smp-settings.h"
 
@@ -26,12 +28,32 @@ main (int    argc,
   GeglColor    *skin;
   gchar       **ops;
   gpointer      pixels = g_malloc ((gsize) area.width * area.height * 4);
-  gint          k, i;
+  guchar       *before = g_malloc ((gsize) area.width * area.height * 4);
+  gint          k, i, status = 0;
 
   gegl_init (&argc, &argv);
   photo = gegl_buffer_new (&whole, babl_format ("R'G'B'A u8"));
   skin  = gegl_color_new ("rgb(0.74,0.56,0.46)");
   gegl_buffer_set_color (photo, &whole, skin);
+  /* Dark strands of hair over the skin every 12 px, so that every op
+   * (density-soften tells hair from skin) has work.  */
+  {
+    guchar hair[4] = { 40, 28, 22, 255 };
+    gint   x;
+
+    for (x = 0; x < whole.width; x += 12)
+      {
+        GeglRectangle strand = { x, 0, 2, whole.height };
+        guchar       *col    = g_new (guchar, (gsize) whole.height * 2 * 4);
+        gint          j;
+
+        for (j = 0; j < whole.height * 2; j++)
+          memcpy (col + 4 * j, hair, 4);
+        gegl_buffer_set (photo, &strand, 0, babl_format ("R'G'B'A u8"), col,
+                         GEGL_AUTO_ROWSTRIDE);
+        g_free (col);
+      }
+  }
   /* A selection feathered across the preview: a radial ramp.  */
   mask = gegl_buffer_new (&whole, babl_format ("Y' float"));
   {
@@ -42,9 +64,15 @@ main (int    argc,
                                        "start-color", gegl_color_new ("white"),
                                        "end-color", gegl_color_new ("black"),
                                        NULL);
+    /* Cropped: write-buffer processes its input's extent, and an
+     * unbounded gradient's is none (the mask stayed black before).  */
+    GeglNode *c = gegl_node_new_child (g, "operation", "gegl:crop",
+                                       "width", (gdouble) whole.width,
+                                       "height", (gdouble) whole.height,
+                                       NULL);
     GeglNode *w = gegl_node_new_child (g, "operation", "gegl:write-buffer",
                                        "buffer", mask, NULL);
-    gegl_node_link (r, w);
+    gegl_node_link_many (r, c, w, NULL);
     gegl_node_process (w);
     g_object_unref (g);
   }
@@ -75,15 +103,27 @@ main (int    argc,
           total += ms;
           worst  = MAX (worst, ms);
         }
-      printf ("%-20s mean %6.1f ms, worst %6.1f ms\n", ops[k], total / RUNS,
-              worst);
+      {
+        gsize  n = (gsize) area.width * area.height, changed = 0, j;
+        guchar *after = pixels;
+
+        gegl_buffer_get (photo, &area, 1.0, babl_format ("R'G'B'A u8"),
+                         before, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+        for (j = 0; j < n; j++)
+          changed += memcmp (before + 4 * j, after + 4 * j, 4) != 0;
+        printf ("%-20s mean %6.1f ms, worst %6.1f ms (%.0f %% of the pixels "
+                "changed)\n", ops[k], total / RUNS, worst, 100.0 * changed / n);
+        if (! changed)
+          status = 1;
+      }
       smp_settings_free (s);
     }
   g_strfreev (ops);
   g_free (pixels);
+  g_free (before);
   g_object_unref (photo);
   g_object_unref (mask);
   g_object_unref (skin);
   gegl_exit ();
-  return 0;
+  return status;
 }

@@ -329,14 +329,19 @@ skin_share (const Stats  *st,
   return (gfloat) (conf * a);
 }
 
+/* Sample indices by lightness, then by index (a total order).  */
 static gint
-compare_double (gconstpointer a,
-                gconstpointer b,
-                gpointer      unused)
+compare_lightness (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      data)
 {
-  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
+  const gfloat *lab = data;
+  gint          i = *(const gint *) a, j = *(const gint *) b;
+  gfloat        x = lab[3 * i], y = lab[3 * j];
 
-  return (x > y) - (x < y);
+  if (x != y)
+    return (x > y) - (x < y);
+  return (i > j) - (i < j);
 }
 
 /* Samples of the region on a fixed grid (so the same whatever is
@@ -464,28 +469,45 @@ learn (GeglOperation *operation,
     }
   else
     {
-      gdouble *ls    = g_new (gdouble, n);
+      gint    *order = g_new (gint, n);
       guint8  *label = g_new (guint8, n);
-      gdouble  cut[K - 1];
 
+      /* Start from the colours at 1/6, 1/2 and 5/6 of the way up in
+       * lightness (distinct or not: a cluster left empty keeps its
+       * start and holds no pixels).  */
       for (i = 0; i < n; i++)
-        ls[i] = lab[3 * i];
-      g_qsort_with_data (ls, n, sizeof (gdouble), compare_double, NULL);
-      for (k = 0; k < K - 1; k++)
-        cut[k] = ls[(k + 1) * n / K];
-      g_free (ls);
+        order[i] = i;
+      g_qsort_with_data (order, n, sizeof (gint), compare_lightness, lab);
+      for (k = 0; k < K; k++)
+        for (c = 0; c < 3; c++)
+          mean[k][c] = fixed[k] ? given[k == 0 ? HAIR : SKIN][c]
+                     : lab[3 * order[(2 * k + 1) * n / (2 * K)] + c];
+      g_free (order);
       for (i = 0; i < n; i++)
-        {
-          for (k = 0; k < K - 1 && lab[3 * i] > cut[k]; k++)
-            ;
-          label[i] = k;
-        }
+        label[i] = K;
 
       for (it = 0; it < 50; it++)
         {
           gdouble sum[K][3] = { { 0 } };
           gint    moved = 0;
 
+          /* Each colour to its nearest mean (the first of equals).  */
+          for (i = 0; i < n; i++)
+            {
+              gdouble best = G_MAXDOUBLE;
+              gint    bk   = 0;
+
+              for (k = 0; k < K; k++)
+                if (lab_distance2 (lab + 3 * i, mean[k]) < best)
+                  {
+                    best = lab_distance2 (lab + 3 * i, mean[k]);
+                    bk   = k;
+                  }
+              moved += bk != label[i];
+              label[i] = bk;
+            }
+          if (! moved)
+            break;
           for (k = 0; k < K; k++)
             weight[k] = 0.0;
           for (i = 0; i < n; i++)
@@ -496,26 +518,8 @@ learn (GeglOperation *operation,
             }
           for (k = 0; k < K; k++)
             for (c = 0; c < 3; c++)
-              mean[k][c] = fixed[k] ? given[k == 0 ? HAIR : SKIN][c]
-                         : weight[k] > 0.0 ? sum[k][c] / weight[k]
-                         : mean[k][c];
-          for (i = 0; i < n; i++)
-            {
-              gdouble best = G_MAXDOUBLE;
-              gint    bk   = 0;
-
-              for (k = 0; k < K; k++)
-                if ((it > 0 || weight[k] > 0.0) &&
-                    lab_distance2 (lab + 3 * i, mean[k]) < best)
-                  {
-                    best = lab_distance2 (lab + 3 * i, mean[k]);
-                    bk   = k;
-                  }
-              moved += bk != label[i];
-              label[i] = bk;
-            }
-          if (! moved)
-            break;
+              if (! fixed[k] && weight[k] > 0.0)
+                mean[k][c] = sum[k][c] / weight[k];
         }
       for (k = 0; k < K; k++)
         weight[k] = 0.0;

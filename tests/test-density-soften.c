@@ -434,6 +434,46 @@ test_bad_input (void)
   patch_free (p);
 }
 
+/* Two flat colours and nothing else (a posterized or synthetic image):
+ * most samples are one colour, and the clusters must still find both.  */
+static void
+test_flat_colours (void)
+{
+  GeglRectangle rect  = { 0, 0, 240, 160 };
+  GeglBuffer   *photo = gegl_buffer_new (&rect, RGBA_FLOAT);
+  gfloat       *px    = g_new (gfloat, (gsize) rect.width * rect.height * 4);
+  gfloat       *out;
+  gint          i, skin_changed = 0, hair_changed = 0;
+
+  for (i = 0; i < rect.width * rect.height; i++)
+    {
+      gboolean hair = i % rect.width % 12 < 2;
+      gfloat   c[4] = { 0.51f, 0.27f, 0.18f, 1.0f }, h[4] = { 0.02f, 0.012f,
+                                                               0.008f, 1.0f };
+
+      memcpy (px + 4 * i, hair ? h : c, sizeof c);
+    }
+  gegl_buffer_set (photo, &rect, 0, RGBA_FLOAT, px, GEGL_AUTO_ROWSTRIDE);
+  out = soften (photo, NULL, &rect, RGBA_FLOAT, "px-per-mm", 10.0, NULL);
+  for (i = 0; i < rect.width * rect.height; i++)
+    {
+      gboolean changed = memcmp (out + 4 * i, px + 4 * i, 16) != 0;
+
+      if (i % rect.width % 12 < 2)
+        hair_changed += changed;
+      else
+        skin_changed += changed;
+    }
+  g_test_message ("flat colours: %d skin pixels changed of %d, %d hair",
+                  skin_changed, rect.width * rect.height * 10 / 12,
+                  hair_changed);
+  g_assert_cmpint (skin_changed, ==, rect.width * rect.height * 10 / 12);
+  g_assert_cmpint (hair_changed, ==, 0);
+  g_free (px);
+  g_free (out);
+  g_object_unref (photo);
+}
+
 static void
 test_reference_hash (void)
 {
@@ -614,6 +654,7 @@ main (int    argc,
   g_test_add_func ("/density-soften/region", test_region);
   g_test_add_func ("/density-soften/tile-independence", test_tiles);
   g_test_add_func ("/density-soften/bad-input", test_bad_input);
+  g_test_add_func ("/density-soften/flat-colours", test_flat_colours);
   g_test_add_func ("/density-soften/reference-hash", test_reference_hash);
   for (i = 0; i < (gint) G_N_ELEMENTS (regions); i++)
     {

@@ -76,30 +76,56 @@ test_text (void)
   smp_settings_free (b);
 }
 
-/* The preview's pixels are the op's pixels.  */
+/* The preview's pixels are the op's pixels, for every op: a region of
+ * the photo rendered alone is that region of the whole photo rendered
+ * (ops that learn from the whole mask learn it from there too).  */
 static void
 test_render (void)
 {
-  GeglRectangle rect = { 0, 0, 300, 200 }, area = { 40, 30, 200, 120 };
+  GeglRectangle rect = { 0, 0, 300, 200 }, area = { 40, 30, 120, 80 };
   GeglBuffer   *photo = smp_test_photo (&rect, babl_format ("R'G'B'A u8"));
-  GeglBuffer   *mask  = smp_test_ramp (&rect);
-  SmpSettings  *s     = smp_settings_new ("smp:follicles");
-  guchar       *a     = g_malloc (area.width * area.height * 4);
-  guchar       *b;
-  GeglNode     *graph, *op;
+  GeglBuffer   *mask  = gegl_buffer_new (&rect, babl_format ("Y' float"));
+  gchar       **ops   = smp_settings_list_ops ();
+  gfloat       *m     = g_new (gfloat, rect.width * rect.height);
+  gint          k, i;
 
-  smp_settings_from_string (s, "px-per-mm=12 seed=3", NULL);
-  smp_settings_render (s, photo, mask, 0, 0, FALSE, &area,
-                       babl_format ("R'G'B'A u8"), a);
-  op = smp_test_graph (&graph, "smp:follicles", photo, mask);
-  gegl_node_set (op, "px-per-mm", 12.0, "seed", 3, NULL);
-  b = smp_test_blit (op, &area, babl_format ("R'G'B'A u8"));
-  g_assert_cmpmem (a, area.width * area.height * 4, b,
-                   area.width * area.height * 4);
-  g_object_unref (graph);
-  g_free (a);
-  g_free (b);
-  smp_settings_free (s);
+  /* The mask: a band away from the area, and a bit of it inside.  */
+  for (i = 0; i < rect.width * rect.height; i++)
+    m[i] = (i % rect.width > 140 && i % rect.width < 220) ? 1.0f : 0.0f;
+  gegl_buffer_set (mask, &rect, 0, babl_format ("Y' float"), m,
+                   GEGL_AUTO_ROWSTRIDE);
+  for (k = 0; ops[k]; k++)
+    {
+      SmpSettings *s = smp_settings_new (ops[k]);
+      guchar      *a = g_malloc (area.width * area.height * 4);
+      guchar      *b, *whole;
+      GeglNode    *graph, *op;
+      gint         y, same = 1;
+
+      smp_settings_from_string (s, "px-per-mm=12 seed=3", NULL);
+      smp_settings_render (s, photo, mask, 0, 0, FALSE, &area,
+                           babl_format ("R'G'B'A u8"), a);
+      op = smp_test_graph (&graph, ops[k], photo, mask);
+      gegl_node_set (op, "px-per-mm", 12.0, "seed", 3, NULL);
+      whole = smp_test_blit (op, &rect, babl_format ("R'G'B'A u8"));
+      b = g_malloc (area.width * area.height * 4);
+      for (y = 0; y < area.height; y++)
+        memcpy (b + y * area.width * 4,
+                whole + ((area.y + y) * rect.width + area.x) * 4,
+                area.width * 4);
+      same = ! memcmp (a, b, area.width * area.height * 4);
+      g_test_message ("%s: preview of %dx%d %s the whole render", ops[k],
+                      area.width, area.height, same ? "equals" : "DIFFERS from");
+      g_assert_cmpmem (a, area.width * area.height * 4, b,
+                       area.width * area.height * 4);
+      g_object_unref (graph);
+      g_free (a);
+      g_free (b);
+      g_free (whole);
+      smp_settings_free (s);
+    }
+  g_strfreev (ops);
+  g_free (m);
   g_object_unref (photo);
   g_object_unref (mask);
 }
