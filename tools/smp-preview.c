@@ -329,7 +329,7 @@ main (int    argc,
   gint            pipefd[2], n, i, failed = 0, unmasked = 0, jobs;
   GString        *pending = g_string_new (NULL);
 
-  ctx = g_option_context_new ("PHOTO... -o OUTDIR");
+  ctx = g_option_context_new ("-o OUTDIR");
   g_option_context_set_summary (ctx,
     "Writes, for every photo, a PNG sheet: the photo before, then the "
     "simulated scalp micropigmentation of each preset, at equal size, each "
