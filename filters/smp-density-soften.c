@@ -12,13 +12,13 @@
  *
  * Where hair is kept long, SMP goes only into the scalp that shows between
  * the hairs: it does not imitate stubble, it takes away the pale gaps.  The
- * op tells skin from hair per pixel (a two-component Gaussian mixture in
- * CIE L*a*b*, learnt once from the whole region, or the colours the user
- * gives), then puts fine dense dots (filters/core, as smp:follicles) and the
- * even shade that layered sessions leave, both in a pigment matched to the
- * hair, where skin shows.  Hair covers what lies under it, so a pixel takes
- * the pigment in proportion to its skin likelihood: the hair is left as it
- * is.
+ * op learns the colours of hair and skin once from the whole region
+ * (k-means in CIE L*a*b*), or takes those the user gives; each pixel is
+ * then read as a mixture of the two in linear light, plus the white of a
+ * highlight, and only its skin part takes the pigment: fine dense dots
+ * (filters/core, as smp:follicles) and the even shade that layered sessions
+ * leave, in a pigment matched to the hair.  Hair covers what lies under
+ * it, so the hair is left as it is.
  */
 
 #include "config.h"
@@ -120,7 +120,6 @@ typedef struct
   gboolean white;             /* highlights can be told from skin */
   gdouble  log_t[3];          /* pigment transmittance, linear RGB, log */
   gboolean matched;           /* the pigment is the one matched to hair */
-  gint     samples;
 } Stats;
 
 static gboolean
@@ -444,7 +443,6 @@ learn (GeglOperation *operation,
   lab = input ? sample_region (operation, input, aux, &n) : NULL;
   if (! lab)
     n = 0;
-  st->samples = n;
 
   if (n < 16 * K)
     {
