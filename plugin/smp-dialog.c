@@ -626,7 +626,7 @@ smp_dialog (SmpSettings *s,
     if (strcmp (s->specs[k]->name, "px-per-mm"))
       add_control (&d, GTK_TABLE (table), row++, k);
 
-  frame = gimp_int_radio_group_new (TRUE, "Mask (density or scar)",
+  frame = gimp_int_radio_group_new (TRUE, "Mask (density, region or scar)",
                                     G_CALLBACK (mask_changed), &d, opt->mask,
                                     "The _selection (none: everywhere)",
                                     SMP_MASK_SELECTION, NULL,
