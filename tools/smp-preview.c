@@ -203,6 +203,13 @@ report (gdouble  fraction,
     }
 }
 
+static void
+on_signal (int sig)
+{
+  smp_sheet_interrupted ();
+  _exit (128 + sig);
+}
+
 static gint
 worker (const SmpSheetJob *job,
         gchar            **photos,
@@ -213,6 +220,10 @@ worker (const SmpSheetJob *job,
 {
   gint i;
 
+  /* Interrupted (Ctrl+C reaches every worker): no half sheet is left.  */
+  signal (SIGINT, on_signal);
+  signal (SIGTERM, on_signal);
+  signal (SIGHUP, on_signal);
   gegl_init (NULL, NULL);
   /* Memory stays bounded: GEGL keeps this much of its tiles in memory and
    * swaps the rest (unless GEGL_SWAP=RAM).  */

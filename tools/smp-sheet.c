@@ -426,6 +426,17 @@ caption (const gchar *text,
 }
 
 
+/* The sheet being written, for smp_sheet_interrupted.  */
+static char writing[4096];
+
+void
+smp_sheet_interrupted (void)
+{
+  /* Async-signal-safe: unlink only.  */
+  if (writing[0])
+    unlink (writing);
+}
+
 /* The sheet.  */
 
 typedef struct
@@ -626,6 +637,7 @@ smp_sheet_render (const SmpSheetJob *job,
   sheet_h = box.height + gap + cap_h;
 
   tmp = g_strdup_printf ("%s.%d.tmp", out, (gint) getpid ());
+  g_strlcpy (writing, tmp, sizeof writing);
   png = smp_png_open (tmp, sheet_w, sheet_h, error);
   if (! png)
     goto done;
@@ -706,6 +718,7 @@ done:
     smp_png_close (png, NULL);
   if (tmp && ! ok)
     g_unlink (tmp);
+  writing[0] = '\0';
   if (graph)
     g_object_unref (graph);
   g_strfreev (texts);

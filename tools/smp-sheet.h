@@ -54,6 +54,11 @@ gboolean  smp_sheet_render    (const SmpSheetJob *job,
                                gboolean          *masked,
                                GError           **error);
 
+/* From a signal handler: removes the half-written sheet of the photo
+ * being rendered (sheets are written under a temporary name, then
+ * renamed).  */
+void      smp_sheet_interrupted (void);
+
 /* Stacks the small copies of sheets, each under its photo's name and the
  * titles of its columns, into one PNG.  */
 gboolean  smp_sheet_contact   (const gchar * const *thumbs,
