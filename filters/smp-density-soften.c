@@ -713,6 +713,16 @@ render_region (const GeglRectangle *region,
                        margin] : 1.0f;
           skin = m > 0.0f && ! st->none ? skin_share (st, p, &hair, &white)
                                          : 0.0f;
+          /* A pixel at the camera's white is the surface's shine, which no
+           * pigment under it dims: fade out over the last 10 % of linear
+           * light, so a clipped highlight keeps its white, with a soft
+           * edge.  */
+          {
+            gfloat top = MAX (p[0], MAX (p[1], p[2]));
+
+            if (top > 0.9f)
+              skin *= CLAMP ((1.0f - top) / 0.1f, 0.0f, 1.0f);
+          }
 
           /* The pigment: dots times the layered shade (by the mask).  */
           for (c = 0; c < 3; c++)
