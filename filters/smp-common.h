@@ -11,7 +11,12 @@
 
 #include <gegl-plugin.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/smp-pattern.h"
+#include "core/smp-render.h"
+#include "core/smp-stipple.h"
 
 /* GObject refuses an out-of-range value with a warning and keeps the old
  * one, so `gegl ... density=1000` would silently render the default.  With
@@ -191,26 +196,124 @@ smp_invalidate_all (GeglOperation *operation,
   return r;
 }
 
-/* Renders `result` in square regions of at most SMP_REGION_CELLS² cells of
- * a dot pattern of cell `cell` mm (0: no dots), so that extreme settings
- * (tiny cells at a coarse scale) stay within memory.  */
+/* The mask a stipple over `rect` reads: rect grown by `margin` on every
+ * side, 0..1 a pixel (smp_mask_value), into mask; scratch holds two floats
+ * a pixel of that window.  */
+static inline void
+smp_mask_window (GeglBuffer          *aux,
+                 const GeglRectangle *rect,
+                 gint                 margin,
+                 gfloat              *mask,
+                 gfloat              *scratch)
+{
+  GeglRectangle around = smp_rect_grow (*rect, margin);
+  gsize         n      = (gsize) around.width * around.height, i;
+
+  gegl_buffer_get (aux, &around, 1.0, babl_format ("Y'A float"), scratch,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  for (i = 0; i < n; i++)
+    mask[i] = smp_mask_value (scratch + 2 * i);
+}
+
+/* What an op that stipples does with each strip of a region: `pixels` is
+ * room for the strip in RGBA float; `field` the pigment of the dots over
+ * it (3 floats a pixel, 1 = none); `mask` the mask window of the strip
+ * (smp_mask_window, `margin` wide), NULL without a mask.  */
+typedef gboolean (*SmpStripFunc) (const GeglRectangle *strip,
+                                  gfloat              *pixels,
+                                  const gfloat        *field,
+                                  const gfloat        *mask,
+                                  gint                 margin,
+                                  gpointer             data);
+
+/* Rows of the strips a region is rendered in: bounds the float copies.  */
+#define SMP_STRIP_ROWS 128
+
+/* Renders `region` in strips of SMP_STRIP_ROWS rows:
+ * the region's dots are collected once, each strip stipples those that
+ * reach it, thinned and gated by the aux mask when there is one, and hands
+ * the field to func.  */
+static inline gboolean
+smp_stipple_strips (const GeglRectangle *region,
+                    const SmpPattern    *pattern,
+                    const SmpRenderer   *renderer,
+                    GeglBuffer          *aux,
+                    SmpStripFunc         func,
+                    gpointer             data)
+{
+  const gint     rows   = SMP_STRIP_ROWS;
+  const gint     margin = smp_stipple_margin (renderer);
+  const gint     w      = region->width;
+  const gsize    window = (gsize) (w + 2 * margin) * (rows + 2 * margin);
+  const gdouble  ppm    = renderer->style.px_per_mm;
+  const gdouble  reach  = renderer->reach_px;
+  gfloat        *pixels = g_new (gfloat, (gsize) w * rows * 4);
+  gfloat        *field  = g_new (gfloat, (gsize) w * rows * 3);
+  gfloat        *mask   = aux ? g_new (gfloat, window) : NULL;
+  gfloat        *ya     = aux ? g_new (gfloat, window * 2) : NULL;
+  SmpDot        *dots   = NULL;
+  size_t         alloc  = 0, n = 0;
+  gboolean       ok     = TRUE, oom = FALSE;
+  gint           y;
+
+  if (pattern->cell > 0.0)
+    n = smp_pattern_collect (pattern, (region->x - reach) / ppm,
+                             (region->y - reach) / ppm,
+                             (region->x + w + reach) / ppm,
+                             (region->y + region->height + reach) / ppm,
+                             &dots, &alloc);
+  oom = n == (size_t) -1;
+
+  for (y = region->y; ! oom && ok && y < region->y + region->height;
+       y += rows)
+    {
+      GeglRectangle strip = { region->x, y, w,
+                              MIN (rows, region->y + region->height - y) };
+      gsize         i;
+
+      for (i = 0; i < (gsize) strip.width * strip.height * 3; i++)
+        field[i] = 1.0f;
+      if (aux)
+        smp_mask_window (aux, &strip, margin, mask, ya);
+      if (n > 0 && ! smp_stipple_dots (renderer, dots, n, strip.x, strip.y,
+                                       strip.width, strip.height, mask,
+                                       field))
+        oom = TRUE;
+      else
+        ok = func (&strip, pixels, field, mask, margin, data);
+    }
+  if (oom)
+    g_warning ("smp: out of memory for the dot pattern of a %dx%d region",
+               region->width, region->height);
+
+  g_free (pixels);
+  g_free (field);
+  g_free (mask);
+  g_free (ya);
+  free (dots);
+  return ok && ! oom;
+}
+
+/* Renders `result` for an op that stipples: in square regions of at most
+ * SMP_REGION_CELLS² cells of the pattern (so that extreme settings, tiny
+ * cells at a coarse scale, stay within memory), each in strips
+ * (smp_stipple_strips).  */
 #define SMP_REGION_CELLS 1024
 
-typedef gboolean (*SmpRegionFunc) (const GeglRectangle *region,
-                                   gpointer             data);
-
 static inline gboolean
-smp_render_regions (const GeglRectangle *result,
-                    gdouble              cell,
-                    gdouble              px_per_mm,
-                    SmpRegionFunc        func,
-                    gpointer             data)
+smp_stipple_regions (const GeglRectangle *result,
+                     const SmpPattern    *pattern,
+                     const SmpRenderer   *renderer,
+                     GeglBuffer          *aux,
+                     SmpStripFunc         func,
+                     gpointer             data)
 {
   gint side = 8192, x, y;
 
-  if (cell > 0.0)
-    side = (gint) MIN (8192.0, MAX (64.0, floor (SMP_REGION_CELLS * cell *
-                                                  px_per_mm)));
+  if (pattern->cell > 0.0)
+    side = (gint) MIN (8192.0, MAX (64.0, floor (SMP_REGION_CELLS *
+                                                  pattern->cell *
+                                                  renderer->style.px_per_mm)));
   for (y = result->y; y < result->y + result->height; y += side)
     for (x = result->x; x < result->x + result->width; x += side)
       {
@@ -218,7 +321,8 @@ smp_render_regions (const GeglRectangle *result,
                                  MIN (side, result->x + result->width - x),
                                  MIN (side, result->y + result->height - y) };
 
-        if (! func (&region, data))
+        if (! smp_stipple_strips (&region, pattern, renderer, aux, func,
+                                  data))
           return FALSE;
       }
   return TRUE;

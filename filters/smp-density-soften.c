@@ -101,7 +101,6 @@ property_enum   (output, _("Output"),
 #include "core/smp-render.h"
 #include "core/smp-stipple.h"
 
-#define STRIP_ROWS   128
 
 /* Pixels of the region the colours are learnt from, at most.  */
 #define MAX_SAMPLES  65536
@@ -316,6 +315,15 @@ skin_share (const Stats  *st,
   /* Unexplained by more than a tenth of the hair-skin distance: less sure,
    * by 0.35 not at all.  */
   conf   = CLAMP ((0.35 - sqrt (r / st->axis2)) / 0.25, 0.0, 1.0);
+  /* A pixel at the camera's white is the surface's shine, which no
+   * pigment under it dims: fade out over the last 10 % of linear light,
+   * so a clipped highlight keeps its white, with a soft edge.  */
+  {
+    gfloat top = MAX (rgb[0], MAX (rgb[1], rgb[2]));
+
+    if (top > 0.9f)
+      conf *= CLAMP ((1.0f - top) / 0.1f, 0.0f, 1.0f);
+  }
   a      = CLAMP (a, 0.0, 1.0);
   *alpha = (gfloat) (1.0 - a);
   *white = (gfloat) w;
@@ -622,162 +630,96 @@ learn (GeglOperation *operation,
   }
 }
 
-/* One region in strips: skin likelihood, dots and the layered shade.  */
 typedef struct
 {
   GeglOperation *operation;
-  GeglBuffer    *input, *aux, *output;
+  GeglBuffer    *input, *output;
   Stats          st;
   SmpPattern     pattern;
   SmpRenderer    renderer;
 } Job;
 
+/* One strip: the skin share of every pixel, and the dots times the
+ * layered shade over it.  */
 static gboolean
-render_region (const GeglRectangle *region,
-               gpointer             data)
+soften_strip (const GeglRectangle *strip,
+              gfloat              *pix,
+              const gfloat        *field,
+              const gfloat        *mask,
+              gint                 margin,
+              gpointer             data)
 {
-  Job               *job       = data;
-  GeglOperation     *operation = job->operation;
-  GeglBuffer        *input     = job->input, *aux = job->aux;
-  const Stats       *st        = &job->st;
-  const SmpPattern  *pattern   = &job->pattern;
-  const SmpRenderer *renderer  = &job->renderer;
-  GeglProperties    *o         = GEGL_PROPERTIES (operation);
-  const Babl        *rgba      = gegl_operation_get_format (operation,
-                                                            "input");
-  const gint         margin    = smp_stipple_margin (renderer);
-  const gint         w         = region->width;
-  const gdouble      shade     = smp_finite (operation, "tone", o->tone) *
-                                 smp_finite (operation, "strength",
-                                             o->strength);
-  const gboolean     dotted    = pattern->cell > 0.0;
-  const gsize        around_px = (gsize) (w + 2 * margin) *
-                                 (STRIP_ROWS + 2 * margin);
-  gfloat            *pix       = g_new (gfloat, (gsize) w * STRIP_ROWS * 4);
-  gfloat            *field     = g_new (gfloat, (gsize) w * STRIP_ROWS * 3);
-  gfloat            *mw        = g_new (gfloat, around_px);
-  gfloat            *ya        = aux ? g_new (gfloat, around_px * 2) : NULL;
-  gdouble            ppm       = renderer->style.px_per_mm;
-  gdouble            reach     = renderer->reach_px;
-  gboolean           ok        = TRUE;
-  SmpDot            *dots      = NULL;
-  size_t             alloc     = 0, n = 0;
-  gint               y;
+  Job            *job       = data;
+  GeglOperation  *operation = job->operation;
+  const Stats    *st        = &job->st;
+  GeglProperties *o         = GEGL_PROPERTIES (operation);
+  const Babl     *rgba      = gegl_operation_get_format (operation, "input");
+  const gdouble   shade     = smp_finite (operation, "tone", o->tone) *
+                              smp_finite (operation, "strength", o->strength);
+  const gint      mw        = strip->width + 2 * margin;
+  gsize           np        = (gsize) strip->width * strip->height, i;
+  gfloat          full[3];
+  gint            c;
 
-  if (dotted)
-    n = smp_pattern_collect (pattern, (region->x - reach) / ppm,
-                             (region->y - reach) / ppm,
-                             (region->x + region->width + reach) / ppm,
-                             (region->y + region->height + reach) / ppm,
-                             &dots, &alloc);
-  if (n == (size_t) -1)
-    ok = FALSE;
+  /* The shade where the mask is white (or absent), once.  */
+  for (c = 0; c < 3; c++)
+    full[c] = (gfloat) exp (shade * st->log_t[c]);
 
-  for (y = region->y; ok && y < region->y + region->height; y += STRIP_ROWS)
+  gegl_buffer_get (job->input, strip, 1.0, rgba, pix, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  for (i = 0; i < np; i++)
     {
-      GeglRectangle strip  = { region->x, y, w,
-                               MIN (STRIP_ROWS, region->y + region->height - y) };
-      GeglRectangle around = { strip.x - margin, strip.y - margin,
-                               strip.width + 2 * margin,
-                               strip.height + 2 * margin };
-      gint          aw = around.width;
-      gsize         np = (gsize) strip.width * strip.height, i;
+      gfloat *p = pix + 4 * i;
+      gfloat  skin, hair = 0.0f, white = 0.0f, m, t[3];
 
-      gegl_buffer_get (input, &strip, 1.0, rgba, pix, GEGL_AUTO_ROWSTRIDE,
-                       GEGL_ABYSS_NONE);
-      if (aux)
+      m = mask ? mask[(i / strip->width + margin) * mw + i % strip->width +
+                      margin] : 1.0f;
+      skin = m > 0.0f && ! st->none ? skin_share (st, p, &hair, &white)
+                                     : 0.0f;
+
+      /* The pigment: dots times the layered shade (by the mask).  */
+      for (c = 0; c < 3; c++)
         {
-          gegl_buffer_get (aux, &around, 1.0, babl_format ("Y'A float"), ya,
-                           GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-          for (i = 0; i < (gsize) aw * around.height; i++)
-            mw[i] = smp_mask_value (ya + 2 * i);
-        }
-      for (i = 0; i < np * 3; i++)
-        field[i] = 1.0f;
-      if (dotted &&
-          ! smp_stipple_dots (renderer, dots, n, strip.x, strip.y,
-                              strip.width, strip.height, aux ? mw : NULL,
-                              field))
-        {
-          ok = FALSE;
-          break;
+          t[c] = field[i * 3 + c];
+          if (m > 0.0f && shade > 0.0)
+            t[c] *= m == 1.0f ? full[c]
+                              : (gfloat) exp (m * shade * st->log_t[c]);
         }
 
-      for (i = 0; i < np; i++)
+      switch (o->output)
         {
-          gfloat *p = pix + 4 * i;
-          gfloat  skin, hair = 0.0f, white = 0.0f, m, t[3];
-          gint    c;
-
-          m = aux ? mw[(i / strip.width + margin) * aw + i % strip.width +
-                       margin] : 1.0f;
-          skin = m > 0.0f && ! st->none ? skin_share (st, p, &hair, &white)
-                                         : 0.0f;
-          /* A pixel at the camera's white is the surface's shine, which no
-           * pigment under it dims: fade out over the last 10 % of linear
-           * light, so a clipped highlight keeps its white, with a soft
-           * edge.  */
-          {
-            gfloat top = MAX (p[0], MAX (p[1], p[2]));
-
-            if (top > 0.9f)
-              skin *= CLAMP ((1.0f - top) / 0.1f, 0.0f, 1.0f);
-          }
-
-          /* The pigment: dots times the layered shade (by the mask).  */
+        case SMP_DENSITY_SOFTEN_OUTPUT_PIGMENT:
+          /* What a Multiply layer needs to give the composite.  */
           for (c = 0; c < 3; c++)
             {
-              t[c] = field[i * 3 + c];
-              if (m > 0.0f && shade > 0.0)
-                t[c] *= (gfloat) exp (m * shade * st->log_t[c]);
-            }
+              gfloat part = MAX (0.0f, p[c] - white - hair * st->hair[c]);
 
-          switch (o->output)
+              p[c] = p[c] > 0.0f ? 1.0f - skin * part * (1.0f - t[c]) / p[c]
+                                 : 1.0f;
+            }
+          p[3] = 1.0f;
+          break;
+        case SMP_DENSITY_SOFTEN_OUTPUT_SKIN:
+          p[0] = p[1] = p[2] = skin;
+          p[3] = 1.0f;
+          break;
+        default:
+          /* Hair covers what lies under it, and a highlight is above it:
+           * only the skin part of the pixel takes the pigment, and that
+           * part again weighted by the skin share, so that a pixel mostly
+           * of hair stays mostly as it was: the preview must never seem to
+           * dye the hair.  */
+          for (c = 0; skin > 0.0f && c < 3; c++)
             {
-            case SMP_DENSITY_SOFTEN_OUTPUT_PIGMENT:
-              /* What a Multiply layer needs to give the composite.  */
-              for (c = 0; c < 3; c++)
-                {
-                  gfloat part = MAX (0.0f, p[c] - white - hair * st->hair[c]);
+              gfloat part = MAX (0.0f, p[c] - white - hair * st->hair[c]);
 
-                  p[c] = p[c] > 0.0f
-                         ? 1.0f - skin * part * (1.0f - t[c]) / p[c]
-                         : 1.0f;
-                }
-              p[3] = 1.0f;
-              break;
-            case SMP_DENSITY_SOFTEN_OUTPUT_SKIN:
-              p[0] = p[1] = p[2] = skin;
-              p[3] = 1.0f;
-              break;
-            default:
-              /* Hair covers what lies under it, and a highlight is above
-               * it: only the skin part of the pixel takes the pigment, and
-               * that part again weighted by the skin share, so that a
-               * pixel mostly of hair stays mostly as it was: the preview
-               * must never seem to dye the hair.  */
-              for (c = 0; skin > 0.0f && c < 3; c++)
-                {
-                  gfloat part = MAX (0.0f, p[c] - white -
-                                           hair * st->hair[c]);
-
-                  p[c] -= skin * part * (1.0f - t[c]);
-                }
-              break;
+              p[c] -= skin * part * (1.0f - t[c]);
             }
+          break;
         }
-      gegl_buffer_set (job->output, &strip, 0, rgba, pix,
-                       GEGL_AUTO_ROWSTRIDE);
     }
-  if (! ok)
-    g_warning ("smp:density-soften: out of memory for the dot pattern");
-
-  g_free (pix);
-  g_free (field);
-  g_free (mw);
-  g_free (ya);
-  free (dots);
-  return ok;
+  gegl_buffer_set (job->output, strip, 0, rgba, pix, GEGL_AUTO_ROWSTRIDE);
+  return TRUE;
 }
 
 static gboolean
@@ -789,7 +731,7 @@ process (GeglOperation       *operation,
          gint                 level)
 {
   GeglProperties *o   = GEGL_PROPERTIES (operation);
-  Job             job = { operation, input, aux, output };
+  Job             job = { operation, input, output };
 
   if (! input)
     return TRUE;
@@ -818,9 +760,8 @@ process (GeglOperation       *operation,
   dot_setup (operation, &job.st, &job.pattern, &job.renderer);
   if (! aux && gegl_operation_get_source_node (operation, "aux"))
     job.pattern.cell = 0.0;
-  return smp_render_regions (result, job.pattern.cell,
-                             job.renderer.style.px_per_mm, render_region,
-                             &job);
+  return smp_stipple_regions (result, &job.pattern, &job.renderer, aux,
+                              soften_strip, &job);
 }
 
 /* Run and hashed by GEGL's gegl-tester and by the tests: dark stripes of

@@ -65,9 +65,6 @@ property_enum   (output, _("Output"),
 #include "core/smp-render.h"
 #include "core/smp-stipple.h"
 
-/* Rows of the strips a region is rendered in: bounds the float copies.  */
-#define STRIP_ROWS   128
-
 static void
 setup (GeglOperation *operation,
        SmpPattern    *pattern,
@@ -128,116 +125,48 @@ get_invalidated_by_change (GeglOperation       *operation,
 }
 
 
-/* One region, in strips of STRIP_ROWS rows: the photo (or nothing) times
- * the pigment field of core/smp-stipple.  */
 typedef struct
 {
   GeglOperation *operation;
-  GeglBuffer    *input, *aux, *output;
+  GeglBuffer    *input, *output;
   SmpPattern     pattern;
   SmpRenderer    renderer;
 } Job;
 
+/* One strip: the photo (or nothing) times the pigment field.  */
 static gboolean
-render_region (const GeglRectangle *region,
-               gpointer             data)
+composite_strip (const GeglRectangle *strip,
+                 gfloat              *pix,
+                 const gfloat        *field,
+                 const gfloat        *mask,
+                 gint                 margin,
+                 gpointer             data)
 {
-  Job               *job      = data;
-  GeglBuffer        *input    = job->input, *aux = job->aux;
-  const SmpRenderer *renderer = &job->renderer;
-  GeglProperties    *o        = GEGL_PROPERTIES (job->operation);
-  const Babl        *rgba     = gegl_operation_get_format (job->operation,
-                                                           "input");
-  const gboolean     pigm     = o->output == SMP_FOLLICLES_OUTPUT_PIGMENT;
-  const gint         margin   = smp_stipple_margin (renderer);
-  const gint         w        = region->width;
-  gfloat            *pix      = g_new (gfloat, (gsize) w * STRIP_ROWS * 4);
-  gfloat            *field    = g_new (gfloat, (gsize) w * STRIP_ROWS * 3);
-  gfloat            *ya       = NULL, *mask = NULL;
-  gboolean           ok       = TRUE;
-  gdouble            ppm      = renderer->style.px_per_mm;
-  gdouble            reach    = renderer->reach_px;
-  SmpDot            *dots     = NULL;
-  size_t             alloc    = 0, n;
-  gint               y;
+  Job        *job  = data;
+  const Babl *rgba = gegl_operation_get_format (job->operation, "input");
+  gsize       np   = (gsize) strip->width * strip->height, i;
 
-  /* The region's dots once; each strip renders those that reach it.  */
-  n = smp_pattern_collect (&job->pattern, (region->x - reach) / ppm,
-                           (region->y - reach) / ppm,
-                           (region->x + region->width + reach) / ppm,
-                           (region->y + region->height + reach) / ppm,
-                           &dots, &alloc);
-  if (n == (size_t) -1)
+  if (GEGL_PROPERTIES (job->operation)->output == SMP_FOLLICLES_OUTPUT_PIGMENT)
+    for (i = 0; i < np; i++)
+      {
+        pix[i * 4 + 0] = field[i * 3 + 0];
+        pix[i * 4 + 1] = field[i * 3 + 1];
+        pix[i * 4 + 2] = field[i * 3 + 2];
+        pix[i * 4 + 3] = 1.0f;
+      }
+  else
     {
-      g_warning ("smp:follicles: out of memory for the dot pattern");
-      g_free (pix);
-      g_free (field);
-      return FALSE;
-    }
-
-  if (aux)
-    {
-      ya   = g_new (gfloat, (gsize) (w + 2 * margin) *
-                            (STRIP_ROWS + 2 * margin) * 2);
-      mask = g_new (gfloat, (gsize) (w + 2 * margin) *
-                            (STRIP_ROWS + 2 * margin));
-    }
-
-  for (y = region->y; ok && y < region->y + region->height; y += STRIP_ROWS)
-    {
-      GeglRectangle strip  = { region->x, y, w,
-                               MIN (STRIP_ROWS, region->y + region->height - y) };
-      GeglRectangle around = { strip.x - margin, strip.y - margin,
-                               strip.width + 2 * margin,
-                               strip.height + 2 * margin };
-      gsize         np = (gsize) strip.width * strip.height, i;
-
-      for (i = 0; i < np * 3; i++)
-        field[i] = 1.0f;
-      if (aux)
+      gegl_buffer_get (job->input, strip, 1.0, rgba, pix,
+                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      for (i = 0; i < np; i++)
         {
-          gegl_buffer_get (aux, &around, 1.0, babl_format ("Y'A float"), ya,
-                           GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-          for (i = 0; i < (gsize) around.width * around.height; i++)
-            mask[i] = smp_mask_value (ya + 2 * i);
+          pix[i * 4 + 0] *= field[i * 3 + 0];
+          pix[i * 4 + 1] *= field[i * 3 + 1];
+          pix[i * 4 + 2] *= field[i * 3 + 2];
         }
-      if (! smp_stipple_dots (renderer, dots, n, strip.x, strip.y,
-                              strip.width, strip.height, mask, field))
-        {
-          g_warning ("smp:follicles: out of memory for the dot pattern");
-          ok = FALSE;
-          break;
-        }
-
-      if (pigm)
-        for (i = 0; i < np; i++)
-          {
-            pix[i * 4 + 0] = field[i * 3 + 0];
-            pix[i * 4 + 1] = field[i * 3 + 1];
-            pix[i * 4 + 2] = field[i * 3 + 2];
-            pix[i * 4 + 3] = 1.0f;
-          }
-      else
-        {
-          gegl_buffer_get (input, &strip, 1.0, rgba, pix,
-                           GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-          for (i = 0; i < np; i++)
-            {
-              pix[i * 4 + 0] *= field[i * 3 + 0];
-              pix[i * 4 + 1] *= field[i * 3 + 1];
-              pix[i * 4 + 2] *= field[i * 3 + 2];
-            }
-        }
-      gegl_buffer_set (job->output, &strip, 0, rgba, pix,
-                       GEGL_AUTO_ROWSTRIDE);
     }
-
-  g_free (pix);
-  g_free (field);
-  g_free (ya);
-  g_free (mask);
-  free (dots);
-  return ok;
+  gegl_buffer_set (job->output, strip, 0, rgba, pix, GEGL_AUTO_ROWSTRIDE);
+  return TRUE;
 }
 
 static gboolean
@@ -249,7 +178,7 @@ process (GeglOperation       *operation,
          gint                 level)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  Job             job = { operation, input, aux, output };
+  Job             job = { operation, input, output };
 
   if (! input && o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE)
     return TRUE;
@@ -267,9 +196,8 @@ process (GeglOperation       *operation,
       gegl_buffer_copy (input, result, GEGL_ABYSS_NONE, output, result);
       return TRUE;
     }
-  return smp_render_regions (result, job.pattern.cell,
-                             job.renderer.style.px_per_mm, render_region,
-                             &job);
+  return smp_stipple_regions (result, &job.pattern, &job.renderer, aux,
+                              composite_strip, &job);
 }
 
 /* Run and hashed by GEGL's gegl-tester and by tests/test-follicles.c: a

@@ -594,6 +594,7 @@ process (GeglOperation       *operation,
   gint            m, w, h, bw, bh, ox, oy, x, y, fp, i;
   gfloat         *in, *ya, *mask, *weight, *field, *lab_px, *L, *base;
   gfloat         *proper;
+  gboolean        ok = TRUE;
   gdouble         gain[3], detail_gain, residual, strength, sheen, texture;
 
   if (! input)
@@ -767,22 +768,24 @@ process (GeglOperation       *operation,
     field[i] = 1.0f;
   dot_setup (operation, st.density, &pattern, &renderer);
   {
-    gint          sm = smp_stipple_margin (&renderer);
-    gint          sw = w + 2 * sm;
-    GeglRectangle around = { result->x - sm, result->y - sm, sw, h + 2 * sm };
-    gfloat       *dm = g_new (gfloat, (gsize) sw * around.height);
-    gfloat       *da = g_new (gfloat, (gsize) sw * around.height * 2);
-    gint          j;
-
     /* The stipple's own window of the mask, which may reach past the
      * photo's edge.  */
-    gegl_buffer_get (aux, &around, 1.0, babl_format ("Y'A float"), da,
-                     GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-    for (j = 0; j < sw * around.height; j++)
-      dm[j] = smp_mask_value (da + 2 * j);
+    gint    sm   = smp_stipple_margin (&renderer);
+    gsize   area = (gsize) (w + 2 * sm) * (h + 2 * sm);
+    gfloat *dm   = g_new (gfloat, area);
+    gfloat *da   = g_new (gfloat, area * 2);
+    gint    done;
+
+    smp_mask_window (aux, result, sm, dm, da);
     g_free (da);
-    smp_stipple (&pattern, &renderer, result->x, result->y, w, h, dm, field);
+    done = smp_stipple (&pattern, &renderer, result->x, result->y, w, h, dm,
+                        field);
     g_free (dm);
+    if (! done)
+      {
+        g_warning ("smp:scar-blend: out of memory for the dot pattern");
+        ok = FALSE;
+      }
   }
   for (i = 0; i < w * h; i++)
     {
@@ -800,7 +803,7 @@ process (GeglOperation       *operation,
   g_free (L);
   g_free (base);
   g_free (field);
-  return TRUE;
+  return ok;
 }
 
 /* Run and hashed by tests/test-scar-blend.c as gegl-tester would: a pale

@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sys/wait.h>
@@ -148,6 +149,22 @@ smp_test_graph (GeglNode   **graph,
                                  "buffer", aux, NULL);
       gegl_node_connect_to (src, "output", node, "aux");
     }
+  return node;
+}
+
+GeglNode *
+smp_test_graph_unbounded (GeglNode    **graph,
+                          const gchar  *op,
+                          const gchar  *color,
+                          GeglBuffer   *aux)
+{
+  GeglNode  *node = smp_test_graph (graph, op, NULL, aux);
+  GeglColor *c    = gegl_color_new (color);
+  GeglNode  *src  = gegl_node_new_child (*graph, "operation", "gegl:color",
+                                         "value", c, NULL);
+
+  g_object_unref (c);
+  gegl_node_connect_to (src, "output", node, "input");
   return node;
 }
 
@@ -389,4 +406,92 @@ smp_test_tile_independence (const GeglRectangle *rect,
   g_free (split);
   g_free (child);
   g_free (config);
+}
+
+GeglBuffer *
+smp_test_poison (GeglBuffer          *photo,
+                 const GeglRectangle *where,
+                 gint                 n,
+                 guchar             **poisoned)
+{
+  const GeglRectangle *all = gegl_buffer_get_extent (photo);
+  GeglBuffer          *bad = gegl_buffer_dup (photo);
+  const gfloat         nan4[4] = { NAN, NAN, NAN, NAN };
+  gint                 i;
+
+  *poisoned = g_new0 (guchar, (gsize) all->width * all->height);
+  for (i = 0; i < n; i++)
+    {
+      GeglRectangle p = { where->x + (i * 37) % where->width,
+                          where->y + (i * 13) % where->height, 1, 1 };
+
+      gegl_buffer_set (bad, &p, 0, babl_format ("RGBA float"), nan4,
+                       GEGL_AUTO_ROWSTRIDE);
+      (*poisoned)[(gsize) (p.y - all->y) * all->width + p.x - all->x] = 1;
+    }
+  return bad;
+}
+
+gint
+smp_test_max_diff_u8 (const guchar *a,
+                      const guchar *b,
+                      const guchar *skip,
+                      gsize         pixels)
+{
+  gint  worst = 0, k;
+  gsize i;
+
+  for (i = 0; i < pixels; i++)
+    if (! skip || ! skip[i])
+      for (k = 0; k < 4; k++)
+        worst = MAX (worst, abs ((gint) a[i * 4 + k] - (gint) b[i * 4 + k]));
+  return worst;
+}
+
+void
+smp_test_assert_finite (GeglNode            *node,
+                        const GeglRectangle *rect)
+{
+  gfloat *out = smp_test_blit (node, rect, babl_format ("RGBA float"));
+  gsize   i;
+
+  for (i = 0; i < (gsize) rect->width * rect->height * 4; i++)
+    g_assert_true (isfinite (out[i]));
+  g_free (out);
+}
+
+GeglBuffer *
+smp_test_shared_photo (const gchar *file)
+{
+  const gchar  *root = g_getenv ("SMP_SHARED_DATA");
+  gchar        *path = root ? g_build_filename (root, "scalp-photos", file,
+                                                NULL) : NULL;
+  GeglNode     *graph, *load;
+  GeglRectangle box;
+  GeglBuffer   *photo;
+  gfloat       *px;
+
+  if (! path || ! g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      gchar *why = g_strdup_printf ("../shared/data/scalp-photos is absent (a "
+                                    "fresh clone): %s is not tested", file);
+
+      g_test_skip (why);
+      g_free (why);
+      g_free (path);
+      return NULL;
+    }
+  graph = gegl_node_new ();
+  load  = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
+                               NULL);
+  box   = gegl_node_get_bounding_box (load);
+  g_assert_cmpint (box.width, >, 0);
+  photo = gegl_buffer_new (&box, babl_format ("RGBA float"));
+  px    = smp_test_blit (load, &box, babl_format ("RGBA float"));
+  gegl_buffer_set (photo, &box, 0, babl_format ("RGBA float"), px,
+                   GEGL_AUTO_ROWSTRIDE);
+  g_free (px);
+  g_object_unref (graph);
+  g_free (path);
+  return photo;
 }

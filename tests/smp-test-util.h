@@ -39,6 +39,12 @@ GeglNode   *smp_test_graph        (GeglNode            **graph,
 
 /* Renders op over rect as format, input and aux from buffers (either may
  * be NULL), properties as for g_object_set; g_free the result.  */
+/* The same with an unbounded photo of one colour (gegl:color) in input.  */
+GeglNode   *smp_test_graph_unbounded (GeglNode         **graph,
+                                      const gchar       *op,
+                                      const gchar       *color,
+                                      GeglBuffer        *aux);
+
 gpointer    smp_test_render_valist (const gchar         *op,
                                     GeglBuffer          *input,
                                     GeglBuffer          *aux,
@@ -93,6 +99,30 @@ void        smp_test_reference_hash (const gchar        *op);
 
 /* Renders rect as R'G'B'A u8 (g_free it) with the given seed: what the
  * tile-independence check compares.  */
+/* A copy of photo with n NaN pixels at fixed places inside `where`;
+ * *poisoned (one byte a pixel of the photo's extent, g_free it) marks
+ * them.  */
+GeglBuffer *smp_test_poison       (GeglBuffer           *photo,
+                                   const GeglRectangle  *where,
+                                   gint                  n,
+                                   guchar              **poisoned);
+
+/* The largest difference of any channel between two 8-bit RGBA images of
+ * `pixels` pixels, those marked in skip (or none) left out.  */
+gint        smp_test_max_diff_u8  (const guchar         *a,
+                                   const guchar         *b,
+                                   const guchar         *skip,
+                                   gsize                 pixels);
+
+/* Renders node over rect as RGBA float: every value must be finite.  */
+void        smp_test_assert_finite (GeglNode            *node,
+                                    const GeglRectangle *rect);
+
+/* One of ../shared/data/scalp-photos, in an RGBA float buffer; NULL,
+ * with the test skipped and the reason said, where the data are absent
+ * (a fresh clone).  */
+GeglBuffer *smp_test_shared_photo (const gchar          *file);
+
 typedef gpointer (*SmpTestRender) (const GeglRectangle *rect,
                                    gint                 seed);
 

@@ -321,11 +321,10 @@ test_bad_input (void)
   Patch        *p    = patch_new (&colours[0], 200, 160);
   GeglRectangle empty = { 0, 0, 0, 0 };
   GeglBuffer   *none = gegl_buffer_new (&empty, babl_format ("Y' float"));
-  GeglBuffer   *bad  = gegl_buffer_dup (p->photo);
-  const gfloat  nan4[4] = { NAN, NAN, NAN, NAN };
-  gint          w = p->rect.width, h = p->rect.height, i, worst = 0;
+  GeglBuffer   *bad;
+  gint          w = p->rect.width, h = p->rect.height, i, worst;
   gfloat       *src = g_new (gfloat, (gsize) w * h * 4), *out;
-  guchar       *a, *b;
+  guchar       *a, *b, *poisoned;
   gdouble       v;
 
   gegl_buffer_get (p->photo, &p->rect, 1.0, RGBA_FLOAT, src,
@@ -333,29 +332,15 @@ test_bad_input (void)
 
   /* NaN pixels: they stay NaN where they are, the colours learnt leave
    * them out, so the others move by no more than a rounding.  */
-  for (i = 0; i < 30; i++)
-    {
-      GeglRectangle r = { (i * 37) % w, (i * 13) % h, 1, 1 };
-
-      gegl_buffer_set (bad, &r, 0, RGBA_FLOAT, nan4, GEGL_AUTO_ROWSTRIDE);
-    }
+  bad = smp_test_poison (p->photo, &p->rect, 30, &poisoned);
   a = soften (p->photo, NULL, &p->rect, RGBA_U8, "px-per-mm", p->ppm, NULL);
   b = soften (bad, NULL, &p->rect, RGBA_U8, "px-per-mm", p->ppm, NULL);
-  for (i = 0; i < w * h; i++)
-    {
-      gint k, x = i % w, y = i / w, poisoned = 0, j;
-
-      for (j = 0; j < 30; j++)
-        poisoned |= x == (j * 37) % w && y == (j * 13) % h;
-      if (poisoned)
-        continue;
-      for (k = 0; k < 4; k++)
-        worst = MAX (worst, abs ((gint) a[i * 4 + k] - (gint) b[i * 4 + k]));
-    }
+  worst = smp_test_max_diff_u8 (a, b, poisoned, (gsize) w * h);
   g_test_message ("30 NaN pixels: others within %d/255", worst);
   g_assert_cmpint (worst, <=, 1);
   g_free (a);
   g_free (b);
+  g_free (poisoned);
 
   /* An empty mask, and zero strength: the photo, bit for bit.  */
   out = soften (p->photo, none, &p->rect, RGBA_FLOAT, "px-per-mm", p->ppm,
@@ -390,26 +375,19 @@ test_bad_input (void)
     gegl_node_get (op, "strength", &v, NULL);
     g_assert_cmpfloat (v, ==, 0.0);
     gegl_node_set (op, "strength", 1.0, NULL);
-    out = smp_test_blit (op, &p->rect, RGBA_FLOAT);
-    for (i = 0; i < w * h * 4; i++)
-      g_assert_true (isfinite (out[i]));
-    g_free (out);
+    smp_test_assert_finite (op, &p->rect);
     g_object_unref (graph);
   }
 
   /* An unbounded photo (gegl:color): nothing to learn colours from, so
    * nothing changes; with a finite mask, the colours come from there.  */
   {
-    GeglNode     *graph = gegl_node_new ();
-    GeglNode     *color = gegl_node_new_child (graph, "operation", "gegl:color",
-                                               "value",
-                                               gegl_color_new ("rgb(0.6,0.45,0.38)"),
-                                               NULL);
-    GeglNode     *op    = gegl_node_new_child (graph, "operation", OP, NULL);
+    GeglNode     *graph;
+    GeglNode     *op    = smp_test_graph_unbounded (&graph, OP,
+                                                  "rgb(0.6,0.45,0.38)", NULL);
     GeglRectangle far   = { -5000, -5000, 64, 64 };
     gfloat        want[4] = { 0.6f, 0.45f, 0.38f, 1.0f };
 
-    gegl_node_link (color, op);
     out = smp_test_blit (op, &far, RGBA_FLOAT);
     for (i = 0; i < far.width * far.height; i++)
       g_assert_cmpmem (out + 4 * i, 16, want, 16);
@@ -420,10 +398,7 @@ test_bad_input (void)
                                             p->photo, NULL);
 
       gegl_node_connect_to (mask, "output", op, "aux");
-      out = smp_test_blit (op, &p->rect, RGBA_FLOAT);
-      for (i = 0; i < w * h * 4; i++)
-        g_assert_true (isfinite (out[i]));
-      g_free (out);
+      smp_test_assert_finite (op, &p->rect);
     }
     g_object_unref (graph);
   }
@@ -554,38 +529,19 @@ otsu (const gfloat *lab,
 static void
 test_real_photo (gconstpointer data)
 {
-  const Region *rg   = &regions[GPOINTER_TO_INT (data)];
-  const gchar  *root = g_getenv ("SMP_SHARED_DATA");
-  gchar        *path = root ? g_build_filename (root, "scalp-photos", rg->file,
-                                                NULL) : NULL;
-  GeglNode     *graph, *load;
+  const Region *rg    = &regions[GPOINTER_TO_INT (data)];
+  GeglBuffer   *photo = smp_test_shared_photo (rg->file);
   GeglRectangle box;
-  GeglBuffer   *photo, *mask;
+  GeglBuffer   *mask;
   gfloat       *before, *after, *m;
   gdouble       cut, sum[2][2] = { { 0 } }, cnt[2] = { 0 }, cb, ca;
   gsize         n, i;
   gchar        *out;
 
-  if (! path || ! g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_test_skip ("../shared/data/scalp-photos is absent (a fresh clone): "
-                   "the real photos are not tested");
-      g_free (path);
-      return;
-    }
-  graph = gegl_node_new ();
-  load  = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
-                               NULL);
-  box   = gegl_node_get_bounding_box (load);
-  n     = (gsize) box.width * box.height;
-  photo = gegl_buffer_new (&box, RGBA_FLOAT);
-  {
-    gfloat *px = smp_test_blit (load, &box, RGBA_FLOAT);
-
-    gegl_buffer_set (photo, &box, 0, RGBA_FLOAT, px, GEGL_AUTO_ROWSTRIDE);
-    g_free (px);
-  }
-  g_object_unref (graph);
+  if (! photo)
+    return;
+  box = *gegl_buffer_get_extent (photo);
+  n   = (gsize) box.width * box.height;
 
   /* The ellipse, feathered over 20 px (5 mm), as a designer would.  */
   m = g_new (gfloat, n);
@@ -643,7 +599,6 @@ test_real_photo (gconstpointer data)
   g_free (before);
   g_free (after);
   g_free (m);
-  g_free (path);
   g_object_unref (photo);
   g_object_unref (mask);
 }

@@ -432,19 +432,14 @@ test_identity (void)
 static void
 test_infinite (void)
 {
-  GeglNode     *graph = gegl_node_new ();
-  GeglNode     *color = gegl_node_new_child (graph, "operation", "gegl:color",
-                                             "value",
-                                             gegl_color_new ("rgb(0.8,0.6,0.5)"),
-                                             NULL);
-  GeglNode     *op    = gegl_node_new_child (graph, "operation",
-                                             "smp:follicles", NULL);
+  GeglNode     *graph;
+  GeglNode     *op    = smp_test_graph_unbounded (&graph, "smp:follicles",
+                                                "rgb(0.8,0.6,0.5)", NULL);
   GeglRectangle far   = { -3000000, 2500000, 300, 200 };
   GeglRectangle box;
   gfloat       *out;
   gint          i, dark = 0;
 
-  gegl_node_link (color, op);
   box = gegl_node_get_bounding_box (op);
   g_assert_true (gegl_rectangle_is_infinite_plane (&box));
   out = smp_test_blit (op, &far, RGBA_FLOAT);

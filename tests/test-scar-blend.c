@@ -435,39 +435,28 @@ test_bad_input (void)
   Scene        *s   = scene_new (0, ppm, 300, 200);
   GeglRectangle empty = { 0, 0, 0, 0 };
   GeglBuffer   *none = gegl_buffer_new (&empty, babl_format ("Y' float"));
-  GeglBuffer   *bad  = gegl_buffer_dup (s->photo);
-  const gfloat  nan4[4] = { NAN, NAN, NAN, NAN };
-  gint          w = s->rect.width, h = s->rect.height, i, worst = 0;
-  guchar       *a, *b;
+  GeglBuffer   *bad;
+  gint          w = s->rect.width, h = s->rect.height, worst;
+  guchar       *a, *b, *poisoned;
   gfloat       *src = g_new (gfloat, (gsize) w * h * 4), *out;
   gdouble       v;
 
   /* NaN pixels, some in the ring, some in the scar: they stay where they
    * are; the statistics leave them out, so other pixels move by no more
    * than a rounding.  */
-  for (i = 0; i < 30; i++)
-    {
-      GeglRectangle p = { (i * 37) % w, 60 + (i * 13) % 80, 1, 1 };
+  {
+    GeglRectangle band = { 0, 60, w, 80 };
 
-      gegl_buffer_set (bad, &p, 0, RGBA_FLOAT, nan4, GEGL_AUTO_ROWSTRIDE);
-    }
+    bad = smp_test_poison (s->photo, &band, 30, &poisoned);
+  }
   a = blend (s->photo, s->mask, &s->rect, RGBA_U8, ppm, NULL);
   b = blend (bad, s->mask, &s->rect, RGBA_U8, ppm, NULL);
-  for (i = 0; i < w * h; i++)
-    {
-      gint k, x = i % w, y = i / w, poisoned = 0, j;
-
-      for (j = 0; j < 30; j++)
-        poisoned |= x == (j * 37) % w && y == 60 + (j * 13) % 80;
-      if (poisoned)
-        continue;
-      for (k = 0; k < 4; k++)
-        worst = MAX (worst, abs ((gint) a[i * 4 + k] - (gint) b[i * 4 + k]));
-    }
+  worst = smp_test_max_diff_u8 (a, b, poisoned, (gsize) w * h);
   g_test_message ("30 NaN pixels: others within %d/255", worst);
   g_assert_cmpint (worst, <=, 1);
   g_free (a);
   g_free (b);
+  g_free (poisoned);
 
   /* An empty mask, zero strength and no stipple: the photo.  */
   gegl_buffer_get (s->photo, &s->rect, 1.0, RGBA_FLOAT, src,
@@ -487,36 +476,21 @@ test_bad_input (void)
     g_assert_cmpfloat (v, ==, 30.0);
     gegl_node_get (op, "uptake", &v, NULL);
     g_assert_cmpfloat (v, ==, 0.0);
-    out = smp_test_blit (op, &s->rect, RGBA_FLOAT);
-    for (i = 0; i < w * h * 4; i++)
-      g_assert_true (isfinite (out[i]));
-    g_free (out);
+    smp_test_assert_finite (op, &s->rect);
     g_object_unref (graph);
   }
 
   /* An infinite photo (gegl:color) with a finite scar mask.  */
   {
-    GeglNode     *graph = gegl_node_new ();
-    GeglNode     *color = gegl_node_new_child (graph, "operation", "gegl:color",
-                                               "value",
-                                               gegl_color_new ("rgb(0.6,0.45,0.38)"),
-                                               NULL);
-    GeglNode     *mask  = gegl_node_new_child (graph, "operation",
-                                               "gegl:buffer-source",
-                                               "buffer", s->mask, NULL);
-    GeglNode     *op    = gegl_node_new_child (graph, "operation",
-                                               "smp:scar-blend",
-                                               "px-per-mm", ppm, NULL);
+    GeglNode     *graph;
+    GeglNode     *op    = smp_test_graph_unbounded (&graph, "smp:scar-blend",
+                                                  "rgb(0.6,0.45,0.38)",
+                                                  s->mask);
     GeglRectangle far   = { -5000, -5000, 200, 200 };
 
-    gegl_node_link (color, op);
-    gegl_node_connect_to (mask, "output", op, "aux");
-    out = smp_test_blit (op, &s->rect, RGBA_FLOAT);
-    g_free (out);
-    out = smp_test_blit (op, &far, RGBA_FLOAT);
-    for (i = 0; i < far.width * far.height * 4; i++)
-      g_assert_true (isfinite (out[i]));
-    g_free (out);
+    gegl_node_set (op, "px-per-mm", ppm, NULL);
+    smp_test_assert_finite (op, &s->rect);
+    smp_test_assert_finite (op, &far);
     g_object_unref (graph);
   }
 
@@ -539,40 +513,20 @@ test_reference_hash (void)
 static void
 test_real_photo (void)
 {
-  const gchar  *data = g_getenv ("SMP_SHARED_DATA");
-  gchar        *path = data ? g_build_filename (data, "scalp-photos",
-                                                "01_back_linear_scar_buzzed.jpg",
-                                                NULL) : NULL;
-  GeglNode     *graph, *load;
+  GeglBuffer   *photo = smp_test_shared_photo ("01_back_linear_scar_buzzed.jpg");
   GeglRectangle box;
   gfloat       *lab, *bg, *after, *bga, *mk;
   guchar       *scar, *grown, *ring, *near;
-  GeglBuffer   *photo, *mask;
+  GeglBuffer   *mask;
   Region        sb, rb, sa, ra;
   gint          w, h, x, y, i, n_scar = 0;
   gchar        *out;
 
-  if (! path || ! g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_test_skip ("../shared/data/scalp-photos is absent (a fresh clone): "
-                   "the real scar is not tested");
-      g_free (path);
-      return;
-    }
-  graph = gegl_node_new ();
-  load  = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
-                               NULL);
-  box   = gegl_node_get_bounding_box (load);
+  if (! photo)
+    return;
+  box = *gegl_buffer_get_extent (photo);
   w = box.width;
   h = box.height;
-  photo = gegl_buffer_new (&box, RGBA_FLOAT);
-  {
-    gfloat *px = smp_test_blit (load, &box, RGBA_FLOAT);
-
-    gegl_buffer_set (photo, &box, 0, RGBA_FLOAT, px, GEGL_AUTO_ROWSTRIDE);
-    g_free (px);
-  }
-  g_object_unref (graph);
 
   lab = g_new (gfloat, (gsize) w * h * 3);
   gegl_buffer_get (photo, &box, 1.0, LAB, lab, GEGL_AUTO_ROWSTRIDE,
@@ -642,7 +596,6 @@ test_real_photo (void)
   g_free (grown);
   g_free (ring);
   g_free (near);
-  g_free (path);
   g_object_unref (photo);
   g_object_unref (mask);
 }

@@ -43,7 +43,6 @@ typedef struct
 {
   gint     state;      /* 0 waiting, 1 working, 2 done, 3 failed */
   gint     permille;
-  gint     worker;
 } Photo;
 
 static gchar   **opt_presets;
@@ -477,8 +476,6 @@ main (int    argc,
     fflush (stderr);
     for (i = 0; i < jobs; i++)
       {
-        gint k;
-
         pids[i] = fork ();
         if (pids[i] == 0)
           {
@@ -491,8 +488,6 @@ main (int    argc,
                      g_strerror (errno));
             return 2;
           }
-        for (k = i; k < n; k += jobs)
-          photos[k].worker = i;
       }
     g_free (todo);
   }
