@@ -49,6 +49,17 @@ smp_finite (GeglOperation *operation,
   return G_PARAM_SPEC_DOUBLE (pspec)->default_value;
 }
 
+/* The scale every op reads its lengths with (px-per-mm, NaN as its
+ * default).  */
+static inline gdouble
+smp_px_per_mm (GeglOperation *operation)
+{
+  gdouble value;
+
+  g_object_get (operation, "px-per-mm", &value, NULL);
+  return smp_finite (operation, "px-per-mm", value);
+}
+
 /* A mask value from Y'A: premultiplied luminance, NaN and out of range
  * made safe.  */
 static inline gfloat
@@ -112,6 +123,7 @@ typedef struct
 typedef void (*SmpLearn) (GeglOperation *operation,
                           GeglBuffer    *input,
                           GeglBuffer    *aux,
+                          GeglBuffer    *aux2,
                           gpointer       data);
 
 /* In prepare: a new render, what was learnt may be stale.  */
@@ -140,6 +152,7 @@ smp_cache_get (gpointer       slot,
                GeglOperation *operation,
                GeglBuffer    *input,
                GeglBuffer    *aux,
+               GeglBuffer    *aux2,
                gpointer       out,
                gsize          size)
 {
@@ -148,7 +161,7 @@ smp_cache_get (gpointer       slot,
   g_mutex_lock (&cache->lock);
   if (! cache->valid)
     {
-      learn (operation, input, aux, cache->data);
+      learn (operation, input, aux, aux2, cache->data);
       cache->valid = TRUE;
     }
   memcpy (out, cache->data, size);
@@ -170,6 +183,15 @@ smp_cache_free (gpointer *slot)
     }
 }
 
+/* A rectangle no op should walk pixel by pixel: GEGL's infinite plane, or
+ * one of a render op without bounds.  */
+static inline gboolean
+smp_rect_unbounded (const GeglRectangle *r)
+{
+  return gegl_rectangle_is_infinite_plane (r) ||
+         r->width > (1 << 24) || r->height > (1 << 24);
+}
+
 /* Grows a rectangle by m pixels on every side.  */
 static inline GeglRectangle
 smp_rect_grow (GeglRectangle r,
@@ -180,6 +202,49 @@ smp_rect_grow (GeglRectangle r,
   r.width  += 2 * m;
   r.height += 2 * m;
   return r;
+}
+
+/* The bounding box of the pixels of `within` where the mask (aux, read in
+ * bands) reaches `threshold`: a mask as large as the photo (a GIMP
+ * selection, a mask file) often holds a small area, and what an op learns
+ * from it should cost that area, not the photo.  Empty when none does.  */
+static inline GeglRectangle
+smp_mask_extent (GeglBuffer          *aux,
+                 const GeglRectangle *within,
+                 gfloat               threshold)
+{
+  GeglRectangle  none = { 0, 0, 0, 0 };
+  const gint     rows = 64;
+  gfloat        *band;
+  gint           x0 = G_MAXINT, y0 = G_MAXINT, x1 = G_MININT, y1 = G_MININT;
+  gint           x, y;
+
+  if (! aux || within->width <= 0 || within->height <= 0)
+    return none;
+  band = g_new (gfloat, (gsize) within->width * rows * 2);
+  for (y = within->y; y < within->y + within->height; y += rows)
+    {
+      GeglRectangle r = { within->x, y, within->width,
+                          MIN (rows, within->y + within->height - y) };
+      gint          j;
+
+      gegl_buffer_get (aux, &r, 1.0, babl_format ("Y'A float"), band,
+                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      for (j = 0; j < r.height; j++)
+        for (x = 0; x < r.width; x++)
+          if (smp_mask_value (band + 2 * ((gsize) j * r.width + x)) >=
+              threshold)
+            {
+              x0 = MIN (x0, r.x + x);
+              x1 = MAX (x1, r.x + x);
+              y0 = MIN (y0, y + j);
+              y1 = MAX (y1, y + j);
+            }
+    }
+  g_free (band);
+  if (x1 < x0)
+    return none;
+  return (GeglRectangle) { x0, y0, x1 - x0 + 1, y1 - y0 + 1 };
 }
 
 /* For an op whose every pixel depends on what it learns from the whole
@@ -226,18 +291,25 @@ typedef gboolean (*SmpStripFunc) (const GeglRectangle *strip,
                                   gint                 margin,
                                   gpointer             data);
 
+/* What an op that shapes its mask itself puts in a strip's mask window
+ * (`window`: the strip grown by the stipple's margin): 0..1 a pixel.  */
+typedef void (*SmpMaskFunc) (const GeglRectangle *window,
+                             gfloat              *mask,
+                             gpointer             data);
+
 /* Rows of the strips a region is rendered in: bounds the float copies.  */
 #define SMP_STRIP_ROWS 128
 
 /* Renders `region` in strips of SMP_STRIP_ROWS rows:
  * the region's dots are collected once, each strip stipples those that
- * reach it, thinned and gated by the aux mask when there is one, and hands
- * the field to func.  */
+ * reach it, thinned and gated by the mask when there is one (mask_func's,
+ * or else the aux's), and hands the field to func.  */
 static inline gboolean
 smp_stipple_strips (const GeglRectangle *region,
                     const SmpPattern    *pattern,
                     const SmpRenderer   *renderer,
                     GeglBuffer          *aux,
+                    SmpMaskFunc          mask_func,
                     SmpStripFunc         func,
                     gpointer             data)
 {
@@ -246,11 +318,12 @@ smp_stipple_strips (const GeglRectangle *region,
   const gint     w      = region->width;
   const gsize    window = (gsize) (w + 2 * margin) * (rows + 2 * margin);
   const gdouble  ppm    = renderer->style.px_per_mm;
-  const gdouble  reach  = renderer->reach_px;
+  const gdouble  reach  = smp_stipple_reach (renderer);
   gfloat        *pixels = g_new (gfloat, (gsize) w * rows * 4);
   gfloat        *field  = g_new (gfloat, (gsize) w * rows * 3);
-  gfloat        *mask   = aux ? g_new (gfloat, window) : NULL;
-  gfloat        *ya     = aux ? g_new (gfloat, window * 2) : NULL;
+  gfloat        *mask   = aux || mask_func ? g_new (gfloat, window) : NULL;
+  gfloat        *ya     = aux && ! mask_func ? g_new (gfloat, window * 2)
+                                             : NULL;
   SmpDot        *dots   = NULL;
   size_t         alloc  = 0, n = 0;
   gboolean       ok     = TRUE, oom = FALSE;
@@ -273,7 +346,13 @@ smp_stipple_strips (const GeglRectangle *region,
 
       for (i = 0; i < (gsize) strip.width * strip.height * 3; i++)
         field[i] = 1.0f;
-      if (aux)
+      if (mask_func)
+        {
+          GeglRectangle around = smp_rect_grow (strip, margin);
+
+          mask_func (&around, mask, data);
+        }
+      else if (aux)
         smp_mask_window (aux, &strip, margin, mask, ya);
       if (n > 0 && ! smp_stipple_dots (renderer, dots, n, strip.x, strip.y,
                                        strip.width, strip.height, mask,
@@ -305,6 +384,7 @@ smp_stipple_regions (const GeglRectangle *result,
                      const SmpPattern    *pattern,
                      const SmpRenderer   *renderer,
                      GeglBuffer          *aux,
+                     SmpMaskFunc          mask_func,
                      SmpStripFunc         func,
                      gpointer             data)
 {
@@ -321,8 +401,8 @@ smp_stipple_regions (const GeglRectangle *result,
                                  MIN (side, result->x + result->width - x),
                                  MIN (side, result->y + result->height - y) };
 
-        if (! smp_stipple_strips (&region, pattern, renderer, aux, func,
-                                  data))
+        if (! smp_stipple_strips (&region, pattern, renderer, aux, mask_func,
+                                  func, data))
           return FALSE;
       }
   return TRUE;
@@ -335,6 +415,7 @@ smp_stipple_regions (const GeglRectangle *result,
     const Babl *rgb_ = babl_format_with_space ("RGB double",                   \
       gegl_operation_get_source_space ((operation), "input"));                 \
                                                                                \
+    memset ((style), 0, sizeof (SmpDotStyle));                                 \
     (style)->px_per_mm       = smp_finite ((operation), "px-per-mm",           \
                                            (o)->px_per_mm);                    \
     (style)->dot_diameter    = smp_finite ((operation), "dot-diameter",        \
@@ -351,6 +432,10 @@ smp_stipple_regions (const GeglRectangle *result,
     (style)->angle           = smp_finite ((operation), "angle", (o)->angle);  \
     (style)->clustering      = smp_finite ((operation), "clustering",          \
                                            (o)->clustering);                   \
+    (style)->halo            = smp_finite ((operation), "halo", (o)->halo);    \
+    (style)->tone            = smp_finite ((operation), "tone", (o)->tone);    \
+    (style)->blur_px         = MAX (0.0, smp_finite ((operation), "photo-blur",\
+                                                     (o)->photo_blur));        \
     (style)->sessions        = (o)->sessions;                                  \
     gegl_color_get_pixel ((o)->pigment, rgb_, (style)->colour);                \
     gegl_color_get_pixel ((o)->shade_color, rgb_, (style)->colour2);           \

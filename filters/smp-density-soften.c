@@ -47,13 +47,6 @@ property_double (strength, _("Strength"), 1.0)
                    "1 is a finished density treatment"))
     value_range (0.0, 1.0)
 
-property_double (tone, _("Layered shade"), 0.35)
-    description (_("Density work lays session over session until the scalp "
-                   "between the hairs takes an even shade of the pigment, "
-                   "which separate dots alone cannot give: 0 = dots only, "
-                   "1 = skin as dark as the hair"))
-    value_range (0.0, 1.0)
-
 property_color  (hair_color, _("Hair colour"), "transparent")
     description (_("Colour of the client's hair; transparent (the default) = "
                    "estimated from the region"))
@@ -73,6 +66,8 @@ property_double (density, _("Density (impressions/cm²)"), 200.0)
 #define SMP_DEFAULT_DOT_DIAMETER    0.10
 #define SMP_DEFAULT_ELONGATION      1.0
 #define SMP_DEFAULT_SHADE_VARIATION 0.0
+/* Here the shade is the op's own: 1 = skin as dark as the hair.  */
+#define SMP_DEFAULT_TONE            0.35
 #define SMP_DEFAULT_PIGMENT      "transparent"
 #define SMP_PIGMENT_NOTE         "; transparent (the default) = matched to " \
                                  "the hair on this skin"
@@ -162,6 +157,9 @@ dot_setup (GeglOperation *operation,
       style.colour[c] = exp (st->log_t[c]);
   /* A treatment built up less far: lighter dots, as after fewer passes.  */
   style.darkness *= smp_finite (operation, "strength", o->strength);
+  /* The layered shade is laid by the op itself, on the skin part of each
+   * pixel only (soften_strip).  */
+  style.tone = 0.0;
   smp_pattern_init (pattern, smp_finite (operation, "density", o->density),
                     style.clustering, (uint32_t) o->seed);
   smp_renderer_init (renderer, &style);
@@ -431,6 +429,7 @@ static void
 learn (GeglOperation *operation,
        GeglBuffer    *input,
        GeglBuffer    *aux,
+       GeglBuffer    *aux2,
        gpointer       data)
 {
   Stats          *st      = data;
@@ -736,7 +735,7 @@ process (GeglOperation       *operation,
   if (! input)
     return TRUE;
 
-  smp_cache_get (o->user_data, learn, operation, input, aux, &job.st,
+  smp_cache_get (o->user_data, learn, operation, input, aux, NULL, &job.st,
                  sizeof job.st);
 
   /* Nothing to do: the photo as it is, bit for bit.  A mask connected but
@@ -760,7 +759,7 @@ process (GeglOperation       *operation,
   dot_setup (operation, &job.st, &job.pattern, &job.renderer);
   if (! aux && gegl_operation_get_source_node (operation, "aux"))
     job.pattern.cell = 0.0;
-  return smp_stipple_regions (result, &job.pattern, &job.renderer, aux,
+  return smp_stipple_regions (result, &job.pattern, &job.renderer, aux, NULL,
                               soften_strip, &job);
 }
 

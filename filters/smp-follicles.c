@@ -27,6 +27,15 @@ enum_start (smp_follicles_output)
   enum_value (SMP_FOLLICLES_OUTPUT_PIGMENT,   "pigment",   N_("Pigment only"))
 enum_end (SmpFolliclesOutput)
 
+enum_start (smp_follicles_match)
+  enum_value (SMP_FOLLICLES_MATCH_NONE,      "none",
+              N_("None: the properties as set"))
+  enum_value (SMP_FOLLICLES_MATCH_RING,      "ring",
+              N_("The hair around the mask"))
+  enum_value (SMP_FOLLICLES_MATCH_REFERENCE, "reference",
+              N_("The hair marked in aux2"))
+enum_end (SmpFolliclesMatch)
+
 property_double (px_per_mm, _("Scale (px/mm)"), 10.0)
     description (_("Pixels per millimetre of scalp in the photo: about 3-4 "
                    "for a whole head 640 px wide, 15-30 for a close "
@@ -40,8 +49,44 @@ property_double (density, _("Density (impressions/cm²)"), 100.0)
     value_range (0.0, 250.0)
     ui_range    (10.0, 150.0)
 
+property_enum   (match, _("Match"),
+                 SmpFolliclesMatch, smp_follicles_match,
+                 SMP_FOLLICLES_MATCH_RING)
+    description (_("Learn the look from the client's own short hair in the "
+                   "photo: how much it darkens the skin, its colour, grain "
+                   "and grain size, then choose the pigment, halo, dot size "
+                   "and density that give it; found in a ring around the "
+                   "mask, or marked by a second mask (aux2). Where no hair "
+                   "is found, the properties as set are used"))
+
+property_double (ring_width, _("Ring width (mm)"), 10.0)
+    description (_("With match = ring: the width of the ring around the mask "
+                   "in which the client's hair is sought (only hair counts, "
+                   "not skin, ears or background)"))
+    value_range (0.5, 30.0)
+    ui_range    (1.0, 15.0)
+
+property_double (feather, _("Feather (mm)"), 20.0)
+    description (_("The treatment carries on past the mask's edge into the "
+                   "scalp around it, fading out over this distance, so that "
+                   "a rough mask leaves no outline (it stays off the "
+                   "client's hair, walls and shine); nothing farther from the "
+                   "mask changes. 0 = the mask as it is (a hairline mask "
+                   "that carries its own transition)"))
+    value_range (0.0, 40.0)
+    ui_range    (0.0, 20.0)
+
 /* The dot's look, shared by every op that stipples (same names, same
- * meanings).  */
+ * meanings).  The shaved look's defaults darken light skin by about 10 L*
+ * at every scale (DOMAIN.md: the client's buzzed hair is 12-29 L* darker
+ * than the bald crown, and SMP imitates shorter stubble, so somewhat
+ * lighter): 0.15 mm dots 1 mm apart cast a halo twice their own shadow
+ * (light diffusing in the dermis passes the pigment beside them) over an
+ * even layer of 8 % of a dot's pigment (what sessions laid one over
+ * another leave between impressions), seen through the photo's blur.  */
+#define SMP_DEFAULT_HALO       2.0
+#define SMP_DEFAULT_TONE       0.08
+#define SMP_DEFAULT_PHOTO_BLUR (-1.0)
 #include "smp-dot-properties.inc"
 
 property_enum   (output, _("Output"),
@@ -51,9 +96,34 @@ property_enum   (output, _("Output"),
                    "transmittance (photo x pigment = composite: use it as a "
                    "Multiply layer)"))
 
+/* What was learnt, for the plug-in and tools to show (read only).  */
+property_int    (learnt_hair, _("Hair pixels learnt from"), 0)
+    description (_("Read only: the pixels of the client's hair the look was "
+                   "learnt from; 0 = none found, the properties as set were "
+                   "used"))
+    value_range (0, G_MAXINT)
+    ui_meta     ("role", "output-extent")
+
+property_double (learnt_darkening, _("Learnt darkening"), 0.0)
+    description (_("Read only: how much the client's hair darkens the skin "
+                   "(1 - hair over skin, luminance)"))
+    value_range (0.0, 1.0)
+    ui_meta     ("role", "output-extent")
+
+property_double (learnt_grain, _("Learnt grain (mm)"), 0.0)
+    description (_("Read only: the size of the hair's grain"))
+    value_range (0.0, 1000.0)
+    ui_meta     ("role", "output-extent")
+
+property_double (learnt_blur, _("Learnt photo blur (px)"), -1.0)
+    description (_("Read only: the photo's blur as estimated; -1 = none "
+                   "could be (too few edges)"))
+    value_range (-1.0, 1000.0)
+    ui_meta     ("role", "output-extent")
+
 #else
 
-#define GEGL_OP_COMPOSER
+#define GEGL_OP_COMPOSER3
 #define GEGL_OP_NAME     smp_follicles
 #define GEGL_OP_C_SOURCE smp-follicles.c
 
@@ -61,59 +131,241 @@ property_enum   (output, _("Output"),
 #include <math.h>
 
 #include "smp-common.h"
+#include "core/smp-box.h"
+#include "core/smp-color.h"
+#include "core/smp-look.h"
 #include "core/smp-pattern.h"
 #include "core/smp-render.h"
 #include "core/smp-stipple.h"
 
+/* The most a look is learnt from: a square of this side (px) around the
+ * mask; a larger area is learnt from its middle.  */
+#define LEARN_MAX_SIDE 2048
+
+/* The side (mm, then px) of the patch of bald skin that trial stipples are
+ * rendered over when the dots are fitted to the look.  */
+#define PATCH_MM     25.0
+#define PATCH_MIN_PX 24
+#define PATCH_MAX_PX 256
+
+/* What is learnt from the whole photo, once per render.  */
+typedef struct
+{
+  gboolean    learnt;     /* a hair look was found and the dots fitted */
+  gdouble     blur;       /* the photo's blur (px); -1: none could be told */
+  SmpHairLook look;
+  SmpDotStyle style;      /* the fitted colour, halo and dot size */
+  gdouble     density;
+  SmpLookField field;     /* how the look blends in at the mask's edge */
+} Stats;
+
+/* The width (px) over which the look blends in inside the mask's edge.  */
+static gdouble
+feather_px (GeglOperation *operation)
+{
+  return smp_finite (operation, "feather",
+                     GEGL_PROPERTIES (operation)->feather) *
+         smp_px_per_mm (operation);
+}
+
+static gint
+ring_px (GeglOperation *operation)
+{
+  return MAX (1, (gint) ceil (smp_finite (operation, "ring-width",
+                                          GEGL_PROPERTIES (operation)->ring_width) *
+                              smp_px_per_mm (operation)));
+}
+
+/* Whether the op learns anything from the photo: the look, or only the
+ * blur.  */
+static gboolean
+learns (GeglOperation *operation)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+
+  return o->match != SMP_FOLLICLES_MATCH_NONE ||
+         smp_finite (operation, "photo-blur", o->photo_blur) < 0.0 ||
+         gegl_operation_get_source_node (operation, "aux");
+}
+
 static void
 setup (GeglOperation *operation,
+       const Stats   *st,
        SmpPattern    *pattern,
        SmpRenderer   *renderer)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
   SmpDotStyle     style;
+  gdouble         density = smp_finite (operation, "density", o->density);
 
   SMP_DOT_STYLE (operation, o, &style);
-  smp_pattern_init (pattern, smp_finite (operation, "density", o->density),
-                    style.clustering, (uint32_t) o->seed);
+  if (st && smp_finite (operation, "photo-blur", o->photo_blur) < 0.0)
+    style.blur_px = MAX (0.0, st->blur);
+  if (st && st->learnt)
+    {
+      style   = st->style;
+      density = st->density;
+    }
+  smp_pattern_init (pattern, density, style.clustering, (uint32_t) o->seed);
   smp_renderer_init (renderer, &style);
 }
 
-/* Pixels around an output pixel whose aux values matter.  */
+/* Pixels around an output pixel whose aux values matter: the stipple's
+ * reach.  */
 static gint
-margin_px (GeglOperation *operation)
+aux_margin (GeglOperation *operation)
 {
   SmpPattern  pattern;
   SmpRenderer renderer;
+  Stats       widest = { 0 };
 
-  setup (operation, &pattern, &renderer);
-  return smp_stipple_margin (&renderer);
+  /* The widest dots the fit may choose are within the stipple margin of
+   * the properties' dots with the largest halo and blur: bound it by
+   * rendering such a style.  */
+  setup (operation, NULL, &pattern, &renderer);
+  widest.style   = renderer.style;
+  widest.style.halo         = MAX (widest.style.halo, 8.0);
+  widest.style.dot_diameter = MAX (widest.style.dot_diameter, 0.5);
+  widest.style.blur_px      = MAX (widest.style.blur_px, 4.0);
+  widest.learnt  = TRUE;
+  widest.density = 100.0;
+  widest.blur    = widest.style.blur_px;
+  setup (operation, &widest, &pattern, &renderer);
+  return smp_stipple_margin (&renderer) + 1;
+}
+
+static gint
+input_margin (GeglOperation *operation)
+{
+  return aux_margin (operation) +
+         smp_look_local_px (smp_px_per_mm (operation)) + 1;
+}
+
+/* The region the look and the blur are learnt from: the mask's extent (and
+ * the reference's) grown by the ring, or the whole photo without a mask,
+ * on the photo, at most LEARN_MAX_SIDE square.  Empty for an unbounded
+ * photo or an empty mask.  */
+static GeglRectangle
+learn_region (GeglOperation *operation,
+              GeglBuffer    *aux,
+              GeglBuffer    *aux2)
+{
+  const GeglRectangle *in   = gegl_operation_source_get_bounding_box (operation,
+                                                                      "input");
+  GeglRectangle        none = { 0, 0, 0, 0 }, r, photo;
+  gint                 grow = ring_px (operation) +
+                              2 * smp_look_local_px (smp_px_per_mm (operation)) + 2 +
+                              (gint) ceil (feather_px (operation));
+
+  if (! in || smp_rect_unbounded (in))
+    return none;
+  photo = *in;
+  if (gegl_operation_get_source_node (operation, "aux"))
+    {
+      const GeglRectangle *a = gegl_operation_source_get_bounding_box (operation,
+                                                                       "aux");
+      GeglRectangle        within;
+
+      if (! aux || ! a || smp_rect_unbounded (a))
+        return none;
+      gegl_rectangle_intersect (&within, a, &photo);
+      r = smp_mask_extent (aux, &within, 0.5f);
+      if (r.width <= 0)
+        r = smp_mask_extent (aux, &within, 1e-3f);
+      if (r.width <= 0)
+        return none;
+      r = smp_rect_grow (r, grow);
+    }
+  else
+    r = photo;
+  if (aux2 && GEGL_PROPERTIES (operation)->match ==
+              SMP_FOLLICLES_MATCH_REFERENCE)
+    {
+      const GeglRectangle *b = gegl_operation_source_get_bounding_box (operation,
+                                                                       "aux2");
+      GeglRectangle        within, ref;
+
+      if (b && ! smp_rect_unbounded (b))
+        {
+          gegl_rectangle_intersect (&within, b, &photo);
+          ref = smp_mask_extent (aux2, &within, 0.5f);
+          if (ref.width > 0)
+            gegl_rectangle_bounding_box (&r, &r, &ref);
+        }
+    }
+  gegl_rectangle_intersect (&r, &r, &photo);
+  if (r.width > LEARN_MAX_SIDE)
+    {
+      r.x    += (r.width - LEARN_MAX_SIDE) / 2;
+      r.width = LEARN_MAX_SIDE;
+    }
+  if (r.height > LEARN_MAX_SIDE)
+    {
+      r.y     += (r.height - LEARN_MAX_SIDE) / 2;
+      r.height = LEARN_MAX_SIDE;
+    }
+  return r;
+}
+
+/* The region as the graph knows it before processing (the mask's whole
+ * extent): what learning may read.  */
+static GeglRectangle
+learn_bounds (GeglOperation *operation)
+{
+  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
+                                                                    "input");
+  GeglRectangle        none = { 0, 0, 0, 0 };
+
+  if (! learns (operation) || ! in || smp_rect_unbounded (in))
+    return none;
+  return *in;
 }
 
 /* Light is mixed in linear RGBA float; see smp_output_format.  */
 static void
 prepare (GeglOperation *operation)
 {
-  const Babl *space = gegl_operation_get_source_space (operation, "input");
+  GeglProperties *o     = GEGL_PROPERTIES (operation);
+  const Babl     *space = gegl_operation_get_source_space (operation, "input");
 
   gegl_operation_set_format (operation, "input",
                              babl_format_with_space ("RGBA float", space));
   gegl_operation_set_format (operation, "aux", babl_format ("Y'A float"));
+  gegl_operation_set_format (operation, "aux2", babl_format ("Y'A float"));
   gegl_operation_set_format (operation, "output",
-    smp_output_format (operation, GEGL_PROPERTIES (operation)->output ==
-                                  SMP_FOLLICLES_OUTPUT_COMPOSITE));
+    smp_output_format (operation, o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE));
+  smp_cache_invalidate (&o->user_data, sizeof (Stats));
 }
 
-/* The mask is read around the output: a dot near the edge of a region has
- * its centre, and so its mask value, outside it.  */
+static void
+finalize (GObject *object)
+{
+  smp_cache_free (&GEGL_PROPERTIES (object)->user_data);
+  G_OBJECT_CLASS (gegl_op_parent_class)->finalize (object);
+}
+
+/* The mask and the photo are read around the output: a dot near the edge
+ * of a region has its centre, and so its mask value, outside it, and the
+ * feather and the hair already there are read around that; what is learnt
+ * is learnt from the whole photo.  */
 static GeglRectangle
 get_required_for_output (GeglOperation       *operation,
                          const gchar         *input_pad,
                          const GeglRectangle *roi)
 {
-  if (! strcmp (input_pad, "aux") && ! gegl_rectangle_is_infinite_plane (roi))
-    return smp_rect_grow (*roi, margin_px (operation));
-  return *roi;
+  GeglRectangle r = *roi, s;
+
+  if (smp_rect_unbounded (roi))
+    return r;
+  if (! strcmp (input_pad, "aux"))
+    r = smp_rect_grow (r, aux_margin (operation));
+  else if (! strcmp (input_pad, "input"))
+    r = smp_rect_grow (r, input_margin (operation));
+  else
+    r = (GeglRectangle) { 0, 0, 0, 0 };
+  s = learn_bounds (operation);
+  gegl_rectangle_bounding_box (&r, &r, &s);
+  return r;
 }
 
 static GeglRectangle
@@ -121,19 +373,305 @@ get_invalidated_by_change (GeglOperation       *operation,
                            const gchar         *input_pad,
                            const GeglRectangle *roi)
 {
-  return get_required_for_output (operation, input_pad, roi);
+  GeglRectangle r = *roi;
+
+  if (smp_rect_unbounded (roi))
+    return r;
+  r = smp_rect_grow (r, input_margin (operation));
+  return learns (operation) ? smp_invalidate_all (operation, r) : r;
+}
+
+
+/* Reads rect of a mask buffer as 0..1 a pixel into m; `fill` where there is
+ * no buffer.  */
+static void
+read_mask (GeglBuffer          *buffer,
+           const GeglRectangle *rect,
+           gfloat              *m,
+           gfloat               fill)
+{
+  gsize   n = (gsize) rect->width * rect->height, i;
+  gfloat *ya;
+
+  if (! buffer)
+    {
+      for (i = 0; i < n; i++)
+        m[i] = fill;
+      return;
+    }
+  ya = g_new (gfloat, n * 2);
+  gegl_buffer_get (buffer, rect, 1.0, babl_format ("Y'A float"), ya,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  for (i = 0; i < n; i++)
+    m[i] = smp_mask_value (ya + 2 * i);
+  g_free (ya);
+}
+
+/* Reads rect of the photo as linear RGB (3 floats a pixel); outside the
+ * photo, NaN.  */
+static gfloat *
+read_rgb (GeglOperation       *operation,
+          GeglBuffer          *input,
+          const GeglRectangle *rect)
+{
+  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
+                                                                    "input");
+  gsize   n    = (gsize) rect->width * rect->height, i;
+  gfloat *rgba = g_new (gfloat, n * 4);
+  gfloat *rgb  = g_new (gfloat, n * 3);
+  gint    x, y;
+
+  gegl_buffer_get (input, rect, 1.0,
+                   gegl_operation_get_format (operation, "input"), rgba,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  for (y = 0; y < rect->height; y++)
+    for (x = 0; x < rect->width; x++)
+      {
+        gboolean inside = ! in ||
+                          (rect->x + x >= in->x &&
+                           rect->x + x < in->x + in->width &&
+                           rect->y + y >= in->y &&
+                           rect->y + y < in->y + in->height);
+
+        i = (gsize) y * rect->width + x;
+        rgb[3 * i + 0] = inside ? rgba[4 * i + 0] : NAN;
+        rgb[3 * i + 1] = inside ? rgba[4 * i + 1] : NAN;
+        rgb[3 * i + 2] = inside ? rgba[4 * i + 2] : NAN;
+      }
+  g_free (rgba);
+  return rgb;
+}
+
+/* The photo's blur, from its sharpest edges: the treated area itself is
+ * often smooth skin, so the edges are sought in a square of the photo
+ * around it, at most BLUR_SIDE pixels wide.  */
+#define BLUR_SIDE 1024
+
+static gdouble
+photo_blur (GeglOperation       *operation,
+            GeglBuffer          *input,
+            const GeglRectangle *around)
+{
+  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
+                                                                    "input");
+  GeglRectangle        r;
+  gfloat              *rgb, *L;
+  gsize                n, i;
+  gdouble              blur;
+
+  if (! in || smp_rect_unbounded (in))
+    return -1.0;
+  r.width  = MIN (in->width, BLUR_SIDE);
+  r.height = MIN (in->height, BLUR_SIDE);
+  r.x = CLAMP (around->x + around->width / 2 - r.width / 2, in->x,
+               in->x + in->width - r.width);
+  r.y = CLAMP (around->y + around->height / 2 - r.height / 2, in->y,
+               in->y + in->height - r.height);
+  n   = (gsize) r.width * r.height;
+  rgb = read_rgb (operation, input, &r);
+  L   = g_new (gfloat, n);
+  for (i = 0; i < n; i++)
+    {
+      gfloat lab[3];
+
+      smp_rgb_to_lab (rgb + 3 * i, lab);
+      L[i] = lab[0];
+    }
+  blur = smp_look_blur (L, r.width, r.height, NULL);
+  g_free (rgb);
+  g_free (L);
+  return blur;
+}
+
+/* Learns the photo's blur and, when asked, the client's hair look, and
+ * fits the dots to it.  */
+static void
+learn (GeglOperation *operation,
+       GeglBuffer    *input,
+       GeglBuffer    *aux,
+       GeglBuffer    *aux2,
+       gpointer       data)
+{
+  Stats          *st  = data;
+  GeglProperties *o   = GEGL_PROPERTIES (operation);
+  GeglRectangle   r   = learn_region (operation, aux, aux2);
+  gsize           n   = (gsize) r.width * r.height, i;
+  gfloat         *rgb, *mask, *ref = NULL;
+  SmpLookInput    in;
+  SmpPattern      pattern;
+  SmpRenderer     renderer;
+  gboolean        seek;
+
+  memset (st, 0, sizeof (*st));
+  st->blur = -1.0;
+  o->learnt_hair      = 0;
+  o->learnt_darkening = 0.0;
+  o->learnt_grain     = 0.0;
+  o->learnt_blur      = -1.0;
+  if (n == 0)
+    return;
+
+  rgb  = read_rgb (operation, input, &r);
+  mask = g_new (gfloat, n);
+  /* No mask at all treats everywhere.  */
+  read_mask (aux, &r, mask,
+             gegl_operation_get_source_node (operation, "aux") ? 0.0f : 1.0f);
+  st->blur = photo_blur (operation, input, &r);
+  o->learnt_blur = st->blur;
+
+  seek = o->match == SMP_FOLLICLES_MATCH_RING
+         ? gegl_operation_get_source_node (operation, "aux") != NULL
+         : o->match == SMP_FOLLICLES_MATCH_REFERENCE && aux2;
+  if (o->match == SMP_FOLLICLES_MATCH_REFERENCE && aux2)
+    {
+      ref = g_new (gfloat, n);
+      read_mask (aux2, &r, ref, 0.0f);
+    }
+  in = (SmpLookInput) { rgb, mask, ref, r.width, r.height,
+                        smp_px_per_mm (operation), ring_px (operation), ! seek };
+  /* The skin under the mask, always (the spill past its edge keeps off
+   * what is no skin); the hair, when asked.  */
+  if (smp_look_learn (&in, &st->look) > 0)
+    {
+      gint    side = (gint) CLAMP (lround (PATCH_MM * smp_px_per_mm (operation)),
+                                   PATCH_MIN_PX, PATCH_MAX_PX);
+      gint    px, py;
+      gfloat *patch;
+
+      side  = smp_look_patch (&in, &st->look, side, PATCH_MIN_PX, &px, &py);
+      patch = side > 0 ? g_new (gfloat, (gsize) side * side * 3) : NULL;
+      if (patch)
+        {
+          gint y;
+
+          for (y = 0; y < side; y++)
+            memcpy (patch + (gsize) y * side * 3,
+                    rgb + ((gsize) (py + y) * r.width + px) * 3,
+                    sizeof (gfloat) * side * 3);
+        }
+      else
+        {
+          /* No room for a patch (a thin mask): the skin's colour.  */
+          side  = PATCH_MIN_PX * 2;
+          px    = py = 0;
+          patch = g_new (gfloat, (gsize) side * side * 3);
+          for (i = 0; i < (gsize) side * side; i++)
+            {
+              patch[3 * i + 0] = st->look.skin[0];
+              patch[3 * i + 1] = st->look.skin[1];
+              patch[3 * i + 2] = st->look.skin[2];
+            }
+        }
+      setup (operation, st, &pattern, &renderer);
+      st->style   = renderer.style;
+      st->density = smp_finite (operation, "density", o->density);
+      st->learnt  = smp_look_fit (&st->look, patch, r.x + px, r.y + py,
+                                  side, side, st->style.clustering,
+                                  (uint32_t) o->seed, &st->style,
+                                  &st->density);
+      g_free (patch);
+      if (g_getenv ("SMP_DEBUG"))
+        g_printerr ("DEBUG look: skin %.3f %.3f %.3f ratio %.3f %.3f %.3f tex %.2f grain %.2f px | patch %d at %d,%d | fit: colour %.4f %.4f %.4f tone %.2f halo %.2f dia %.3f dens %.1f blur %.2f\n",
+                    st->look.skin[0], st->look.skin[1], st->look.skin[2],
+                    st->look.ratio[0], st->look.ratio[1], st->look.ratio[2],
+                    st->look.texture, st->look.grain_px, side, px, py,
+                    st->style.colour[0], st->style.colour[1], st->style.colour[2], st->style.tone,
+                    st->style.halo, st->style.dot_diameter, st->density, st->style.blur_px);
+    }
+  if (! st->learnt)
+    {
+      st->look.hair_pixels = 0;
+      st->look.ratio[0] = st->look.ratio[1] = st->look.ratio[2] = 1.0;
+    }
+  else
+    {
+      gdouble skin = 0.2126 * st->look.skin[0] +
+                     0.7152 * st->look.skin[1] +
+                     0.0722 * st->look.skin[2];
+      gdouble hair = 0.2126 * st->look.skin[0] * st->look.ratio[0] +
+                     0.7152 * st->look.skin[1] * st->look.ratio[1] +
+                     0.0722 * st->look.skin[2] * st->look.ratio[2];
+
+      o->learnt_hair      = st->look.hair_pixels;
+      o->learnt_darkening = CLAMP (1.0 - hair / skin, 0.0, 1.0);
+      o->learnt_grain     = st->look.grain_px / smp_px_per_mm (operation);
+    }
+  if (gegl_operation_get_source_node (operation, "aux") &&
+      st->look.skin_pixels > 0)
+    smp_look_field (&in, feather_px (operation), r.x, r.y, &st->field);
+  if (g_getenv ("SMP_DEBUG"))
+    g_printerr ("DEBUG field %dx%d cell %.1f at %d,%d skin px %d skin %.4f %.4f %.4f blur %.3f learnt %d\n", st->field.cols, st->field.rows, st->field.cell, st->field.x0, st->field.y0, st->look.skin_pixels, st->look.skin[0], st->look.skin[1], st->look.skin[2], st->blur, st->learnt);
+  g_free (rgb);
+  g_free (mask);
+  g_free (ref);
 }
 
 
 typedef struct
 {
   GeglOperation *operation;
-  GeglBuffer    *input, *output;
+  GeglBuffer    *input, *aux, *output;
+  const Stats   *st;
+  gboolean       masked;   /* an aux is connected */
   SmpPattern     pattern;
   SmpRenderer    renderer;
 } Job;
 
-/* One strip: the photo (or nothing) times the pigment field.  */
+/* The mask a strip is stippled with: the aux times the share of the look
+ * the blend at the mask's edge gives each pixel, less what the client's
+ * own hair already covers there.  */
+static void
+shape_mask (const GeglRectangle *window,
+            gfloat              *mask,
+            gpointer             data)
+{
+  Job          *job = data;
+  const Stats  *st  = job->st;
+  gint          lr  = smp_look_local_px (job->renderer.style.px_per_mm);
+  GeglRectangle big = smp_rect_grow (*window, lr);
+  gsize         nb  = (gsize) big.width * big.height, i;
+  gfloat       *rgb, *Y, *ok;
+  gint          x, y;
+
+  read_mask (job->masked ? job->aux : NULL, window, mask,
+             job->masked ? 0.0f : 1.0f);
+  rgb = read_rgb (job->operation, job->input, &big);
+  Y   = g_new (gfloat, nb);
+  ok  = g_new (gfloat, nb);
+  for (i = 0; i < nb; i++)
+    {
+      const gfloat *p = rgb + 3 * i;
+
+      ok[i] = isfinite (p[0]) && isfinite (p[1]) && isfinite (p[2]);
+      Y[i]  = ok[i] ? 0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2]
+                    : 0.0f;
+    }
+  smp_box_mean (Y, Y, big.width, big.height, lr);
+  smp_box_mean (ok, ok, big.width, big.height, lr);
+  for (y = 0; y < window->height; y++)
+    for (x = 0; x < window->width; x++)
+      {
+        gsize  b     = (gsize) (y + lr) * big.width + x + lr;
+        gfloat share = MAX (mask[(gsize) y * window->width + x],
+                            smp_look_share (&st->field, window->x + x,
+                                            window->y + y));
+
+        /* Past the photo's edge (where only the centres of dots that
+         * reach into it lie) the share as it is.  */
+        i = (gsize) y * window->width + x;
+        mask[i] = ok[b] > 0.0f
+                  ? smp_look_amount (&st->look, share, Y[b] / ok[b])
+                  : share;
+      }
+  g_free (rgb);
+  g_free (Y);
+  g_free (ok);
+}
+
+/* One strip: the photo (or nothing) times the pigment field.  Light the
+ * skin's surface reflects (a shine, smp_look_shine) passes no pigment: a
+ * pixel's field is eased by its share of it, so that photo x pigment is
+ * still the composite.  */
 static gboolean
 composite_strip (const GeglRectangle *strip,
                  gfloat              *pix,
@@ -142,27 +680,43 @@ composite_strip (const GeglRectangle *strip,
                  gint                 margin,
                  gpointer             data)
 {
-  Job        *job  = data;
-  const Babl *rgba = gegl_operation_get_format (job->operation, "input");
-  gsize       np   = (gsize) strip->width * strip->height, i;
+  Job        *job   = data;
+  const Babl *rgba  = gegl_operation_get_format (job->operation, "input");
+  gsize       np    = (gsize) strip->width * strip->height, i;
+  gboolean    shine = job->st && job->st->look.skin_pixels > 0;
+  gboolean    pigm  = GEGL_PROPERTIES (job->operation)->output ==
+                      SMP_FOLLICLES_OUTPUT_PIGMENT;
+  gint        c;
 
-  if (GEGL_PROPERTIES (job->operation)->output == SMP_FOLLICLES_OUTPUT_PIGMENT)
-    for (i = 0; i < np; i++)
-      {
-        pix[i * 4 + 0] = field[i * 3 + 0];
-        pix[i * 4 + 1] = field[i * 3 + 1];
-        pix[i * 4 + 2] = field[i * 3 + 2];
-        pix[i * 4 + 3] = 1.0f;
-      }
-  else
+  if (! pigm || shine)
+    gegl_buffer_get (job->input, strip, 1.0, rgba, pix,
+                     GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  for (i = 0; i < np; i++)
     {
-      gegl_buffer_get (job->input, strip, 1.0, rgba, pix,
-                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-      for (i = 0; i < np; i++)
+      gfloat f[3] = { field[i * 3 + 0], field[i * 3 + 1], field[i * 3 + 2] };
+
+      if (shine && (f[0] < 1.0f || f[1] < 1.0f || f[2] < 1.0f))
         {
-          pix[i * 4 + 0] *= field[i * 3 + 0];
-          pix[i * 4 + 1] *= field[i * 3 + 1];
-          pix[i * 4 + 2] *= field[i * 3 + 2];
+          gfloat w = smp_look_shine (&job->st->look, pix + i * 4);
+
+          if (w > 0.0f)
+            for (c = 0; c < 3; c++)
+              if (pix[i * 4 + c] > 0.0f)
+                f[c] = 1.0f - (1.0f - f[c]) *
+                              MAX (0.0f, 1.0f - w / pix[i * 4 + c]);
+        }
+      if (pigm)
+        {
+          pix[i * 4 + 0] = f[0];
+          pix[i * 4 + 1] = f[1];
+          pix[i * 4 + 2] = f[2];
+          pix[i * 4 + 3] = 1.0f;
+        }
+      else
+        {
+          pix[i * 4 + 0] *= f[0];
+          pix[i * 4 + 1] *= f[1];
+          pix[i * 4 + 2] *= f[2];
         }
     }
   gegl_buffer_set (job->output, strip, 0, rgba, pix, GEGL_AUTO_ROWSTRIDE);
@@ -173,21 +727,31 @@ static gboolean
 process (GeglOperation       *operation,
          GeglBuffer          *input,
          GeglBuffer          *aux,
+         GeglBuffer          *aux2,
          GeglBuffer          *output,
          const GeglRectangle *result,
          gint                 level)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  Job             job = { operation, input, output };
+  Stats           st;
+  Job             job = { operation, input, aux, output, NULL };
+  gboolean        shaped;
 
   if (! input && o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE)
     return TRUE;
 
-  setup (operation, &job.pattern, &job.renderer);
+  job.masked = gegl_operation_get_source_node (operation, "aux") != NULL;
+  if (input && learns (operation))
+    {
+      smp_cache_get (o->user_data, learn, operation, input, aux, aux2, &st,
+                     sizeof st);
+      job.st = &st;
+    }
+  setup (operation, job.st, &job.pattern, &job.renderer);
 
   /* A mask that is connected but has no pixels here (an empty one) is a
    * black mask, not a missing one.  */
-  if (! aux && gegl_operation_get_source_node (operation, "aux"))
+  if (! aux && job.masked)
     job.pattern.cell = 0.0;
 
   /* Nothing to draw: the photo as it is, bit for bit.  */
@@ -196,7 +760,12 @@ process (GeglOperation       *operation,
       gegl_buffer_copy (input, result, GEGL_ABYSS_NONE, output, result);
       return TRUE;
     }
+  /* With the skin under the mask known, the mask is shaped by what is
+   * there: spilled past its edge, kept off hair already there, walls and
+   * shine.  */
+  shaped = job.st && job.st->look.skin_pixels > 0;
   return smp_stipple_regions (result, &job.pattern, &job.renderer, aux,
+                              shaped ? shape_mask : NULL,
                               composite_strip, &job);
 }
 
@@ -217,10 +786,11 @@ static const gchar *reference_composition =
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  GeglOperationClass         *operation_class = GEGL_OPERATION_CLASS (klass);
-  GeglOperationComposerClass *composer_class  =
-    GEGL_OPERATION_COMPOSER_CLASS (klass);
+  GeglOperationClass          *operation_class = GEGL_OPERATION_CLASS (klass);
+  GeglOperationComposer3Class *composer_class  =
+    GEGL_OPERATION_COMPOSER3_CLASS (klass);
 
+  G_OBJECT_CLASS (klass)->finalize           = finalize;
   operation_class->prepare                   = prepare;
   operation_class->get_bounding_box          = smp_input_bounding_box;
   operation_class->get_required_for_output   = get_required_for_output;
@@ -236,7 +806,7 @@ gegl_op_class_init (GeglOpClass *klass)
     "gimp:menu-path",     "<Image>/Filters/SMP",
     "gimp:menu-label",    _("Follicles..."),
     "reference-composition", reference_composition,
-    "reference-hash",     "b93593493eea9f7ae826eb8ad2dd9edb",
+    "reference-hash",     "de0de940711d9d520a5772a10c2c16fa",
     "description",
       _("Scalp micropigmentation preview: paints pigment impressions, "
         "thousands of tiny dots that read as the stubble of a closely shaved "

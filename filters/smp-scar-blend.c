@@ -82,6 +82,7 @@ property_double (uptake, _("Pigment uptake"), 0.7)
 
 #include "smp-common.h"
 #include "core/smp-blobs.h"
+#include "core/smp-box.h"
 #include "core/smp-color.h"
 #include "core/smp-hash.h"
 #include "core/smp-pattern.h"
@@ -103,21 +104,12 @@ typedef struct
 } Stats;
 
 
-/* Lengths in pixels.  */
-/* (NaN properties read as their defaults.)  */
-static gdouble
-ppm_of (GeglOperation *operation)
-{
-  return smp_finite (operation, "px-per-mm",
-                     GEGL_PROPERTIES (operation)->px_per_mm);
-}
-
 static gint
 feather_px (GeglOperation *operation)
 {
   return (gint) ceil (smp_finite (operation, "feather",
                                   GEGL_PROPERTIES (operation)->feather) *
-                      ppm_of (operation));
+                      smp_px_per_mm (operation));
 }
 
 static gint
@@ -125,7 +117,7 @@ ring_px (GeglOperation *operation)
 {
   return MAX (1, (gint) ceil (smp_finite (operation, "ring-width",
                                           GEGL_PROPERTIES (operation)->ring_width) *
-                              ppm_of (operation)));
+                              smp_px_per_mm (operation)));
 }
 
 /* Tone and texture part at about 1 mm: the base is the local mean over
@@ -133,7 +125,7 @@ ring_px (GeglOperation *operation)
 static gint
 base_px (GeglOperation *operation)
 {
-  return MAX (1, (gint) lround (ppm_of (operation)));
+  return MAX (1, (gint) lround (smp_px_per_mm (operation)));
 }
 
 static void
@@ -243,56 +235,6 @@ get_invalidated_by_change (GeglOperation       *operation,
 }
 
 
-/* Box mean of radius r (a (2r+1)² box), separable, over the part of the
- * box inside the array.  Running sums in fixed point (1/2^20) are exact,
- * so a pixel's mean is the same whatever array, and wherever in it, holds
- * its box; and a pixel costs the same whatever the radius.  Values are
- * finite and of Lab or 0..1 magnitude here.  */
-#define BOX_ONE 1048576.0
-
-static void
-box_mean (const gfloat *src,
-          gfloat       *dst,
-          gint          w,
-          gint          h,
-          gint          r)
-{
-  gint64 *q   = g_new (gint64, (gsize) MAX (w, h) + 1);
-  gint64 *tmp = g_new (gint64, (gsize) w * h);
-  gint    x, y;
-
-  /* Rows: prefix sums, then windows.  */
-  for (y = 0; y < h; y++)
-    {
-      q[0] = 0;
-      for (x = 0; x < w; x++)
-        q[x + 1] = q[x] + (gint64) llround (src[(gsize) y * w + x] * BOX_ONE);
-      for (x = 0; x < w; x++)
-        {
-          gint a = MAX (0, x - r), b = MIN (w - 1, x + r);
-
-          /* Kept as a sum with its count folded in later: exact.  */
-          tmp[(gsize) y * w + x] = (q[b + 1] - q[a]) / (b - a + 1);
-        }
-    }
-  /* Columns.  */
-  for (x = 0; x < w; x++)
-    {
-      q[0] = 0;
-      for (y = 0; y < h; y++)
-        q[y + 1] = q[y] + tmp[(gsize) y * w + x];
-      for (y = 0; y < h; y++)
-        {
-          gint a = MAX (0, y - r), b = MIN (h - 1, y + r);
-
-          dst[(gsize) y * w + x] = (gfloat) ((gdouble) (q[b + 1] - q[a]) /
-                                             (b - a + 1) / BOX_ONE);
-        }
-    }
-  g_free (q);
-  g_free (tmp);
-}
-
 /* The local mean of L over a box of radius r, taken over the pixels of the
  * same side of the mask only (scar with scar, skin with skin), so that
  * the scar's edge does not mix the two.  */
@@ -319,10 +261,10 @@ split_base (const gfloat *L,
       ca[i] = ok * in;
       cb[i] = ok * (1.0f - in);
     }
-  box_mean (a, a, w, h, r);
-  box_mean (b, b, w, h, r);
-  box_mean (ca, ca, w, h, r);
-  box_mean (cb, cb, w, h, r);
+  smp_box_mean (a, a, w, h, r);
+  smp_box_mean (b, b, w, h, r);
+  smp_box_mean (ca, ca, w, h, r);
+  smp_box_mean (cb, cb, w, h, r);
   for (i = 0; i < n; i++)
     base[i] = m[i] >= 0.5f ? (ca[i] > 0 ? a[i] / ca[i] : 0.0f)
                            : (cb[i] > 0 ? b[i] / cb[i] : 0.0f);
@@ -358,40 +300,14 @@ static GeglRectangle
 scar_region (GeglOperation *operation,
              GeglBuffer    *aux)
 {
-  GeglRectangle  all  = stats_region (operation);
-  GeglRectangle  none = { 0, 0, 0, 0 }, found;
-  const gint     rows = 64;
-  gfloat        *band;
-  gint           x0 = G_MAXINT, y0 = G_MAXINT, x1 = G_MININT, y1 = G_MININT;
-  gint           y, x, g;
+  GeglRectangle all   = stats_region (operation);
+  GeglRectangle found = smp_mask_extent (aux, &all, 0.5f);
+  gint          g;
 
-  if (all.width <= 0 || all.height <= 0)
-    return none;
-  band = g_new (gfloat, (gsize) all.width * rows * 2);
-  for (y = all.y; y < all.y + all.height; y += rows)
-    {
-      GeglRectangle r = { all.x, y, all.width,
-                          MIN (rows, all.y + all.height - y) };
-      gint          j;
-
-      gegl_buffer_get (aux, &r, 1.0, babl_format ("Y'A float"), band,
-                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-      for (j = 0; j < r.height; j++)
-        for (x = 0; x < r.width; x++)
-          if (smp_mask_value (band + 2 * ((gsize) j * r.width + x)) >= 0.5f)
-            {
-              x0 = MIN (x0, r.x + x);
-              x1 = MAX (x1, r.x + x);
-              y0 = MIN (y0, y + j);
-              y1 = MAX (y1, y + j);
-            }
-    }
-  g_free (band);
-  if (x1 < x0)
-    return none;
-  g   = ring_px (operation) + feather_px (operation) + base_px (operation) + 3;
-  found = (GeglRectangle) { x0 - g, y0 - g, x1 - x0 + 1 + 2 * g,
-                            y1 - y0 + 1 + 2 * g };
+  if (found.width <= 0)
+    return found;
+  g = ring_px (operation) + feather_px (operation) + base_px (operation) + 3;
+  found = smp_rect_grow (found, g);
   gegl_rectangle_intersect (&found, &found, &all);
   return found;
 }
@@ -401,6 +317,7 @@ static void
 learn (GeglOperation *operation,
        GeglBuffer    *input,
        GeglBuffer    *aux,
+       GeglBuffer    *aux2,
        gpointer       data)
 {
   Stats          *st   = data;
@@ -446,7 +363,7 @@ learn (GeglOperation *operation,
       L[i] = px[3 * i];
     }
   /* The ring: within ring-width of the scar, outside it.  */
-  box_mean (m, near, w, h, ring_px (operation));
+  smp_box_mean (m, near, w, h, ring_px (operation));
 
   /* Two passes: the mask says where the scar is, but a mask drawn a little
    * wide holds skin too; the first pass learns the two tones, the second
@@ -475,8 +392,8 @@ learn (GeglOperation *operation,
           dot[i]  = L[i] < base[i] - 6.0f;
           halo[i] = dot[i];
         }
-      box_mean (halo, halo, w, h,
-                MAX (1, (gint) lround (0.15 * ppm_of (operation))));
+      smp_box_mean (halo, halo, w, h,
+                MAX (1, (gint) lround (0.15 * smp_px_per_mm (operation))));
 
       ring_area = 0;
       for (i = 0; i < (gint) n; i++)
@@ -522,7 +439,7 @@ learn (GeglOperation *operation,
   hl = st->scar_mean[0] + 1.0 * st->scar_sd[0];
   st->highlight = hl;
   st->ring_density = count_blobs (dot, ring, w, h) /
-                     (ring_area / (ppm_of (operation) * ppm_of (operation)) / 100.0);
+                     (ring_area / (smp_px_per_mm (operation) * smp_px_per_mm (operation)) / 100.0);
   /* The matched density in steps of 5 /cm² (the count is good to a few
    * per cent anyway): a pixel more or less in the ring must not move every
    * dot of the scar.  */
@@ -606,7 +523,8 @@ process (GeglOperation       *operation,
       return TRUE;
     }
 
-  smp_cache_get (o->user_data, learn, operation, input, aux, &st, sizeof st);
+  smp_cache_get (o->user_data, learn, operation, input, aux, NULL, &st,
+                 sizeof st);
   if (st.empty)
     {
       gegl_buffer_copy (input, result, GEGL_ABYSS_NONE, output, result);
@@ -668,7 +586,7 @@ process (GeglOperation       *operation,
    * it, and exactly 0 beyond.  */
   if (fp > 0)
     {
-      box_mean (mask, weight, bw, bh, fp);
+      smp_box_mean (mask, weight, bw, bh, fp);
       for (i = 0; i < bw * bh; i++)
         weight[i] = MIN (1.0f, MAX (mask[i], 2.0f * weight[i]));
     }
@@ -740,7 +658,7 @@ process (GeglOperation       *operation,
                  texture * (detail * detail_gain +
                             residual *
                             texture_noise (result->x + x, result->y + y,
-                                           MAX (1, (gint) lround (0.1 * ppm_of (operation))),
+                                           MAX (1, (gint) lround (0.1 * smp_px_per_mm (operation))),
                                            (uint32_t) o->seed));
           }
         else
@@ -820,7 +738,8 @@ static const gchar *reference_composition =
   "    <node operation='gegl:crop' x='0' y='80' width='200' height='40'/>"
   "    <node operation='gegl:color' value='rgb(0.85,0.70,0.62)'/>"
   "  </node>"
-  "  <node operation='smp:follicles' px-per-mm='12' seed='9'/>"
+  "  <node operation='smp:follicles' px-per-mm='12' seed='9' match='none'"
+  "        halo='0' tone='0' photo-blur='0'/>"
   "  <node operation='gegl:color' value='rgb(0.62,0.45,0.37)'/>"
   "</gegl>";
 

@@ -65,8 +65,12 @@ smp_settings_new (const gchar *op)
   s   = g_new0 (SmpSettings, 1);
   s->op     = g_strdup (op);
   s->specs  = g_new0 (GParamSpec *, n + 1);
+  /* Not the output choice, nor what an op reports back (read only,
+   * "role" "output-extent", as gegl:text's size).  */
   for (i = 0; i < n; i++)
-    if (strcmp (all[i]->name, SMP_OUTPUT_PROPERTY))
+    if (strcmp (all[i]->name, SMP_OUTPUT_PROPERTY) &&
+        g_strcmp0 (gegl_param_spec_get_property_key (all[i], "role"),
+                   "output-extent"))
       s->specs[s->n_specs++] = all[i];
   qsort (s->specs, s->n_specs, sizeof (GParamSpec *), compare_specs);
   s->values = g_new0 (GValue, s->n_specs);

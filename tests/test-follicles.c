@@ -42,61 +42,104 @@ darkening (const gfloat *out,
   return d;
 }
 
+/* The dots' blobs whose centroid lies in [x0, x1) x [y0, y1): where the
+ * darkening stands out by 0.08 above its mean over 0.4 mm around (the
+ * halo and the even shade between the dots are no dots).  */
 static gsize
 blobs_inside (const gfloat *dark,
               gint          w,
               gint          h,
+              gdouble       ppm,
               gdouble       x0,
               gdouble       y0,
               gdouble       x1,
               gdouble       y1)
 {
-  gdouble *c;
-  gsize    n = smp_stats_blobs (dark, w, h, 0.12f, &c), k, inside = 0;
+  gint     r     = MAX (1, (gint) lround (0.4 * ppm));
+  gfloat  *above = g_new (gfloat, (gsize) w * h);
+  gdouble *c, *row = g_new0 (gdouble, (gsize) w + 1);
+  gdouble *col = g_new0 (gdouble, (gsize) w * h);
+  gsize    n, k, inside = 0;
+  gint     x, y;
 
+  /* Box means by prefix sums: rows, then columns.  */
+  for (y = 0; y < h; y++)
+    {
+      for (x = 0; x < w; x++)
+        row[x + 1] = row[x] + dark[y * w + x];
+      for (x = 0; x < w; x++)
+        {
+          gint a = MAX (0, x - r), b = MIN (w - 1, x + r);
+
+          col[y * w + x] = (row[b + 1] - row[a]) / (b - a + 1);
+        }
+    }
+  for (x = 0; x < w; x++)
+    for (y = 0; y < h; y++)
+      {
+        gint    a = MAX (0, y - r), b = MIN (h - 1, y + r), j;
+        gdouble m = 0.0;
+
+        for (j = a; j <= b; j++)
+          m += col[j * w + x];
+        above[y * w + x] = dark[y * w + x] - (gfloat) (m / (b - a + 1));
+      }
+  n = smp_stats_blobs (above, w, h, 0.08f, &c);
   for (k = 0; k < n; k++)
     inside += c[2 * k] >= x0 && c[2 * k] < x1 &&
               c[2 * k + 1] >= y0 && c[2 * k + 1] < y1;
   free (c);
+  g_free (above);
+  g_free (row);
+  g_free (col);
   return inside;
 }
 
-/* 1. Dots over 20 cm², counted from the rendered pixels at 25 px/mm and
- * from the point process, against the requested density.  */
+/* 1. Dots over 20 cm², counted from the rendered pixels at 25 px/mm (75
+ * /cm²) and 20 px/mm (the defaults: 100 /cm²), and from the point
+ * process, against the requested density: the impressions stay distinct
+ * under their halo and shade (no "helmet").  */
 static void
 test_density (void)
 {
-  const gdouble ppm = 25.0, density = 75.0;
-  GeglRectangle rect = { 0, 0, 60 * 25, 50 * 25 };
-  GeglBuffer   *in = smp_test_uniform (&rect, RGBA_FLOAT, skin);
-  gfloat       *out, *dark;
-  gsize         pixels, process;
-  SmpPattern    pattern;
-  SmpDot       *dots = NULL;
-  size_t        alloc = 0;
-  gint          seed;
+  const gdouble scales[] = { 25.0, 20.0 }, densities[] = { 75.0, 100.0 };
+  guint         k;
 
-  for (seed = 5; seed <= 6; seed++)
+  for (k = 0; k < G_N_ELEMENTS (scales); k++)
     {
-      out  = render (in, NULL, &rect, RGBA_FLOAT, "px-per-mm", ppm,
-                     "density", density, "seed", seed, NULL);
-      dark = darkening (out, rect.width * rect.height, skin);
-      /* The inner 50 x 40 mm: blobs cut by the border do not count.  */
-      pixels = blobs_inside (dark, rect.width, rect.height,
-                             5 * ppm, 5 * ppm, 55 * ppm, 45 * ppm);
-      smp_pattern_init (&pattern, density, 0.2, seed);
-      process = smp_pattern_collect (&pattern, 5, 5, 55, 45, &dots, &alloc);
-      g_test_message ("seed %d: %zu dots in the pixels, %zu in the point "
-                      "process over 20 cm²: %.2f and %.2f /cm² for %.0f",
-                      seed, pixels, process, pixels / 20.0, process / 20.0,
-                      density);
-      g_assert_cmpfloat (fabs (pixels / 20.0 / density - 1.0), <, 0.03);
-      g_assert_cmpfloat (fabs (process / 20.0 / density - 1.0), <, 0.03);
-      g_free (out);
-      g_free (dark);
+      const gdouble ppm = scales[k], density = densities[k];
+      GeglRectangle rect = { 0, 0, (gint) (60 * ppm), (gint) (50 * ppm) };
+      GeglBuffer   *in = smp_test_uniform (&rect, RGBA_FLOAT, skin);
+      gfloat       *out, *dark;
+      gsize         pixels, process;
+      SmpPattern    pattern;
+      SmpDot       *dots = NULL;
+      size_t        alloc = 0;
+      gint          seed;
+
+      for (seed = 5; seed <= 6; seed++)
+        {
+          out  = render (in, NULL, &rect, RGBA_FLOAT, "px-per-mm", ppm,
+                         "density", density, "seed", seed, NULL);
+          dark = darkening (out, rect.width * rect.height, skin);
+          /* The inner 50 x 40 mm: blobs cut by the border do not count.  */
+          pixels = blobs_inside (dark, rect.width, rect.height, ppm,
+                                 5 * ppm, 5 * ppm, 55 * ppm, 45 * ppm);
+          smp_pattern_init (&pattern, density, 0.2, seed);
+          process = smp_pattern_collect (&pattern, 5, 5, 55, 45, &dots,
+                                         &alloc);
+          g_test_message ("%.0f px/mm, seed %d: %zu dots in the pixels, %zu "
+                          "in the point process over 20 cm²: %.2f and %.2f "
+                          "/cm² for %.0f", ppm, seed, pixels, process,
+                          pixels / 20.0, process / 20.0, density);
+          g_assert_cmpfloat (fabs (pixels / 20.0 / density - 1.0), <, 0.05);
+          g_assert_cmpfloat (fabs (process / 20.0 / density - 1.0), <, 0.03);
+          g_free (out);
+          g_free (dark);
+        }
+      free (dots);
+      g_object_unref (in);
     }
-  free (dots);
-  g_object_unref (in);
 }
 
 /* 3. A linear ramp mask: the density of 10 bands follows it, and where the
@@ -111,17 +154,18 @@ test_mask (void)
   GeglBuffer   *ramp = smp_test_ramp (&rect);
   GeglBuffer   *half;
   gfloat       *out, *dark, *src;
-  gdouble      *c;
-  gsize         n, k;
   gint          band, counts[10] = { 0 }, i;
 
+  /* The mask as it is (a hairline's transition): feather 0.  */
   out  = render (in, ramp, &rect, RGBA_FLOAT, "px-per-mm", ppm,
-                 "density", density, "seed", 21, NULL);
+                 "density", density, "seed", 21, "feather", 0.0, NULL);
   dark = darkening (out, rect.width * rect.height, skin);
-  n    = smp_stats_blobs (dark, rect.width, rect.height, 0.12f, &c);
-  for (k = 0; k < n; k++)
-    if (c[2 * k + 1] >= 2 * ppm && c[2 * k + 1] < (height_mm - 2) * ppm)
-      counts[(gint) (c[2 * k] / (band_mm * ppm))]++;
+  for (band = 0; band < 10; band++)
+    counts[band] = (gint) blobs_inside (dark, rect.width, rect.height, ppm,
+                                        band * band_mm * ppm,
+                                        2 * ppm,
+                                        (band + 1) * band_mm * ppm,
+                                        (height_mm - 2) * ppm);
   for (band = 0; band < 10; band++)
     {
       gdouble mask   = (band + 0.5) / 10.0;
@@ -133,7 +177,6 @@ test_mask (void)
       if (mask >= 0.2)
         g_assert_cmpfloat (fabs (counts[band] / expect - 1.0), <, 0.10);
     }
-  free (c);
   g_free (out);
   g_free (dark);
 
@@ -148,7 +191,8 @@ test_mask (void)
     gegl_buffer_set_color (half, &left, black);
     g_object_unref (black);
   }
-  out = render (in, half, &rect, RGBA_FLOAT, "px-per-mm", ppm, NULL);
+  out = render (in, half, &rect, RGBA_FLOAT, "px-per-mm", ppm,
+                "feather", 0.0, NULL);
   src = g_new (gfloat, (gsize) rect.width * rect.height * 4);
   gegl_buffer_get (in, &rect, 1.0, RGBA_FLOAT, src, GEGL_AUTO_ROWSTRIDE,
                    GEGL_ABYSS_NONE);
@@ -183,7 +227,8 @@ test_mask_u8 (void)
   gegl_buffer_set_color (mask, &left, black);
   gegl_buffer_get (photo, &rect, 1.0, RGBA_U8, src, GEGL_AUTO_ROWSTRIDE,
                    GEGL_ABYSS_NONE);
-  out = render (photo, mask, &rect, RGBA_U8, "px-per-mm", 15.0, NULL);
+  out = render (photo, mask, &rect, RGBA_U8, "px-per-mm", 15.0,
+                "feather", 0.0, NULL);
   for (y = 0; y < rect.height; y++)
     g_assert_cmpmem (out + y * rect.width * 4, 160 * 4,
                      src + y * rect.width * 4, 160 * 4);
@@ -521,22 +566,24 @@ test_aux_extent (void)
   a = render (in, NULL, &rect, RGBA_FLOAT, "px-per-mm", 12.0, NULL);
   b = render (in, full, &rect, RGBA_FLOAT, "px-per-mm", 12.0, NULL);
   /* No mask is a white mask, but for dots centred outside the mask's
-   * extent, which count as masked: compare away from the border.  */
-  for (y = 10; y < rect.height - 10; y++)
-    g_assert_cmpmem (a + y * row + 10 * 4, (rect.width - 20) * 16,
-                     b + y * row + 10 * 4, (rect.width - 20) * 16);
+   * extent, which count as masked: compare farther from the border than
+   * a dot's halo reaches.  */
+  for (y = 30; y < rect.height - 30; y++)
+    g_assert_cmpmem (a + y * row + 30 * 4, (rect.width - 60) * 16,
+                     b + y * row + 30 * 4, (rect.width - 60) * 16);
   g_free (b);
 
   /* A mask covering the left half: the right half is untouched, the left
    * half is as with no mask (away from the mask's edge).  */
-  b = render (in, white, &rect, RGBA_FLOAT, "px-per-mm", 12.0, NULL);
+  b = render (in, white, &rect, RGBA_FLOAT, "px-per-mm", 12.0,
+              "feather", 0.0, "match", 0, NULL);
   for (y = 0; y < rect.height; y++)
     {
       g_assert_cmpmem (b + y * row + 150 * 4, 150 * 16,
                        src + y * row + 150 * 4, 150 * 16);
-      if (y >= 10 && y < rect.height - 10)
-        g_assert_cmpmem (b + y * row + 10 * 4, 110 * 16,
-                         a + y * row + 10 * 4, 110 * 16);
+      if (y >= 30 && y < rect.height - 30)
+        g_assert_cmpmem (b + y * row + 30 * 4, 90 * 16,
+                         a + y * row + 30 * 4, 90 * 16);
     }
 
   c = render (in, none, &rect, RGBA_FLOAT, "px-per-mm", 12.0, NULL);
@@ -708,10 +755,11 @@ test_gegl_binary (void)
   g_object_unref (ramp);
 }
 
-/* The real photos of ../shared/data: each one stippled at its scale
- * (about 4 px/mm, SOURCES.md), written before | after into the build dir's
- * review/ for a person to look at; the mean darkening of the photo stays
- * in the range of a real treatment.  */
+/* The real photos of ../shared/data: each one stippled whole, without a
+ * mask, at its scale (about 4 px/mm, SOURCES.md), written before | after
+ * into the build dir's review/; the mean darkening of the photo stays in
+ * the range of a real treatment.  (The shaved look over the bald areas,
+ * matched to the client's hair, is reviewed by tests/test-look.c.)  */
 static void
 test_real_photos (void)
 {
@@ -769,8 +817,11 @@ test_real_photos (void)
       g_test_message ("%s: %dx%d, mean luminance %.4f -> %.4f (%.1f %% "
                       "darker), review: %s", name, box.width, box.height,
                       lb / n, la / n, 100 * (1 - la / lb), out);
-      g_assert_cmpfloat (1 - la / lb, >, 0.01);
-      g_assert_cmpfloat (1 - la / lb, <, 0.15);
+      /* The defaults darken light skin by about 10 L*, a quarter of its
+       * luminance: the whole photo, with its background and hair, by
+       * less.  */
+      g_assert_cmpfloat (1 - la / lb, >, 0.05);
+      g_assert_cmpfloat (1 - la / lb, <, 0.35);
 
       /* before | after, side by side, for the eye.  */
       over  = gegl_node_new_child (graph, "operation", "gegl:over", NULL);

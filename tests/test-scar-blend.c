@@ -69,7 +69,10 @@ scene_new (gint    fue,
   s->ppm   = ppm;
   s->photo = smp_test_photo (&s->rect, RGBA_FLOAT);
   op = smp_test_graph (&graph, "smp:follicles", s->photo, NULL);
-  gegl_node_set (op, "px-per-mm", ppm, "density", 100.0, "seed", 9, NULL);
+  /* Crisp stubble, without the shaved look's halo and blur.  */
+  gegl_node_set (op, "px-per-mm", ppm, "density", 100.0, "seed", 9,
+                 "match", 0, "halo", 0.0, "tone", 0.0, "photo-blur", 0.0,
+                 NULL);
   px = smp_test_blit (op, &s->rect, RGBA_FLOAT);
   g_object_unref (graph);
 

@@ -28,7 +28,10 @@ test_ops (void)
   g_assert_cmpstr (s->specs[0]->name, ==, "px-per-mm");
   g_assert_cmpstr (s->specs[1]->name, ==, "density");
   g_assert_cmpint (smp_settings_find (s, "output"), ==, -1);
-  g_assert_cmpint (smp_settings_find (s, "dot_diameter"), ==, 2);
+  g_assert_cmpint (smp_settings_find (s, "match"), ==, 2);
+  g_assert_cmpint (smp_settings_find (s, "dot_diameter"), ==, 5);
+  /* What the op reports back is no setting.  */
+  g_assert_cmpint (smp_settings_find (s, "learnt_hair"), ==, -1);
   g_assert_true (smp_settings_has_pigment (s));
   g_assert_null (smp_settings_new ("smp:no-such-op"));
   smp_settings_free (s);

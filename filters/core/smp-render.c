@@ -28,6 +28,16 @@ static const double veil_depth[3] = { 2.2, 1.6, 1.1 };
 /* The profile is cut at this many sigmas past the dot's edge.  */
 #define CUT_SIGMAS 3.0
 
+/* Width (Gaussian sigma) of the halo per mm of depth, mm, for R, G, B: the
+ * light that reaches the pigment from beside the dot has diffused in the
+ * dermis, over the widths of the middle terms of d'Eon & Luebke's skin
+ * profiles (variances about 0.06-0.5 mm²), red widest.  An estimate.  */
+static const double halo_scatter[3] = { 1.3, 1.0, 0.8 };
+
+/* The halo is cut at this many sigmas; its mass is normalized over what is
+ * kept, so the cut changes its shape, never its tone.  */
+#define HALO_SIGMAS 2.5
+
 /* Per session plan: the cumulative share of the dots placed in sessions
  * 1..s, the concentration of a dot first placed in session s (the earliest
  * dots were worked over again in every later session, the last ones had one
@@ -102,6 +112,17 @@ edge_inverse (const float *lut,
          SMP_EDGE_RANGE;
 }
 
+/* The halo's sigma in pixels for channel c of a dot at depth * factor.  */
+static double
+halo_sigma (const SmpDotStyle *s,
+            int                c,
+            double             factor)
+{
+  double spread = halo_scatter[c] * s->depth * factor * s->px_per_mm;
+
+  return sqrt (spread * spread + PIXEL_SOFTNESS * PIXEL_SOFTNESS);
+}
+
 void
 smp_renderer_init (SmpRenderer       *renderer,
                    const SmpDotStyle *style)
@@ -151,6 +172,22 @@ smp_renderer_init (SmpRenderer       *renderer,
       renderer->size[i]     = plan_size[i];
     }
 
+  if (! (s->halo > 0.0))
+    s->halo = 0.0;
+  if (! (s->tone > 0.0))
+    s->tone = 0.0;
+  for (c = 0; c < 3; c++)
+    {
+      double layer = s->layer[c];
+
+      /* Beer-Lambert in the layer, behind the veil that the skin above
+       * returns before any light reaches it.  */
+      if (! (layer > 0.0))
+        layer = 1.0 - exp (-s->depth / veil_depth[c]) *
+                      (1.0 - exp (renderer->log_t[0][c] * s->darkness *
+                                  s->tone));
+      renderer->tone_od[c] = -log (fmin (1.0, fmax (layer, 1e-4)));
+    }
   sigma = sqrt (pow (scatter[0] * s->depth * 1.15 * s->px_per_mm, 2.0) +
                 PIXEL_SOFTNESS * PIXEL_SOFTNESS);
   major = s->dot_diameter / 2.0 * 1.05 * (1.0 + 0.5 * s->size_variation) *
@@ -160,6 +197,32 @@ smp_renderer_init (SmpRenderer       *renderer,
   renderer->reach_px = major + 1.5 * scatter[0] * s->depth * 1.15 *
                        s->px_per_mm * sqrt (s->elongation) +
                        CUT_SIGMAS * sigma + 1.0;
+  if (s->halo > 0.0)
+    renderer->reach_px = fmax (renderer->reach_px,
+                               HALO_SIGMAS * halo_sigma (s, 0, 1.15) + 1.0);
+}
+
+void
+smp_render_tone (const SmpRenderer *renderer,
+                 float              amount,
+                 float             *pixel)
+{
+  int c;
+
+  if (! (amount > 0.0f))
+    return;
+  if (amount > 1.0f)
+    amount = 1.0f;
+  for (c = 0; c < 3; c++)
+    if (renderer->tone_od[c] > 0.0)
+      pixel[c] *= expf ((float) -renderer->tone_od[c] * amount);
+}
+
+double
+smp_render_layer_floor (const SmpDotStyle *style,
+                        int                c)
+{
+  return 1.0 - exp (-style->depth / veil_depth[c]);
 }
 
 size_t
@@ -167,7 +230,8 @@ smp_renderer_scratch_size (const SmpRenderer *renderer)
 {
   size_t side = (size_t) ceil (2.0 * renderer->reach_px) + 3;
 
-  return side * side * 3;
+  /* The core's profile, then the halo's rows and columns.  */
+  return side * side * 3 + 2 * side * 3;
 }
 
 void
@@ -182,15 +246,17 @@ smp_render_dot (const SmpRenderer *renderer,
                 int                height,
                 float             *scratch)
 {
-  const SmpDotStyle *s   = &renderer->style;
-  const double       ppm = s->px_per_mm;
+  const SmpDotStyle *s    = &renderer->style;
+  const double       ppm  = s->px_per_mm;
   double q, radius, major, minor, depth, conc, theta, ca, sa, rad, grow;
   double sigma[3], inv_sigma[3], amp[3], sum[3] = { 0.0, 0.0, 0.0 };
-  double edge_at[3], r_cut = 0.0;
+  double edge_at[3], r_cut = 0.0, halo_amp[3] = { 0.0, 0.0, 0.0 };
+  double hsig[3] = { 0.0, 0.0, 0.0 };
   double cx, cy;
   float  slope[3], offset[3], ua, ub, va, vb, r_cut2;
+  float *hx = NULL, *hy = NULL;
   const double *log_t;
-  int    session, c, i, j, fx0, fy0, fx1, fy1, fw;
+  int    session, c, i, j, fx0, fy0, fx1, fy1, fw, fh;
   float *p;
 
   if (! (dot->rank < threshold))
@@ -251,9 +317,12 @@ smp_render_dot (const SmpRenderer *renderer,
       /* Absorption of the light that reaches the pigment: the skin above
        * returns a veil of it first.  */
       amp[c]       = (1.0 - veil) * dark;
+      if (s->halo > 0.0)
+        hsig[c] = halo_sigma (s, c, depth / s->depth);
     }
 
   rad = major * grow + CUT_SIGMAS * fmax (sigma[0], fmax (sigma[1], sigma[2]));
+  rad = fmax (rad, HALO_SIGMAS * fmax (hsig[0], fmax (hsig[1], hsig[2])));
   if (rad > renderer->reach_px)
     rad = renderer->reach_px;
   fx0 = (int) floor (cx - rad);
@@ -263,6 +332,7 @@ smp_render_dot (const SmpRenderer *renderer,
   if (fx1 <= x0 || fy1 <= y0 || fx0 >= x0 + width || fy0 >= y0 + height)
     return;
   fw = fx1 - fx0;
+  fh = fy1 - fy0;
 
   /* The profile of channel c at normalized elliptical radius r is
    * edge ((r - edge_at) * radius / sigma): an affine function of r indexes
@@ -316,10 +386,39 @@ smp_render_dot (const SmpRenderer *renderer,
     }
 
   /* Normalized to the shadow's physical mass: its area times its
-   * absorption, in pixels.  */
+   * absorption, in pixels.  The halo carries `halo` times that mass again,
+   * a separable Gaussian: rows and columns, each summing to one.  */
+  if (s->halo > 0.0)
+    {
+      hx = scratch + (size_t) fw * fh * 3;
+      hy = hx + (size_t) fw * 3;
+    }
   for (c = 0; c < 3; c++)
-    amp[c] = sum[c] > 0.0 ? amp[c] * M_PI * major * minor *
-                            edge_at[c] * edge_at[c] / sum[c] : 0.0;
+    {
+      double mass = amp[c] * M_PI * major * minor * edge_at[c] * edge_at[c];
+
+      amp[c] = sum[c] > 0.0 ? mass / sum[c] : 0.0;
+      if (hx)
+        {
+          double k = -0.5 / (hsig[c] * hsig[c]), sx = 0.0, sy = 0.0;
+
+          for (i = 0; i < fw; i++)
+            {
+              double d = fx0 + i + 0.5 - cx;
+
+              hx[i * 3 + c] = (float) exp (k * d * d);
+              sx += hx[i * 3 + c];
+            }
+          for (j = 0; j < fh; j++)
+            {
+              double d = fy0 + j + 0.5 - cy;
+
+              hy[j * 3 + c] = (float) exp (k * d * d);
+              sy += hy[j * 3 + c];
+            }
+          halo_amp[c] = s->halo * mass / (sx * sy);
+        }
+    }
 
   for (j = fy0 > y0 ? fy0 : y0; j < fy1 && j < y0 + height; j++)
     for (i = fx0 > x0 ? fx0 : x0; i < fx1 && i < x0 + width; i++)
@@ -333,6 +432,9 @@ smp_render_dot (const SmpRenderer *renderer,
           {
             float f = 1.0f - (float) (amp[c] * p[c]);
 
+            if (hx)
+              f -= (float) halo_amp[c] * hx[(i - fx0) * 3 + c] *
+                   hy[(j - fy0) * 3 + c];
             pigment[o * 3 + c] *= f > 0.0f ? f : 0.0f;
           }
       }

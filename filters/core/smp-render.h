@@ -10,6 +10,12 @@
  * least and looks cool grey-blue, more so the deeper it sits) and spreads
  * it sideways, red farthest, more with depth.
  *
+ * Light that enters the skin beside a dot diffuses under it and passes the
+ * pigment too, on its way in or out: every dot also casts a faint, wide
+ * halo (a Gaussian of a few tenths of a millimetre, red widest), whose mass
+ * is `halo` times the dot's own.  At whole-head scale the halos are most of
+ * the shadow a treatment casts; at 1:1 they soften the dot into the skin.
+ *
  * Rasterizer: each dot's shadow is a smooth elliptical profile whose sum over
  * the pixels it touches is normalized to its exact area times its
  * absorption, so a dot smaller than a pixel darkens that pixel by its area,
@@ -57,6 +63,18 @@ typedef struct
   int    sessions;         /* 1..SMP_MAX_SESSIONS */
   double clustering;       /* share of pattern sites with a pair (the
                             * pattern's, kept here with the rest) */
+  double halo;             /* the diffuse shadow around a dot: its mass
+                            * over the dot's own, 0 = none */
+  double tone;             /* an even layer of the pigment between the
+                            * dots, as a share of a fully worked dot's
+                            * optical density (sessions laid one over
+                            * another), 0 = dots only */
+  double layer[3];         /* that layer's transmittance where the mask
+                            * is white, linear RGB; all 0: derived from
+                            * tone (set directly by the look's fit) */
+  double blur_px;          /* the photo's own blur, a Gaussian sigma in
+                            * pixels: the whole pigment field is seen
+                            * through it (smp-stipple.h) */
 } SmpDotStyle;
 
 /* Derived once per render.  */
@@ -71,10 +89,23 @@ typedef struct
   float       edge_lut[2 * SMP_EDGE_RANGE * SMP_EDGE_STEPS + 1];
   double      od_dark[SMP_OD_STEPS + 1];   /* 1 - exp (-od) */
   double      od_half[SMP_OD_STEPS + 1];   /* t of the shadow's half edge */
+  double      tone_od[3];                  /* -log of the even layer's
+                                            * transmittance */
 } SmpRenderer;
 
 void   smp_renderer_init         (SmpRenderer       *renderer,
                                   const SmpDotStyle *style);
+
+/* Multiplies the 3 floats of a pixel of pigment field by the even layer of
+ * the style's tone, laid `amount` (0..1: the mask) thick.  */
+void   smp_render_tone           (const SmpRenderer *renderer,
+                                  float              amount,
+                                  float             *pixel);
+
+/* The darkest an even layer of pigment at the style's depth can make
+ * channel c: the skin above returns the rest before any light reaches it.  */
+double smp_render_layer_floor    (const SmpDotStyle *style,
+                                  int                c);
 
 /* Floats of scratch smp_render_dot needs.  */
 size_t smp_renderer_scratch_size (const SmpRenderer *renderer);

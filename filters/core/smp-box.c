@@ -1,0 +1,74 @@
+/* smp-box.c: see smp-box.h.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "smp-box.h"
+
+/* Fixed point: 1/2^20.  */
+#define BOX_ONE 1048576.0
+
+int
+smp_box_mean (const float *src,
+              float       *dst,
+              int          w,
+              int          h,
+              int          r)
+{
+  size_t   n   = (size_t) w * h;
+  int64_t *q   = malloc (sizeof (int64_t) * ((size_t) (w > h ? w : h) + 1));
+  int64_t *tmp = malloc (sizeof (int64_t) * (n ? n : 1));
+  int      x, y;
+
+  if (! q || ! tmp)
+    {
+      free (q);
+      free (tmp);
+      return 0;
+    }
+  if (r < 0)
+    r = 0;
+  /* Rows: prefix sums, then windows, each kept as a sum with its count
+   * folded in: exact.  */
+  for (y = 0; y < h; y++)
+    {
+      const float *row = src + (size_t) y * w;
+
+      q[0] = 0;
+      for (x = 0; x < w; x++)
+        q[x + 1] = q[x] + (isfinite (row[x]) ?
+                           (int64_t) llround (row[x] * BOX_ONE) : 0);
+      for (x = 0; x < w; x++)
+        {
+          int a = x - r < 0 ? 0 : x - r;
+          int b = x + r > w - 1 ? w - 1 : x + r;
+
+          tmp[(size_t) y * w + x] = (q[b + 1] - q[a]) / (b - a + 1);
+        }
+    }
+  /* Columns.  */
+  for (x = 0; x < w; x++)
+    {
+      q[0] = 0;
+      for (y = 0; y < h; y++)
+        q[y + 1] = q[y] + tmp[(size_t) y * w + x];
+      for (y = 0; y < h; y++)
+        {
+          int a = y - r < 0 ? 0 : y - r;
+          int b = y + r > h - 1 ? h - 1 : y + r;
+
+          dst[(size_t) y * w + x] = (float) ((double) (q[b + 1] - q[a]) /
+                                             (b - a + 1) / BOX_ONE);
+        }
+    }
+  free (q);
+  free (tmp);
+  return 1;
+}

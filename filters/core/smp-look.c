@@ -1,0 +1,1248 @@
+/* smp-look.c: the client's hair look and the dots that reproduce it; see
+ * smp-look.h.
+ *
+ * This program is free software: you can redistribute it and/or modify it
+ * under the terms of the GNU Lesser General Public License as published by
+ * the Free Software Foundation; either version 3 of the License, or (at your
+ * option) any later version.
+ */
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#include "smp-box.h"
+#include "smp-color.h"
+#include "smp-look.h"
+#include "smp-stipple.h"
+
+/* Blur estimate (re-blur: the ratio of an edge's gradient to that of the
+ * same edge blurred again by a known Gaussian gives the edge's own blur,
+ * as in Zhuo & Sim, "Defocus map estimation from a single image", 2011).  */
+#define REBLUR_SIGMA    1.0
+/* Edges: local maxima of the gradient above this many L* a pixel, the
+ * strongest EDGE_SHARE of them.  */
+#define EDGE_FLOOR      2.0
+#define EDGE_SHARE      0.05
+#define EDGE_MIN        20
+/* What the estimator reads on an ideal edge sampled by whole pixels (the
+ * pixel's own box and the central difference): subtracted in quadrature,
+ * measured on anti-aliased discs in tests/test-core.c.  */
+#define BLUR_FLOOR      0.55
+
+/* The share of a shine's light kept over the pigment: the surface
+ * reflects it whatever lies under, but a shine in a photo is partly the
+ * skin's own light, blown out; and the eye sees the rest.  */
+#define SHINE_KEPT 0.6
+
+/* Hair is at least this much darker than the skin around (linear
+ * luminance of 0.75 mm neighbourhoods: about 8 L* on light skin).  */
+#define HAIR_DARKER     0.8
+
+static const double luma_w[3] = { 0.2126, 0.7152, 0.0722 };
+
+static int
+compare_float (const void *a,
+               const void *b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The q-quantile of n values (sorted in place).  */
+static float
+quantile (float  *v,
+          size_t  n,
+          double  q)
+{
+  size_t k;
+
+  qsort (v, n, sizeof (float), compare_float);
+  k = (size_t) floor (q * (n - 1) + 0.5);
+  return v[k < n ? k : n - 1];
+}
+
+/* Otsu's threshold of n values: the split of their histogram (256 bins
+ * between their extremes) into two classes of least variance within.  */
+static float
+otsu (const float *v,
+      size_t       n)
+{
+  double hist[256] = { 0 }, lo = v[0], hi = v[0], w0 = 0, m0 = 0, mt = 0;
+  double best = -1.0;
+  float  split;
+  size_t i;
+  int    k;
+
+  for (i = 1; i < n; i++)
+    {
+      lo = fmin (lo, v[i]);
+      hi = fmax (hi, v[i]);
+    }
+  split = (float) hi;
+  if (! (hi > lo))
+    return split;
+  for (i = 0; i < n; i++)
+    {
+      int b = (int) ((v[i] - lo) / (hi - lo) * 255.0);
+
+      hist[b < 0 ? 0 : b > 255 ? 255 : b] += 1.0;
+    }
+  for (k = 0; k < 256; k++)
+    mt += hist[k] * k;
+  for (k = 0; k < 255; k++)
+    {
+      double w1, between;
+
+      w0 += hist[k];
+      m0 += hist[k] * k;
+      w1  = n - w0;
+      if (w0 <= 0.0 || w1 <= 0.0)
+        continue;
+      between = w0 * w1 * pow (m0 / w0 - (mt - m0) / w1, 2.0);
+      if (between > best)
+        {
+          best  = between;
+          split = (float) (lo + (k + 1) * (hi - lo) / 256.0);
+        }
+    }
+  return split;
+}
+
+/* A separable Gaussian of sigma s over a w x h array, the kernel clipped
+ * at the array's edges and renormalized.  */
+static int
+gaussian (const float *src,
+          float       *dst,
+          int          w,
+          int          h,
+          double       s)
+{
+  int     r   = (int) ceil (4.0 * s), x, y, k;
+  double *ker = malloc (sizeof (double) * (2 * r + 1));
+  float  *tmp = malloc (sizeof (float) * (size_t) w * h);
+
+  if (! ker || ! tmp)
+    {
+      free (ker);
+      free (tmp);
+      return 0;
+    }
+  for (k = -r; k <= r; k++)
+    ker[k + r] = exp (-0.5 * k * k / (s * s));
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      {
+        double sum = 0, wsum = 0;
+
+        for (k = -r; k <= r; k++)
+          if (x + k >= 0 && x + k < w)
+            {
+              sum  += ker[k + r] * src[(size_t) y * w + x + k];
+              wsum += ker[k + r];
+            }
+        tmp[(size_t) y * w + x] = (float) (sum / wsum);
+      }
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      {
+        double sum = 0, wsum = 0;
+
+        for (k = -r; k <= r; k++)
+          if (y + k >= 0 && y + k < h)
+            {
+              sum  += ker[k + r] * tmp[(size_t) (y + k) * w + x];
+              wsum += ker[k + r];
+            }
+        dst[(size_t) y * w + x] = (float) (sum / wsum);
+      }
+  free (ker);
+  free (tmp);
+  return 1;
+}
+
+static inline float
+gradient (const float *a,
+          int          w,
+          int          x,
+          int          y)
+{
+  size_t o  = (size_t) y * w + x;
+  float  gx = 0.5f * (a[o + 1] - a[o - 1]);
+  float  gy = 0.5f * (a[o + w] - a[o - w]);
+
+  return sqrtf (gx * gx + gy * gy);
+}
+
+double
+smp_look_blur (const float         *L,
+               int                  w,
+               int                  h,
+               const unsigned char *where)
+{
+  size_t  n = (size_t) w * h, i, m = 0, e = 0;
+  float  *clean, *blurred, *g0, *cand, *est;
+  double  result = -1.0;
+  int     x, y, dx, dy;
+
+  if (w < 8 || h < 8)
+    return -1.0;
+  clean   = malloc (sizeof (float) * n);
+  blurred = malloc (sizeof (float) * n);
+  g0      = calloc (n, sizeof (float));
+  cand    = malloc (sizeof (float) * n);
+  est     = malloc (sizeof (float) * n);
+  if (! clean || ! blurred || ! g0 || ! cand || ! est)
+    goto done;
+
+  /* A pixel that is no number is as flat as its neighbours say.  */
+  for (i = 0; i < n; i++)
+    clean[i] = isfinite (L[i]) ? L[i] : 0.0f;
+  if (! gaussian (clean, blurred, w, h, REBLUR_SIGMA))
+    goto done;
+  for (y = 1; y < h - 1; y++)
+    for (x = 1; x < w - 1; x++)
+      g0[(size_t) y * w + x] = gradient (clean, w, x, y);
+
+  /* Edges: local maxima of the gradient, well inside, on finite pixels.  */
+  for (y = 6; y < h - 6; y++)
+    for (x = 6; x < w - 6; x++)
+      {
+        size_t o   = (size_t) y * w + x;
+        float  g   = g0[o];
+        int    top = 1, ok = 1;
+
+        if (g < EDGE_FLOOR || (where && ! where[o]))
+          continue;
+        for (dy = -1; dy <= 1 && top; dy++)
+          for (dx = -1; dx <= 1; dx++)
+            {
+              size_t p = o + (ptrdiff_t) dy * w + dx;
+
+              if (g0[p] > g)
+                top = 0;
+              if (! isfinite (L[p]))
+                ok = 0;
+            }
+        if (top && ok)
+          cand[m++] = g;
+      }
+  if (m < EDGE_MIN)
+    goto done;
+  {
+    float threshold;
+
+    memcpy (est, cand, sizeof (float) * m);
+    threshold = quantile (est, m, 1.0 - EDGE_SHARE);
+    for (y = 6; y < h - 6; y++)
+      for (x = 6; x < w - 6; x++)
+        {
+          size_t o = (size_t) y * w + x;
+          float  g = g0[o], g1, r;
+          int    top = 1;
+
+          if (g < threshold || g < EDGE_FLOOR || (where && ! where[o]))
+            continue;
+          for (dy = -1; dy <= 1 && top; dy++)
+            for (dx = -1; dx <= 1; dx++)
+              if (g0[o + (ptrdiff_t) dy * w + dx] > g ||
+                  ! isfinite (L[o + (ptrdiff_t) dy * w + dx]))
+                top = 0;
+          if (! top)
+            continue;
+          g1 = gradient (blurred, w, x, y);
+          if (! (g1 > 0.0f))
+            continue;
+          r = g / g1;
+          if (r > 1.0001f)
+            est[e++] = (float) (REBLUR_SIGMA / sqrt ((double) r * r - 1.0));
+        }
+  }
+  if (e < EDGE_MIN / 2)
+    goto done;
+  {
+    double s = quantile (est, e, 0.5);
+
+    result = sqrt (fmax (0.0, s * s - BLUR_FLOOR * BLUR_FLOOR));
+  }
+
+done:
+  free (clean);
+  free (blurred);
+  free (g0);
+  free (cand);
+  free (est);
+  return result;
+}
+
+double
+smp_look_texture (const float         *L,
+                  int                  w,
+                  int                  h,
+                  const unsigned char *where)
+{
+  const int r = SMP_LOOK_TEXTURE_BOX / 2;
+  size_t    n = (size_t) w * h, i, inner = 0, all = 0;
+  float    *mean = malloc (sizeof (float) * n);
+  float    *in   = malloc (sizeof (float) * n);
+  double    s_inner = 0.0, s_all = 0.0, result = -1.0;
+
+  if (! mean || ! in || n == 0)
+    goto done;
+  for (i = 0; i < n; i++)
+    in[i] = (! where || where[i]) && isfinite (L[i]) ? 1.0f : 0.0f;
+  if (! smp_box_mean (L, mean, w, h, r) || ! smp_box_mean (in, in, w, h, r))
+    goto done;
+  for (i = 0; i < n; i++)
+    {
+      double d;
+
+      if ((where && ! where[i]) || ! isfinite (L[i]))
+        continue;
+      d = fabs (L[i] - mean[i]);
+      s_all += d;
+      all++;
+      /* The exact box sums give exactly 1 where the whole box is in.  */
+      if (in[i] >= 1.0f)
+        {
+          s_inner += d;
+          inner++;
+        }
+    }
+  if (inner >= 32)
+    result = s_inner / inner;
+  else if (all > 0)
+    result = s_all / all;
+
+done:
+  free (mean);
+  free (in);
+  return result;
+}
+
+double
+smp_look_grain (const float         *L,
+                int                  w,
+                int                  h,
+                const unsigned char *where,
+                int                  r)
+{
+  const int max_lag = 24;
+  size_t    n = (size_t) w * h, i;
+  float    *d = malloc (sizeof (float) * n);
+  double    c0 = 0.0, prev = 1.0, result = -1.0;
+  int       k, x, y;
+
+  if (! d || n == 0)
+    goto done;
+  if (! smp_box_mean (L, d, w, h, r < 1 ? 1 : r))
+    goto done;
+  for (i = 0; i < n; i++)
+    d[i] = (! where || where[i]) && isfinite (L[i]) ? L[i] - d[i] : NAN;
+  for (i = 0; i < n; i++)
+    if (isfinite (d[i]))
+      c0 += (double) d[i] * d[i];
+  if (! (c0 > 0.0))
+    goto done;
+  for (k = 1; k <= max_lag; k++)
+    {
+      double s = 0.0, q = 0.0, c;
+
+      for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++)
+          {
+            float a = d[(size_t) y * w + x];
+
+            if (! isfinite (a))
+              continue;
+            if (x + k < w && isfinite (d[(size_t) y * w + x + k]))
+              {
+                s += (double) a * d[(size_t) y * w + x + k];
+                q += (double) a * a;
+              }
+            if (y + k < h && isfinite (d[(size_t) (y + k) * w + x]))
+              {
+                s += (double) a * d[(size_t) (y + k) * w + x];
+                q += (double) a * a;
+              }
+          }
+      c = q > 0.0 ? s / q : 0.0;
+      if (c < 0.5)
+        {
+          result = (k - 1) + (prev - 0.5) / (prev - c);
+          goto done;
+        }
+      prev = c;
+    }
+  result = max_lag;
+
+done:
+  free (d);
+  return result;
+}
+
+int
+smp_look_local_px (double px_per_mm)
+{
+  int r = (int) lround (0.75 * px_per_mm);
+
+  return r < 1 ? 1 : r;
+}
+
+static double
+luma (const double *rgb)
+{
+  return luma_w[0] * rgb[0] + luma_w[1] * rgb[1] + luma_w[2] * rgb[2];
+}
+
+/* The hair's transmittance over the skin, in luminance.  */
+static double
+look_t (const SmpHairLook *look)
+{
+  double hair[3];
+  int    c;
+
+  for (c = 0; c < 3; c++)
+    hair[c] = look->skin[c] * look->ratio[c];
+  return luma (hair) / fmax (luma (look->skin), 1e-6);
+}
+
+float
+smp_look_need (const SmpHairLook *look,
+               float              local_luma)
+{
+  double t = look_t (look), b;
+
+  if (! (t < 0.999) || ! (t > 0.0))
+    return 1.0f;
+  if (! isfinite (local_luma))
+    return 0.0f;
+  b = (local_luma / fmax (luma (look->skin), 1e-6) - t) / (1.0 - t);
+  if (b >= 1.0)
+    return 1.0f;
+  if (b <= 0.0)
+    return 0.0f;
+  return (float) (log (t / (b + (1.0 - b) * t)) / log (t));
+}
+
+/* Hair, grey or brown: not a blue, green or purple thing (clothes, walls)
+ * of the same lightness.  */
+static int
+hair_hue (const float *rgb)
+{
+  float  lab[3];
+  double chroma, hue;
+
+  smp_rgb_to_lab (rgb, lab);
+  chroma = hypot (lab[1], lab[2]);
+  if (chroma < 12.0)
+    return 1;
+  hue = atan2 (lab[2], lab[1]) * 180.0 / M_PI;
+  return hue > -25.0 && hue < 105.0;
+}
+
+float
+smp_look_shine (const SmpHairLook *look,
+                const float       *rgb)
+{
+  const double *S = look->skin;
+  double        ss = 0, s1 = 0, ps = 0, p1 = 0, det, a, w, bright;
+  int           c;
+
+  if (! (luma (S) > 0.0) ||
+      ! (isfinite (rgb[0]) && isfinite (rgb[1]) && isfinite (rgb[2])))
+    return 0.0f;
+  /* Only where the pixel is lighter than the skin: darker ones are skin
+   * in shade or hair, whose greyness is their own.  */
+  bright = (luma_w[0] * rgb[0] + luma_w[1] * rgb[1] + luma_w[2] * rgb[2]) /
+           luma (S);
+  if (bright <= 1.25)
+    return 0.0f;
+  /* rgb = a S + w (1, 1, 1) by least squares.  */
+  for (c = 0; c < 3; c++)
+    {
+      ss += S[c] * S[c];
+      s1 += S[c];
+      ps += rgb[c] * S[c];
+      p1 += rgb[c];
+    }
+  det = ss * 3.0 - s1 * s1;
+  if (! (fabs (det) > 1e-12))
+    return 0.0f;
+  a = (ps * 3.0 - p1 * s1) / det;
+  w = (ss * p1 - s1 * ps) / det;
+  if (a < 0.0)
+    w = p1 / 3.0;
+  w = fmin (w, fmin (rgb[0], fmin (rgb[1], rgb[2])));
+  /* Lit skin is the skin's colour, a little off: no shine below 3 % of
+   * the pixel's light.  */
+  w -= 0.03 * bright * luma (S);
+  if (! (w > 0.0))
+    return 0.0f;
+  return (float) (SHINE_KEPT * w * fmin (1.0, (bright - 1.25) / 0.5));
+}
+
+int
+smp_look_learn (const SmpLookInput *in,
+                SmpHairLook        *look)
+{
+  const int w = in->width, h = in->height;
+  size_t    n = (size_t) w * h, i, ns = 0, nh = 0;
+  float    *Y = NULL, *ok = NULL, *loc = NULL, *near = NULL, *v = NULL;
+  float    *L = NULL;
+  unsigned char *hair = NULL;
+  double    skin_sum[3] = { 0, 0, 0 }, hair_sum[3] = { 0, 0, 0 };
+  double    s_lum, lo, hi;
+  float     cut_lo, cut_hi;
+  int       status = -1, c;
+
+  memset (look, 0, sizeof (*look));
+  look->ratio[0] = look->ratio[1] = look->ratio[2] = 1.0;
+  if (n == 0)
+    return 0;
+  Y    = malloc (sizeof (float) * n);
+  ok   = malloc (sizeof (float) * n);
+  loc  = malloc (sizeof (float) * n);
+  near = malloc (sizeof (float) * n);
+  v    = malloc (sizeof (float) * n);
+  L    = malloc (sizeof (float) * n);
+  hair = calloc (n, 1);
+  if (! Y || ! ok || ! loc || ! near || ! v || ! L || ! hair)
+    goto done;
+
+  for (i = 0; i < n; i++)
+    {
+      const float *p = in->rgb + 3 * i;
+      float        lab[3];
+
+      ok[i] = isfinite (p[0]) && isfinite (p[1]) && isfinite (p[2]);
+      Y[i]  = ok[i] ? (float) (luma_w[0] * p[0] + luma_w[1] * p[1] +
+                               luma_w[2] * p[2]) : 0.0f;
+      if (ok[i])
+        smp_rgb_to_lab (p, lab);
+      L[i] = ok[i] ? lab[0] : NAN;
+    }
+  /* The mean luminance of each pixel's neighbourhood, finite pixels only.  */
+  if (! smp_box_mean (Y, loc, w, h, smp_look_local_px (in->px_per_mm)) ||
+      ! smp_box_mean (ok, near, w, h, smp_look_local_px (in->px_per_mm)))
+    goto done;
+  for (i = 0; i < n; i++)
+    loc[i] = near[i] > 0.0f ? loc[i] / near[i] : 0.0f;
+
+  /* The skin: the treated area's lighter part (a designer's mask is mostly
+   * bald), below its brightest few per cent (shine).  */
+  for (i = 0; i < n; i++)
+    if (ok[i] && in->mask[i] >= 0.5f)
+      v[ns++] = loc[i];
+  status = 0;
+  if (ns < 16)
+    goto done;
+  cut_lo = quantile (v, ns, 0.4);
+  cut_hi = v[(size_t) floor (0.97 * (ns - 1))];
+  ns = 0;
+  for (i = 0; i < n; i++)
+    if (ok[i] && in->mask[i] >= 0.5f && loc[i] >= cut_lo && loc[i] <= cut_hi)
+      {
+        for (c = 0; c < 3; c++)
+          skin_sum[c] += in->rgb[3 * i + c];
+        ns++;
+      }
+  if (ns == 0)
+    goto done;
+  for (c = 0; c < 3; c++)
+    look->skin[c] = skin_sum[c] / ns;
+  look->skin_pixels = (int) ns;
+  s_lum = luma (look->skin);
+  if (! (s_lum > 1e-5))
+    {
+      look->skin_pixels = 0;
+      goto done;
+    }
+  if (in->skin_only)
+    goto done;
+
+  /* Where the hair is sought: the reference, or a ring around the mask.  */
+  if (! in->reference)
+    {
+      for (i = 0; i < n; i++)
+        near[i] = in->mask[i] >= 0.5f ? 1.0f : 0.0f;
+      if (! smp_box_mean (near, near, w, h, in->ring_px))
+        {
+          status = -1;
+          goto done;
+        }
+    }
+  lo = s_lum * 0.005;
+  hi = s_lum * HAIR_DARKER;
+  /* Hair candidates: darker than the skin around, of a hair's hue.  Among
+   * them, a ring holds thinning hair too, a mixture of hair and skin: only
+   * the darker of the two classes Otsu's threshold splits them into (in
+   * log luminance) is the client's hair.  */
+  for (i = 0; i < n; i++)
+    {
+      int seek = in->reference ? in->reference[i] >= 0.5f
+                               : in->mask[i] < 0.5f && near[i] > 0.0f;
+
+      hair[i] = seek && ok[i] && loc[i] < hi && loc[i] > lo &&
+                hair_hue (in->rgb + 3 * i);
+      if (hair[i])
+        v[nh++] = logf (loc[i]);
+    }
+  if (nh > 0 && ! in->reference)
+    {
+      float split = otsu (v, nh);
+
+      for (i = 0; i < n; i++)
+        if (hair[i])
+          hair[i] = logf (loc[i]) <= split;
+    }
+  nh = 0;
+  for (i = 0; i < n; i++)
+    if (hair[i])
+      {
+        for (c = 0; c < 3; c++)
+          hair_sum[c] += in->rgb[3 * i + c];
+        nh++;
+      }
+  /* Too little to learn from: less than 2 mm² (and 30 pixels).  */
+  if (nh < 30 || nh < 2.0 * in->px_per_mm * in->px_per_mm)
+    goto done;
+  for (c = 0; c < 3; c++)
+    look->ratio[c] = fmin (1.0, fmax (0.02, hair_sum[c] / nh /
+                                             fmax (look->skin[c], 1e-6)));
+  if (look_t (look) > 0.95)
+    goto done;
+  look->texture  = smp_look_texture (L, w, h, hair);
+  look->grain_px = smp_look_grain (L, w, h, hair,
+                                   (int) fmax (2.0, lround (in->px_per_mm)));
+  if (look->texture < 0.0 || look->grain_px < 0.0)
+    goto done;
+  look->hair_pixels = (int) nh;
+  status = (int) nh;
+
+done:
+  free (Y);
+  free (ok);
+  free (loc);
+  free (near);
+  free (v);
+  free (L);
+  free (hair);
+  if (status <= 0)
+    {
+      look->hair_pixels = 0;
+      look->ratio[0] = look->ratio[1] = look->ratio[2] = 1.0;
+    }
+  return status;
+}
+
+
+int
+smp_look_patch (const SmpLookInput *in,
+                const SmpHairLook  *look,
+                int                 max_side,
+                int                 min_side,
+                int                *px,
+                int                *py)
+{
+  const int w = in->width, h = in->height;
+  size_t    n = (size_t) w * h, i;
+  float    *Y = malloc (sizeof (float) * n), *ok = malloc (sizeof (float) * n);
+  int64_t  *sat = calloc ((size_t) (w + 1) * (h + 1), sizeof (int64_t));
+  double    cx = 0.0, cy = 0.0, count = 0.0;
+  int       side, x, y, found = 0, r = smp_look_local_px (in->px_per_mm);
+
+  if (! Y || ! ok || ! sat)
+    goto done;
+  for (i = 0; i < n; i++)
+    {
+      const float *p = in->rgb + 3 * i;
+
+      ok[i] = isfinite (p[0]) && isfinite (p[1]) && isfinite (p[2]);
+      Y[i]  = ok[i] ? (float) (luma_w[0] * p[0] + luma_w[1] * p[1] +
+                               luma_w[2] * p[2]) : 0.0f;
+    }
+  if (! smp_box_mean (Y, Y, w, h, r))
+    goto done;
+  /* Summed-area table of the pixels a patch may hold.  */
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      {
+        size_t o    = (size_t) y * w + x;
+        int    good = ok[o] > 0.0f && in->mask[o] >= 0.5f &&
+                      smp_look_need (look, Y[o]) >= 0.8f &&
+                      smp_look_shine (look, in->rgb + 3 * o) <= 0.0f;
+
+        /* Bald skin without shine (whose own texture would be taken for
+         * the dots'); a patch pixel's own must be finite, and its
+         * neighbourhood mean counts non-numbers as dark, which only makes
+         * it look less bald.  */
+        sat[(size_t) (y + 1) * (w + 1) + x + 1] =
+          good + sat[(size_t) y * (w + 1) + x + 1] +
+          sat[(size_t) (y + 1) * (w + 1) + x] - sat[(size_t) y * (w + 1) + x];
+        if (in->mask[o] >= 0.5f)
+          {
+            cx += x;
+            cy += y;
+            count++;
+          }
+      }
+  if (count == 0)
+    goto done;
+  cx /= count;
+  cy /= count;
+  for (side = max_side; side >= min_side && ! found;
+       side = side * 3 / 4 < min_side && side > min_side ? min_side
+                                                         : side * 3 / 4)
+    {
+      int    step = side / 8 > 1 ? side / 8 : 1;
+      double best = INFINITY;
+
+      for (y = 0; y + side <= h; y += step)
+        for (x = 0; x + side <= w; x += step)
+          {
+            int64_t inside = sat[(size_t) (y + side) * (w + 1) + x + side] -
+                             sat[(size_t) y * (w + 1) + x + side] -
+                             sat[(size_t) (y + side) * (w + 1) + x] +
+                             sat[(size_t) y * (w + 1) + x];
+            double  d      = hypot (x + side / 2.0 - cx, y + side / 2.0 - cy);
+
+            if (inside == (int64_t) side * side && d < best)
+              {
+                best  = d;
+                *px   = x;
+                *py   = y;
+                found = side;
+              }
+          }
+      if (side == min_side)
+        break;
+    }
+
+done:
+  free (Y);
+  free (ok);
+  free (sat);
+  return found;
+}
+
+float
+smp_look_amount (const SmpHairLook *look,
+                 float              share,
+                 float              local_luma)
+{
+  double t = look_t (look), s = luma (look->skin), r, b, target, need;
+
+  if (! (share > 0.0f) || ! isfinite (local_luma) || ! (s > 0.0))
+    return 0.0f;
+  r = local_luma / s;
+  if (! (t < 0.999))
+    return share;
+  /* The target: `share` of the hair's darkening (in log); what is needed
+   * is what the neighbourhood, b of the way from the hair to the skin,
+   * does not already show.  */
+  target = pow (t, fmin (share, 1.0f));
+  b      = fmin (1.0, fmax (0.0, (r - t) / (1.0 - t)));
+  need   = log (target / (b + (1.0 - b) * target)) / log (t);
+  return (float) fmax (0.0, need);
+}
+
+int
+smp_look_field (const SmpLookInput *in,
+                double              feather_px,
+                int                 x0,
+                int                 y0,
+                SmpLookField       *field)
+{
+  const int w = in->width, h = in->height, M = SMP_LOOK_FIELD_MAX;
+  float    *inside = NULL, *count = NULL;
+  double    cell, reach;
+  int       cols, rows, x, y, k, pass;
+
+  memset (field, 0, sizeof (*field));
+  if (! (feather_px > 0.0) || w <= 0 || h <= 0)
+    return 1;
+  cell = fmax (1.0, fmax (feather_px / 4.0,
+                          (double) (w > h ? w : h) / (M - 1)));
+  cols = (int) ceil ((w - 1) / cell) + 1;
+  rows = (int) ceil ((h - 1) / cell) + 1;
+  if (cols > M)
+    cols = M;
+  if (rows > M)
+    rows = M;
+  inside = calloc ((size_t) cols * rows, sizeof (float));
+  count  = calloc ((size_t) cols * rows, sizeof (float));
+  if (! inside || ! count)
+    {
+      free (inside);
+      free (count);
+      return 0;
+    }
+
+  /* Each pixel counts for its nearest node.  */
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      {
+        int gx = (int) floor ((x + 0.5) / cell + 0.5);
+        int gy = (int) floor ((y + 0.5) / cell + 0.5);
+
+        if (gx >= cols || gy >= rows)
+          continue;
+        inside[gy * cols + gx] += in->mask[(size_t) y * w + x] >= 0.5f;
+        count[gy * cols + gx]  += 1.0f;
+      }
+
+  /* The distance (px) from the nodes that are mostly in the mask, by
+   * chamfer passes, then a ramp from 1 there to 0 at the feather's reach
+   * (less a cell, so that reading between nodes never reaches beyond).  */
+  for (k = 0; k < cols * rows; k++)
+    field->share[k] = count[k] > 0.0f && inside[k] >= 0.5f * count[k]
+                      ? 0.0f : INFINITY;
+  for (pass = 0; pass < 4; pass++)
+    {
+      int   fwd  = pass % 2 == 0;
+      float step = (float) cell, diag = (float) (cell * M_SQRT2);
+
+      for (k = 0; k < cols * rows; k++)
+        {
+          int   g  = fwd ? k : cols * rows - 1 - k;
+          int   gx = g % cols, gy = g / cols, dx, dy;
+          float v  = field->share[g];
+
+          for (dy = -1; dy <= 1; dy++)
+            for (dx = -1; dx <= 1; dx++)
+              {
+                int nx = gx + dx, ny = gy + dy;
+
+                if ((dx == 0 && dy == 0) || nx < 0 || ny < 0 ||
+                    nx >= cols || ny >= rows)
+                  continue;
+                v = fminf (v, field->share[ny * cols + nx] +
+                              (dx && dy ? diag : step));
+              }
+          field->share[g] = v;
+        }
+    }
+  reach = fmax (cell, feather_px - cell);
+  for (k = 0; k < cols * rows; k++)
+    field->share[k] = (float) fmax (0.0, 1.0 - field->share[k] / reach);
+  field->x0   = x0;
+  field->y0   = y0;
+  field->cols = cols;
+  field->rows = rows;
+  field->cell = cell;
+  free (inside);
+  free (count);
+  return 1;
+}
+
+float
+smp_look_share (const SmpLookField *field,
+                int                 x,
+                int                 y)
+{
+  double u, v, fu, fv, s;
+  int    i, j, i1, j1;
+
+  if (field->cols <= 0 || field->rows <= 0)
+    return 0.0f;
+  u = fmin (field->cols - 1, fmax (0.0, (x + 0.5 - field->x0) / field->cell));
+  v = fmin (field->rows - 1, fmax (0.0, (y + 0.5 - field->y0) / field->cell));
+  i  = (int) floor (u);
+  j  = (int) floor (v);
+  i1 = i + 1 < field->cols ? i + 1 : i;
+  j1 = j + 1 < field->rows ? j + 1 : j;
+  fu = u - i;
+  fv = v - j;
+  s  = (1 - fv) * ((1 - fu) * field->share[j * field->cols + i] +
+                   fu * field->share[j * field->cols + i1]) +
+       fv * ((1 - fu) * field->share[j1 * field->cols + i] +
+             fu * field->share[j1 * field->cols + i1]);
+  s  = fmin (1.0, fmax (0.0, s));
+  return (float) (s * s * (3.0 - 2.0 * s));
+}
+
+/* Fitting.  */
+
+#define HALO_MAX     8.0
+#define TONE_MAX     0.98
+#define DIAMETER_MIN 0.06
+#define DIAMETER_MAX 0.5
+#define DENSITY_MIN  30.0
+#define DENSITY_MAX  250.0
+#define LOG_T_MIN    (-9.2)   /* a pigment of transmittance 1e-4 */
+/* How much softer than the photo's sharpest edges the hair may be (px).  */
+#define BLUR_EXTRA   4.0
+
+typedef struct
+{
+  const SmpHairLook *look;
+  const float       *patch;
+  int                x0, y0, w, h;
+  double             clustering;
+  uint32_t           seed;
+  float             *field, *lab, *Lp;
+  double             target[3];
+  int                renders;
+} Fit;
+
+typedef struct
+{
+  double ratio[3], texture, grain;
+  int    short_of[3];    /* the darkest pigment is not dark enough */
+} Trial;
+
+/* Renders the dots of (style, density) over the patch and measures.  */
+static int
+trial (Fit               *fit,
+       const SmpDotStyle *style,
+       double             density,
+       int                measure,
+       Trial             *out)
+{
+  SmpPattern  pattern;
+  SmpRenderer renderer;
+  size_t      n = (size_t) fit->w * fit->h, i;
+  double      before[3] = { 0, 0, 0 }, after[3] = { 0, 0, 0 };
+  int         c;
+
+  smp_pattern_init (&pattern, density, fit->clustering, fit->seed);
+  smp_renderer_init (&renderer, style);
+  for (i = 0; i < n * 3; i++)
+    fit->field[i] = 1.0f;
+  if (! smp_stipple (&pattern, &renderer, fit->x0, fit->y0, fit->w, fit->h,
+                     NULL, fit->field))
+    return 0;
+  fit->renders++;
+  for (i = 0; i < n; i++)
+    {
+      float rgb[3];
+
+      for (c = 0; c < 3; c++)
+        {
+          rgb[c]     = fit->patch[3 * i + c] * fit->field[3 * i + c];
+          before[c] += fit->patch[3 * i + c];
+          after[c]  += rgb[c];
+        }
+      if (measure)
+        {
+          smp_rgb_to_lab (rgb, fit->lab);
+          fit->Lp[i] = fit->lab[0];
+        }
+    }
+  for (c = 0; c < 3; c++)
+    out->ratio[c] = before[c] > 0.0 ? after[c] / before[c] : 1.0;
+  if (measure)
+    {
+      out->texture = smp_look_texture (fit->Lp, fit->w, fit->h, NULL);
+      out->grain   = smp_look_grain (fit->Lp, fit->w, fit->h, NULL,
+                                     (int) fmax (2.0,
+                                                 lround (style->px_per_mm)));
+    }
+  return 1;
+}
+
+/* The pigment colour that gives the target ratio per channel with the rest
+ * of (style, density): a bracketed secant in log transmittance, the three
+ * channels at once (they do not interact in the renderer).  Then measures
+ * texture and grain.  */
+static int
+solve_colour (Fit         *fit,
+              SmpDotStyle *style,
+              double       density,
+              Trial       *out)
+{
+  double lo[3], hi[3], glo[3], ghi[3], u[3];
+  int    done[3] = { 0, 0, 0 }, it, c;
+
+  /* The even layer carries the share `tone` of the darkening (in log),
+   * as far as it can; the dots the rest.  */
+  for (c = 0; c < 3; c++)
+    style->layer[c] = style->tone > 0.0
+                      ? fmax (pow (fit->target[c], style->tone),
+                              smp_render_layer_floor (style, c) + 1e-3)
+                      : 1.0;
+  for (c = 0; c < 3; c++)
+    {
+      lo[c]  = LOG_T_MIN;
+      hi[c]  = 0.0;
+      glo[c] = NAN;
+      /* A clear pigment changes nothing: ratio 1.  */
+      ghi[c] = -log (fit->target[c]);
+      u[c]   = fmin (-1e-3, fmax (LOG_T_MIN, log (fmax (style->colour[c],
+                                                          1e-4))));
+    }
+  for (it = 0; it < 8; it++)
+    {
+      for (c = 0; c < 3; c++)
+        style->colour[c] = exp (u[c]);
+      if (! trial (fit, style, density, 0, out))
+        return 0;
+      for (c = 0; c < 3; c++)
+        {
+          double g = log (fmax (out->ratio[c], 1e-6)) - log (fit->target[c]);
+
+          if (fabs (g) < 0.01)
+            done[c] = 1;
+          if (g < 0.0)
+            {
+              lo[c]  = u[c];
+              glo[c] = g;
+            }
+          else
+            {
+              hi[c]  = u[c];
+              ghi[c] = g;
+            }
+        }
+      if (done[0] && done[1] && done[2])
+        break;
+      for (c = 0; c < 3; c++)
+        {
+          if (done[c])
+            continue;
+          if (! isfinite (glo[c]))
+            {
+              /* Never dark enough yet: three times the optical density,
+               * down to the darkest pigment there is.  */
+              if (u[c] <= LOG_T_MIN)
+                done[c] = 1;
+              u[c] = fmax (LOG_T_MIN, u[c] * 3.0);
+              continue;
+            }
+          u[c] = lo[c] + (hi[c] - lo[c]) * (-glo[c]) / (ghi[c] - glo[c]);
+          if (! (u[c] > lo[c] && u[c] < hi[c]))
+            u[c] = 0.5 * (lo[c] + hi[c]);
+        }
+    }
+  for (c = 0; c < 3; c++)
+    {
+      style->colour[c] = exp (u[c]);
+      out->short_of[c] = ! isfinite (glo[c]) && u[c] <= LOG_T_MIN &&
+                         log (fmax (out->ratio[c], 1e-6)) -
+                         log (fit->target[c]) > 0.02;
+    }
+  if (! trial (fit, style, density, 1, out))
+    return 0;
+  if (getenv ("SMP_DEBUG"))
+    fprintf (stderr, "  trial tone %.2f blur %.2f halo %.2f dia %.3f dens %.1f colour %.4f %.4f %.4f -> ratio %.3f %.3f %.3f (target %.3f %.3f %.3f) tex %.2f (%.2f) grain %.2f (%.2f) short %d%d%d renders %d\n",
+             style->tone, style->blur_px, style->halo, style->dot_diameter, density, style->colour[0], style->colour[1], style->colour[2],
+             out->ratio[0], out->ratio[1], out->ratio[2], fit->target[0], fit->target[1], fit->target[2],
+             out->texture, fit->look->texture, out->grain, fit->look->grain_px,
+             out->short_of[0], out->short_of[1], out->short_of[2], fit->renders);
+  return 1;
+}
+
+static int
+short_of (const Trial *t)
+{
+  return t->short_of[0] || t->short_of[1] || t->short_of[2];
+}
+
+/* Bisection of one parameter p of (style, density) in [a, b] so that
+ * measure (trial) reaches target: `rising` when the measure grows with p.
+ * A trial whose pigment cannot reach the ratio counts as "p too low" when
+ * `short_low`.  */
+typedef double *(*Param) (SmpDotStyle *style, double *density);
+
+static double *
+param_halo (SmpDotStyle *style,
+            double      *density)
+{
+  return &style->halo;
+}
+
+static double *
+param_diameter (SmpDotStyle *style,
+                double      *density)
+{
+  return &style->dot_diameter;
+}
+
+/* In the fit the style's tone is the share of the darkening (in log) that
+ * the even layer carries; see solve_colour.  */
+static double *
+param_tone (SmpDotStyle *style,
+            double      *density)
+{
+  return &style->tone;
+}
+
+static double *
+param_blur (SmpDotStyle *style,
+            double      *density)
+{
+  return &style->blur_px;
+}
+
+static double *
+param_density (SmpDotStyle *style,
+               double      *density)
+{
+  return density;
+}
+
+static int
+bisect (Fit         *fit,
+        SmpDotStyle *style,
+        double      *density,
+        Param        param,
+        double       a,
+        double       b,
+        int          texture,
+        int          rising,
+        int          steps,
+        Trial       *best)
+{
+  double target = texture ? fit->look->texture : fit->look->grain_px;
+  double err_best = INFINITY;
+  SmpDotStyle keep = *style;
+  double      keep_density = *density;
+  int         k;
+
+  for (k = 0; k < steps; k++)
+    {
+      SmpDotStyle s = *style;
+      double      d = *density, value, err;
+      Trial       t;
+
+      *param (&s, &d) = 0.5 * (a + b);
+      if (! solve_colour (fit, &s, d, &t))
+        return 0;
+      value = texture ? t.texture : t.grain;
+      err   = fabs (log (fmax (value, 1e-6) / target));
+      if (short_of (&t))
+        {
+          /* Not reachable: the shade must come from more halo, more or
+           * larger dots.  */
+          a = 0.5 * (a + b);
+          continue;
+        }
+      if (err < err_best)
+        {
+          err_best     = err;
+          keep         = s;
+          keep_density = d;
+          *best        = t;
+        }
+      if ((value < target) == (rising != 0))
+        a = 0.5 * (a + b);
+      else
+        b = 0.5 * (a + b);
+    }
+  if (isfinite (err_best))
+    {
+      *style   = keep;
+      *density = keep_density;
+    }
+  return 1;
+}
+
+int
+smp_look_fit (const SmpHairLook *look,
+              const float       *patch,
+              int                x0,
+              int                y0,
+              int                w,
+              int                h,
+              double             clustering,
+              uint32_t           seed,
+              SmpDotStyle       *style,
+              double            *density)
+{
+  Fit    fit = { look, patch, x0, y0, w, h, clustering, seed };
+  Trial  t;
+  size_t n = (size_t) w * h;
+  double blur_min = 0.0;
+  int    ok = 0, c, round;
+
+  fit.field = malloc (sizeof (float) * n * 3);
+  fit.Lp    = malloc (sizeof (float) * n);
+  fit.lab   = malloc (sizeof (float) * 3);
+  if (! fit.field || ! fit.Lp || ! fit.lab)
+    goto done;
+  for (c = 0; c < 3; c++)
+    fit.target[c] = fmin (0.995, fmax (0.02, look->ratio[c]));
+  style->shade_variation = 0.0;
+  style->tone            = 0.0;
+
+  /* The shade first: enough halo (then dots) to reach the ratio at all.  */
+  if (! solve_colour (&fit, style, *density, &t))
+    goto done;
+  while (short_of (&t) && (style->halo < HALO_MAX || *density < DENSITY_MAX))
+    {
+      if (style->halo < HALO_MAX)
+        style->halo = fmin (HALO_MAX, style->halo * 1.5 + 0.5);
+      else
+        *density = fmin (DENSITY_MAX, *density * 1.3);
+      if (! solve_colour (&fit, style, *density, &t))
+        goto done;
+    }
+
+  /* Twice: the grain size from the blur the dots are seen through (the
+   * hair is often softer than the photo's sharpest edges: a dot is never
+   * sharper than it), then from the dot size; the texture from the share
+   * of the halo (more halo: a smoother shade), then, when the halo alone
+   * cannot make it, from the number of dots (fewer: each darker).  */
+  for (round = 0; round < 2; round++)
+    {
+      double blur0 = round == 0 ? style->blur_px : blur_min;
+
+      if (round == 0)
+        blur_min = style->blur_px;
+      if (t.grain < look->grain_px)
+        {
+          if (! bisect (&fit, style, density, param_blur, blur0,
+                        blur_min + BLUR_EXTRA, 0, 1, 6, &t))
+            goto done;
+          if (t.grain < look->grain_px * 0.9 &&
+              ! bisect (&fit, style, density, param_diameter,
+                        style->dot_diameter, DIAMETER_MAX, 0, 1, 5, &t))
+            goto done;
+        }
+      else if (! bisect (&fit, style, density, param_blur, blur_min,
+                         style->blur_px, 0, 1, 6, &t))
+        goto done;
+      if (t.texture > look->texture)
+        {
+          if (! bisect (&fit, style, density, param_halo, style->halo,
+                        HALO_MAX, 1, 0, 6, &t))
+            goto done;
+          if (t.texture > look->texture * 1.1 &&
+              ! bisect (&fit, style, density, param_tone, style->tone,
+                        TONE_MAX, 1, 0, 6, &t))
+            goto done;
+          if (t.texture > look->texture * 1.1 &&
+              ! bisect (&fit, style, density, param_density, *density,
+                        DENSITY_MAX, 1, 0, 5, &t))
+            goto done;
+        }
+      else
+        {
+          if (style->tone > 0.0 &&
+              ! bisect (&fit, style, density, param_tone, 0.0, style->tone,
+                        1, 0, 6, &t))
+            goto done;
+          if (t.texture < look->texture * 0.9 &&
+              ! bisect (&fit, style, density, param_halo, 0.0, style->halo,
+                        1, 0, 6, &t))
+            goto done;
+          if (t.texture < look->texture * 0.9 &&
+              ! bisect (&fit, style, density, param_density, DENSITY_MIN,
+                        *density, 1, 0, 5, &t))
+            goto done;
+        }
+    }
+  if (! solve_colour (&fit, style, *density, &t))
+    goto done;
+  ok = 1;
+
+done:
+  free (fit.field);
+  free (fit.Lp);
+  free (fit.lab);
+  return ok;
+}
