@@ -483,6 +483,41 @@ photo_blur (GeglOperation       *operation,
   return blur;
 }
 
+/* How far the treatment spills past the mask: laid out over the mask's
+ * own extent, grown by the feather, so that it depends on the mask alone
+ * (not on where a reference lies).  */
+static void
+spill_field (GeglOperation *operation,
+             GeglBuffer    *aux,
+             SmpLookField  *field)
+{
+  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
+                                                                    "input");
+  const GeglRectangle *a  = gegl_operation_source_get_bounding_box (operation,
+                                                                    "aux");
+  GeglRectangle        r, within;
+  SmpLookInput         look_in = { 0 };
+  gfloat              *mask;
+
+  memset (field, 0, sizeof (*field));
+  if (! in || ! a || smp_rect_unbounded (in) || smp_rect_unbounded (a))
+    return;
+  gegl_rectangle_intersect (&within, a, in);
+  r = smp_mask_extent (aux, &within, 0.5f);
+  if (r.width <= 0)
+    return;
+  r = smp_rect_grow (r, (gint) ceil (feather_px (operation)) + 2);
+  gegl_rectangle_intersect (&r, &r, in);
+  mask = g_new (gfloat, (gsize) r.width * r.height);
+  read_mask (aux, &r, mask, 0.0f);
+  look_in.mask      = mask;
+  look_in.width     = r.width;
+  look_in.height    = r.height;
+  look_in.px_per_mm = smp_px_per_mm (operation);
+  smp_look_field (&look_in, feather_px (operation), r.x, r.y, field);
+  g_free (mask);
+}
+
 /* Learns the photo's blur and, when asked, the client's hair look, and
  * fits the dots to it.  */
 static void
@@ -510,14 +545,20 @@ learn (GeglOperation *operation,
   o->learnt_blur      = -1.0;
   if (n == 0)
     return;
+  if (smp_finite (operation, "photo-blur", o->photo_blur) < 0.0)
+    st->blur = photo_blur (operation, input, &r);
+  o->learnt_blur = st->blur;
+  /* The skin and the hair are learnt where there is a mask (or a
+   * reference): without, the photo is treated whole, as it is.  */
+  if (! gegl_operation_get_source_node (operation, "aux") &&
+      ! (o->match == SMP_FOLLICLES_MATCH_REFERENCE && aux2))
+    return;
 
   rgb  = read_rgb (operation, input, &r);
   mask = g_new (gfloat, n);
   /* No mask at all treats everywhere.  */
   read_mask (aux, &r, mask,
              gegl_operation_get_source_node (operation, "aux") ? 0.0f : 1.0f);
-  st->blur = photo_blur (operation, input, &r);
-  o->learnt_blur = st->blur;
 
   seek = o->match == SMP_FOLLICLES_MATCH_RING
          ? gegl_operation_get_source_node (operation, "aux") != NULL
@@ -596,9 +637,8 @@ learn (GeglOperation *operation,
       o->learnt_darkening = CLAMP (1.0 - hair / skin, 0.0, 1.0);
       o->learnt_grain     = st->look.grain_px / smp_px_per_mm (operation);
     }
-  if (gegl_operation_get_source_node (operation, "aux") &&
-      st->look.skin_pixels > 0)
-    smp_look_field (&in, feather_px (operation), r.x, r.y, &st->field);
+  if (aux && st->look.skin_pixels > 0)
+    spill_field (operation, aux, &st->field);
   if (g_getenv ("SMP_DEBUG"))
     g_printerr ("DEBUG field %dx%d cell %.1f at %d,%d skin px %d skin %.4f %.4f %.4f blur %.3f learnt %d\n", st->field.cols, st->field.rows, st->field.cell, st->field.x0, st->field.y0, st->look.skin_pixels, st->look.skin[0], st->look.skin[1], st->look.skin[2], st->blur, st->learnt);
   g_free (rgb);
@@ -806,7 +846,7 @@ gegl_op_class_init (GeglOpClass *klass)
     "gimp:menu-path",     "<Image>/Filters/SMP",
     "gimp:menu-label",    _("Follicles..."),
     "reference-composition", reference_composition,
-    "reference-hash",     "de0de940711d9d520a5772a10c2c16fa",
+    "reference-hash",     "ff54ee57e190b52ea9f3ae0fd5fd5582",
     "description",
       _("Scalp micropigmentation preview: paints pigment impressions, "
         "thousands of tiny dots that read as the stubble of a closely shaved "

@@ -839,13 +839,327 @@ test_regions (void)
   g_ptr_array_free (all, TRUE);
 }
 
+/* 4. The defaults, without a reference (match=none): a closely shaved
+ * head at whole-head scale, not untouched skin: on flat light skin the
+ * L* drop is 6-14 at 3.5 and at 20 px/mm, within 25 % of each other; on
+ * photo 12's bald area at 3.5 px/mm too.  (That the impressions stay
+ * distinct at 20 px/mm, counted within 8 % of the density, is
+ * tests/test-follicles.c's /follicles/density.)  */
+
+static gdouble
+mean_lstar (const gfloat  *rgba,
+            const guchar  *in,
+            gint           n)
+{
+  gdouble s = 0.0;
+  gint    i, k = 0;
+
+  for (i = 0; i < n; i++)
+    if (! in || in[i])
+      {
+        s += lstar (rgba + 4 * i);
+        k++;
+      }
+  return k ? s / k : 0.0;
+}
+
+static void
+test_defaults (void)
+{
+  const gdouble scales[] = { 3.5, 20.0 };
+  /* Light skin, sRGB #e0b8a5.  */
+  const gfloat  light[4] = { 0.7454f, 0.4793f, 0.3763f, 1.0f };
+  gdouble       drop[2];
+  guint         k;
+
+  for (k = 0; k < G_N_ELEMENTS (scales); k++)
+    {
+      GeglRectangle rect = { 0, 0, (gint) (40 * scales[k]),
+                             (gint) (40 * scales[k]) };
+      GeglBuffer   *in   = smp_test_uniform (&rect, RGBA_FLOAT, light);
+      gfloat       *out  = smp_test_render ("smp:follicles", in, NULL, &rect,
+                                            RGBA_FLOAT, "px-per-mm",
+                                            scales[k], "match", 0, "seed", 1,
+                                            NULL);
+
+      drop[k] = lstar (light) - mean_lstar (out, NULL,
+                                            rect.width * rect.height);
+      g_test_message ("flat light skin at %.1f px/mm: L* %.1f, down by %.2f",
+                      scales[k], lstar (light), drop[k]);
+      g_assert_cmpfloat (drop[k], >=, 6.0);
+      g_assert_cmpfloat (drop[k], <=, 14.0);
+      g_free (out);
+      g_object_unref (in);
+    }
+  g_assert_cmpfloat (fabs (drop[0] / drop[1] - 1.0), <, 0.25);
+
+  {
+    GeglBuffer   *photo = smp_test_shared_photo ("12_front_fully_bald_light_skin.jpg");
+    GeglRectangle rect, bald = { 250, 80, 200, 170 };
+    GeglBuffer   *mask;
+    gfloat       *before, *after;
+    guchar       *box;
+    gint          n, x, y;
+    gdouble       d;
+
+    if (! photo)
+      return;
+    rect   = *gegl_buffer_get_extent (photo);
+    n      = rect.width * rect.height;
+    /* The bald area of boxes.tsv, masked as a designer would, a little
+     * larger and soft.  */
+    {
+      GeglRectangle wide = { 230, 60, 240, 210 };
+      GeglBuffer   *hard = gegl_buffer_new (&rect, RGBA_FLOAT);
+      GeglColor    *c = gegl_color_new ("white"), *b = gegl_color_new ("black");
+
+      gegl_buffer_set_color (hard, &rect, b);
+      gegl_buffer_set_color (hard, &wide, c);
+      mask = blurred (hard, 4.0);
+      g_object_unref (hard);
+      g_object_unref (c);
+      g_object_unref (b);
+    }
+    box = g_malloc0 (n);
+    for (y = bald.y; y < bald.y + bald.height; y++)
+      for (x = bald.x; x < bald.x + bald.width; x++)
+        box[y * rect.width + x] = 1;
+    before = g_new (gfloat, (gsize) n * 4);
+    gegl_buffer_get (photo, &rect, 1.0, RGBA_FLOAT, before,
+                     GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+    after = smp_test_render ("smp:follicles", photo, mask, &rect, RGBA_FLOAT,
+                             "px-per-mm", 3.5, "match", 0, "seed", 1, NULL);
+    d = mean_lstar (before, box, n) - mean_lstar (after, box, n);
+    g_test_message ("photo 12, bald area at 3.5 px/mm: L* %.1f, down by "
+                    "%.2f", mean_lstar (before, box, n), d);
+    g_assert_cmpfloat (d, >=, 6.0);
+    g_assert_cmpfloat (d, <=, 14.0);
+    {
+      GeglRectangle zoom = { 200, 40, 320, 240 };
+
+      review ("look-12-defaults.png", before, after, &rect, &zoom);
+    }
+    g_free (box);
+    g_free (before);
+    g_free (after);
+    g_object_unref (mask);
+    g_object_unref (photo);
+  }
+}
+
+/* 5. Bad input: a reference that holds no hair (all skin, empty, all
+ * background) is reported (learnt-hair 0, for the plug-in and the tool to
+ * say so) and the properties as set are used, exactly as match=none; NaN
+ * pixels in the reference do not spread.  */
+
+/* A scene: skin with a bald ellipse in the middle of buzzed hair (stubble
+ * from smp:follicles itself, dense and dark), a white wall on the left,
+ * 4 px/mm.  */
+static const GeglRectangle scene_rect = { 0, 0, 480, 360 };
+
+static gboolean
+in_bald (gint x,
+         gint y)
+{
+  return hypot ((x + 0.5 - 260) / 130.0, (y + 0.5 - 180) / 110.0) <= 1.0;
+}
+
+static GeglBuffer *
+scene (void)
+{
+  GeglRectangle rect = scene_rect, wall = { 0, 0, 60, 360 };
+  GeglBuffer   *skin = skin_patch (&rect, 9);
+  GeglBuffer   *hair = smp_test_uniform (&rect, Y_FLOAT,
+                                         (const gfloat[4]) { 1, 1, 1, 1 });
+  gfloat       *m    = g_new (gfloat, (gsize) rect.width * rect.height);
+  GeglNode     *graph, *op;
+  gfloat       *px;
+  GeglBuffer   *out;
+  GeglColor    *white = gegl_color_new ("#f0f0ee");
+  gint          x, y;
+
+  for (y = 0; y < rect.height; y++)
+    for (x = 0; x < rect.width; x++)
+      m[y * rect.width + x] = in_bald (x, y) ? 0.0f : 1.0f;
+  gegl_buffer_set (hair, &rect, 0, Y_FLOAT, m, GEGL_AUTO_ROWSTRIDE);
+  op = look_graph (&graph, skin, hair, NULL);
+  gegl_node_set (op, "px-per-mm", 4.0, "match", 0, "feather", 0.0,
+                 "density", 240.0, "dot-diameter", 0.35, "halo", 2.0,
+                 "tone", 0.4, "photo-blur", 0.8, "seed", 17, NULL);
+  px  = smp_test_blit (op, &rect, RGBA_FLOAT);
+  out = gegl_buffer_new (&rect, RGBA_FLOAT);
+  gegl_buffer_set (out, &rect, 0, RGBA_FLOAT, px, GEGL_AUTO_ROWSTRIDE);
+  gegl_buffer_set_color (out, &wall, white);
+  g_object_unref (white);
+  g_object_unref (graph);
+  g_object_unref (skin);
+  g_object_unref (hair);
+  g_free (px);
+  g_free (m);
+  return out;
+}
+
+/* The treatment mask: the bald ellipse, drawn a little small and rough.  */
+static GeglBuffer *
+scene_mask (void)
+{
+  GeglRectangle rect = scene_rect;
+  GeglBuffer   *mask = gegl_buffer_new (&rect, Y_FLOAT);
+  gfloat       *m    = g_new (gfloat, (gsize) rect.width * rect.height);
+  gint          x, y;
+
+  for (y = 0; y < rect.height; y++)
+    for (x = 0; x < rect.width; x++)
+      {
+        gdouble wob = 1.0 + 0.06 * sin (atan2 (y - 180.0, x - 260.0) * 5);
+
+        m[y * rect.width + x] =
+          hypot ((x + 0.5 - 262) / (112.0 * wob), (y + 0.5 - 178) / 95.0) <= 1.0;
+      }
+  gegl_buffer_set (mask, &rect, 0, Y_FLOAT, m, GEGL_AUTO_ROWSTRIDE);
+  g_free (m);
+  return mask;
+}
+
+static gpointer
+scene_render (GeglBuffer *photo,
+              GeglBuffer *mask,
+              GeglBuffer *ref,
+              gint        match,
+              gint       *hair,
+              gdouble    *darkening)
+{
+  GeglNode *graph, *op = look_graph (&graph, photo, mask, ref);
+  gpointer  px;
+  GeglRectangle rect = scene_rect;
+
+  gegl_node_set (op, "px-per-mm", 4.0, "match", match, "seed", 2, NULL);
+  px = smp_test_blit (op, &rect, RGBA_FLOAT);
+  gegl_node_get (op, "learnt-hair", hair, "learnt-darkening", darkening,
+                 NULL);
+  g_object_unref (graph);
+  return px;
+}
+
+static void
+test_bad_reference (void)
+{
+  GeglRectangle rect  = scene_rect, empty = { 0, 0, 0, 0 };
+  GeglRectangle skin  = { 220, 150, 80, 60 }, wall = { 5, 20, 40, 300 };
+  GeglRectangle hairy = { 400, 20, 60, 80 };
+  GeglBuffer   *photo = scene (), *mask = scene_mask ();
+  GeglBuffer   *refs[4], *clean, *poisoned;
+  const gchar  *what[] = { "all skin", "empty", "all background",
+                           "nothing (a black mask)" };
+  gsize         size  = (gsize) rect.width * rect.height * 16;
+  gfloat       *none, *out, *a, *b;
+  guchar       *nan_at;
+  gint          hair, k, i;
+  gdouble       dark, dark_clean, dark_nan;
+
+  none = scene_render (photo, mask, NULL, 0, &hair, &dark);
+  refs[0] = box_mask (&rect, &skin);
+  refs[1] = gegl_buffer_new (&empty, Y_FLOAT);
+  refs[2] = box_mask (&rect, &wall);
+  refs[3] = smp_test_uniform (&rect, Y_FLOAT, (const gfloat[4]) { 0, 0, 0, 1 });
+  for (k = 0; k < 4; k++)
+    {
+      out = scene_render (photo, mask, refs[k], 2, &hair, &dark);
+      g_test_message ("a reference of %s: %d hair pixels learnt", what[k],
+                      hair);
+      g_assert_cmpint (hair, ==, 0);
+      g_assert_cmpmem (out, size, none, size);
+      g_free (out);
+      g_object_unref (refs[k]);
+    }
+
+  /* The ring around the mask does find the hair; a good reference too.  */
+  clean = box_mask (&rect, &hairy);
+  g_free (scene_render (photo, mask, NULL, 1, &hair, &dark));
+  g_test_message ("ring: %d hair pixels, darkening %.2f", hair, dark);
+  g_assert_cmpint (hair, >, 1000);
+  a = scene_render (photo, mask, clean, 2, &hair, &dark_clean);
+  g_test_message ("reference: %d hair pixels, darkening %.2f", hair,
+                  dark_clean);
+  g_assert_cmpint (hair, >, 1000);
+
+  /* NaN pixels in the reference region: learnt the same within 2 %, and
+   * nothing but the poisoned pixels themselves fails to be a number.  */
+  poisoned = smp_test_poison (photo, &hairy, 40, &nan_at);
+  b = scene_render (poisoned, mask, clean, 2, &hair, &dark_nan);
+  g_test_message ("reference with 40 NaN pixels: darkening %.3f (clean "
+                  "%.3f)", dark_nan, dark_clean);
+  g_assert_cmpfloat (fabs (dark_nan / dark_clean - 1.0), <, 0.02);
+  for (i = 0; i < rect.width * rect.height; i++)
+    if (! nan_at[i])
+      g_assert_true (isfinite (b[4 * i]) && isfinite (b[4 * i + 1]) &&
+                     isfinite (b[4 * i + 2]));
+  g_free (a);
+  g_free (b);
+  g_free (nan_at);
+  g_free (none);
+  g_object_unref (poisoned);
+  g_object_unref (clean);
+  g_object_unref (photo);
+  g_object_unref (mask);
+}
+
+/* 6. Tiles, threads and region order change no byte, in every match mode
+ * (the mode of a run, for the child process too, in SMP_TEST_MATCH).  */
+static gpointer
+tile_render (const GeglRectangle *rect,
+             gint                 seed)
+{
+  const gchar *mode  = g_getenv ("SMP_TEST_MATCH");
+  gint         match = mode ? atoi (mode) : 1;
+  GeglRectangle hairy = { 400, 20, 60, 80 }, all = scene_rect;
+  GeglBuffer  *photo = scene (), *mask = scene_mask ();
+  GeglBuffer  *ref   = match == 2 ? box_mask (&all, &hairy) : NULL;
+  GeglNode    *graph, *op = look_graph (&graph, photo, mask, ref);
+  gpointer     px;
+
+  gegl_node_set (op, "px-per-mm", 4.0, "match", match, "seed", seed, NULL);
+  px = smp_test_blit (op, rect, RGBA_U8);
+  g_object_unref (graph);
+  g_object_unref (photo);
+  g_object_unref (mask);
+  if (ref)
+    g_object_unref (ref);
+  return px;
+}
+
+static const GeglRectangle tile_rect = { -20, -10, 500, 380 };
+
+static void
+test_tiles (void)
+{
+  gint match;
+
+  for (match = 0; match <= 2; match++)
+    {
+      gchar *m = g_strdup_printf ("%d", match);
+
+      g_test_message ("match=%s", match == 0 ? "none"
+                                  : match == 1 ? "ring" : "reference");
+      g_setenv ("SMP_TEST_MATCH", m, TRUE);
+      smp_test_tile_independence (&tile_rect, tile_render);
+      g_free (m);
+    }
+  g_unsetenv ("SMP_TEST_MATCH");
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  if (smp_test_tile_child (&argc, &argv, &tile_rect, tile_render))
+    return 0;
   smp_test_init (&argc, &argv);
   g_test_add_func ("/look/blur", test_blur);
   g_test_add_func ("/look/ground-truth", test_ground_truth);
   g_test_add_func ("/look/regions", test_regions);
+  g_test_add_func ("/look/defaults", test_defaults);
+  g_test_add_func ("/look/bad-reference", test_bad_reference);
+  g_test_add_func ("/look/tiles", test_tiles);
   return g_test_run ();
 }

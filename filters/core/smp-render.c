@@ -186,7 +186,8 @@ smp_renderer_init (SmpRenderer       *renderer,
         layer = 1.0 - exp (-s->depth / veil_depth[c]) *
                       (1.0 - exp (renderer->log_t[0][c] * s->darkness *
                                   s->tone));
-      renderer->tone_od[c] = -log (fmin (1.0, fmax (layer, 1e-4)));
+      renderer->tone_od[c]   = -log (fmin (1.0, fmax (layer, 1e-4)));
+      renderer->tone_full[c] = (float) exp (-renderer->tone_od[c]);
     }
   sigma = sqrt (pow (scatter[0] * s->depth * 1.15 * s->px_per_mm, 2.0) +
                 PIXEL_SOFTNESS * PIXEL_SOFTNESS);
@@ -211,11 +212,13 @@ smp_render_tone (const SmpRenderer *renderer,
 
   if (! (amount > 0.0f))
     return;
-  if (amount > 1.0f)
-    amount = 1.0f;
-  for (c = 0; c < 3; c++)
-    if (renderer->tone_od[c] > 0.0)
-      pixel[c] *= expf ((float) -renderer->tone_od[c] * amount);
+  if (amount >= 1.0f)
+    for (c = 0; c < 3; c++)
+      pixel[c] *= renderer->tone_full[c];
+  else
+    for (c = 0; c < 3; c++)
+      if (renderer->tone_od[c] > 0.0)
+        pixel[c] *= expf ((float) -renderer->tone_od[c] * amount);
 }
 
 double
@@ -257,6 +260,8 @@ smp_render_dot (const SmpRenderer *renderer,
   float *hx = NULL, *hy = NULL;
   const double *log_t;
   int    session, c, i, j, fx0, fy0, fx1, fy1, fw, fh;
+  int    hx0, hy0, hx1, hy1, hw, hh, ux0, uy0, ux1, uy1;
+  double hrad;
   float *p;
 
   if (! (dot->rank < threshold))
@@ -321,18 +326,33 @@ smp_render_dot (const SmpRenderer *renderer,
         hsig[c] = halo_sigma (s, c, depth / s->depth);
     }
 
-  rad = major * grow + CUT_SIGMAS * fmax (sigma[0], fmax (sigma[1], sigma[2]));
-  rad = fmax (rad, HALO_SIGMAS * fmax (hsig[0], fmax (hsig[1], hsig[2])));
-  if (rad > renderer->reach_px)
-    rad = renderer->reach_px;
+  /* The dot's own shadow and its halo have boxes of their own: the halo's
+   * is much the larger, but costs a product a pixel, not a profile.  */
+  rad = fmin (renderer->reach_px,
+              major * grow + CUT_SIGMAS * fmax (sigma[0],
+                                                fmax (sigma[1], sigma[2])));
+  hrad = s->halo > 0.0
+         ? fmin (renderer->reach_px,
+                 HALO_SIGMAS * fmax (hsig[0], fmax (hsig[1], hsig[2])))
+         : 0.0;
   fx0 = (int) floor (cx - rad);
   fy0 = (int) floor (cy - rad);
   fx1 = (int) ceil (cx + rad);
   fy1 = (int) ceil (cy + rad);
-  if (fx1 <= x0 || fy1 <= y0 || fx0 >= x0 + width || fy0 >= y0 + height)
+  hx0 = (int) floor (cx - hrad);
+  hy0 = (int) floor (cy - hrad);
+  hx1 = (int) ceil (cx + hrad);
+  hy1 = (int) ceil (cy + hrad);
+  ux0 = fx0 < hx0 ? fx0 : hx0;
+  uy0 = fy0 < hy0 ? fy0 : hy0;
+  ux1 = fx1 > hx1 ? fx1 : hx1;
+  uy1 = fy1 > hy1 ? fy1 : hy1;
+  if (ux1 <= x0 || uy1 <= y0 || ux0 >= x0 + width || uy0 >= y0 + height)
     return;
   fw = fx1 - fx0;
   fh = fy1 - fy0;
+  hw = hx1 - hx0;
+  hh = hy1 - hy0;
 
   /* The profile of channel c at normalized elliptical radius r is
    * edge ((r - edge_at) * radius / sigma): an affine function of r indexes
@@ -388,10 +408,10 @@ smp_render_dot (const SmpRenderer *renderer,
   /* Normalized to the shadow's physical mass: its area times its
    * absorption, in pixels.  The halo carries `halo` times that mass again,
    * a separable Gaussian: rows and columns, each summing to one.  */
-  if (s->halo > 0.0)
+  if (hrad > 0.0)
     {
       hx = scratch + (size_t) fw * fh * 3;
-      hy = hx + (size_t) fw * 3;
+      hy = hx + (size_t) hw * 3;
     }
   for (c = 0; c < 3; c++)
     {
@@ -402,16 +422,16 @@ smp_render_dot (const SmpRenderer *renderer,
         {
           double k = -0.5 / (hsig[c] * hsig[c]), sx = 0.0, sy = 0.0;
 
-          for (i = 0; i < fw; i++)
+          for (i = 0; i < hw; i++)
             {
-              double d = fx0 + i + 0.5 - cx;
+              double d = hx0 + i + 0.5 - cx;
 
               hx[i * 3 + c] = (float) exp (k * d * d);
               sx += hx[i * 3 + c];
             }
-          for (j = 0; j < fh; j++)
+          for (j = 0; j < hh; j++)
             {
-              double d = fy0 + j + 0.5 - cy;
+              double d = hy0 + j + 0.5 - cy;
 
               hy[j * 3 + c] = (float) exp (k * d * d);
               sy += hy[j * 3 + c];
@@ -420,22 +440,30 @@ smp_render_dot (const SmpRenderer *renderer,
         }
     }
 
-  for (j = fy0 > y0 ? fy0 : y0; j < fy1 && j < y0 + height; j++)
-    for (i = fx0 > x0 ? fx0 : x0; i < fx1 && i < x0 + width; i++)
-      {
-        size_t o = (size_t) (j - y0) * width + (i - x0);
+  for (j = uy0 > y0 ? uy0 : y0; j < uy1 && j < y0 + height; j++)
+    {
+      int in_core_row = j >= fy0 && j < fy1;
+      int in_halo_row = hx && j >= hy0 && j < hy1;
 
-        p = scratch + ((size_t) (j - fy0) * fw + (i - fx0)) * 3;
-        if (gate && ! (gate[o] > 0.0f))
-          continue;
-        for (c = 0; c < 3; c++)
-          {
-            float f = 1.0f - (float) (amp[c] * p[c]);
+      for (i = ux0 > x0 ? ux0 : x0; i < ux1 && i < x0 + width; i++)
+        {
+          size_t o = (size_t) (j - y0) * width + (i - x0);
+          float  f[3] = { 1.0f, 1.0f, 1.0f };
 
-            if (hx)
-              f -= (float) halo_amp[c] * hx[(i - fx0) * 3 + c] *
-                   hy[(j - fy0) * 3 + c];
-            pigment[o * 3 + c] *= f > 0.0f ? f : 0.0f;
-          }
-      }
+          if (gate && ! (gate[o] > 0.0f))
+            continue;
+          if (in_core_row && i >= fx0 && i < fx1)
+            {
+              p = scratch + ((size_t) (j - fy0) * fw + (i - fx0)) * 3;
+              for (c = 0; c < 3; c++)
+                f[c] -= (float) (amp[c] * p[c]);
+            }
+          if (in_halo_row && i >= hx0 && i < hx1)
+            for (c = 0; c < 3; c++)
+              f[c] -= (float) halo_amp[c] * hx[(i - hx0) * 3 + c] *
+                      hy[(j - hy0) * 3 + c];
+          for (c = 0; c < 3; c++)
+            pigment[o * 3 + c] *= f[c] > 0.0f ? f[c] : 0.0f;
+        }
+    }
 }

@@ -91,6 +91,7 @@ typedef struct
   double      od_half[SMP_OD_STEPS + 1];   /* t of the shadow's half edge */
   double      tone_od[3];                  /* -log of the even layer's
                                             * transmittance */
+  float       tone_full[3];                /* and that transmittance */
 } SmpRenderer;
 
 void   smp_renderer_init         (SmpRenderer       *renderer,
