@@ -692,9 +692,17 @@ shape_mask (const GeglRectangle *window,
     for (x = 0; x < window->width; x++)
       {
         gsize  b     = (gsize) (y + lr) * big.width + x + lr;
-        gfloat share = MAX (mask[(gsize) y * window->width + x],
-                            smp_look_share (&st->field, window->x + x,
-                                            window->y + y));
+        gfloat own   = mask[(gsize) y * window->width + x];
+        gfloat spill = smp_look_share (&st->field, window->x + x,
+                                       window->y + y);
+        gfloat share;
+
+        /* Past the mask's edge only onto what has the skin's colour (not
+         * a wall, a shirt, a chair).  */
+        if (spill > own)
+          spill = own + (spill - own) *
+                        smp_look_skin_like (&st->look, rgb + 3 * b);
+        share = MAX (own, spill);
 
         /* Past the photo's edge (where only the centres of dots that
          * reach into it lie) the share as it is.  */

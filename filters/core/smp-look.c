@@ -445,6 +445,23 @@ hair_hue (const float *rgb)
 }
 
 float
+smp_look_skin_like (const SmpHairLook *look,
+                    const float       *rgb)
+{
+  const double *S = look->skin;
+  double        dr, db, d;
+
+  if (! (S[0] > 0.0 && S[1] > 0.0 && S[2] > 0.0) ||
+      ! (rgb[0] > 0.0f && rgb[1] > 0.0f && rgb[2] > 0.0f))
+    return 0.0f;
+  /* Log chromaticity: red and blue over green, light cancelled.  */
+  dr = log (rgb[0] / rgb[1]) - log (S[0] / S[1]);
+  db = log (rgb[2] / rgb[1]) - log (S[2] / S[1]);
+  d  = hypot (dr, db);
+  return (float) fmin (1.0, fmax (0.0, (0.7 - d) / 0.3));
+}
+
+float
 smp_look_shine (const SmpHairLook *look,
                 const float       *rgb)
 {

@@ -162,6 +162,12 @@ float  smp_look_amount  (const SmpHairLook  *look,
                          float               share,
                          float               local_luma);
 
+/* How much a pixel (linear rgb) has the skin's colour, 0..1: its hue and
+ * saturation (the ratios of its channels, whatever the light) near those
+ * of the skin learnt; the client's hair over it counts partly.  */
+float  smp_look_skin_like (const SmpHairLook *look,
+                           const float       *rgb);
+
 /* The light a pixel (linear rgb) reflects at its surface, grey, that no
  * pigment under the skin can dim: the pixel seen as the skin's colour
  * times some light plus white, by least squares, where it is lighter than
