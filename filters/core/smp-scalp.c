@@ -519,6 +519,16 @@ learn_skin (const Features *f,
   for (i = 0; i < BINS * BINS; i++)
     if (hist[i] > 0.0f && (best < 0 || hist[i] > hist[best]))
       best = i;
+#ifdef SMP_SCALP_DEBUG
+  for (i = 0; i < BINS * BINS; i++)
+    {
+      int u = i % BINS, v = i / BINS, du, dv, peak = hist[i] > 0.0f;
+      for (dv = -2; dv <= 2; dv++) for (du = -2; du <= 2; du++)
+        if ((du || dv) && u + du >= 0 && u + du < BINS && v + dv >= 0 && v + dv < BINS && hist[(v + dv) * BINS + u + du] > hist[i]) peak = 0;
+      if (peak && hist[i] > 0.05 * hist[best])
+        fprintf (stderr, "  peak a %.1f b %.1f mass %.3f\n", BIN0 + (u + 0.5) * BIN, BIN0 + (v + 0.5) * BIN, hist[i] / hist[best]);
+    }
+#endif
   if (best < 0)
     goto done;
   m->a = BIN0 + (best % BINS + 0.5) * BIN;
@@ -1123,7 +1133,7 @@ typedef struct
 {
   int            W, H, n;
   double         mm;          /* cells a millimetre */
-  float         *skin, *hair, *bg, *tmp, *d, *env;
+  float         *skin, *hair, *bg, *tmp, *d, *env, *num, *col, *sure;
   unsigned char *head, *sk, *hr, *hull, *tr, *body, *seed, *on;
   int           *label;
 } Work;
@@ -1133,6 +1143,9 @@ work_free (Work *w)
 {
   free (w->skin); free (w->hair); free (w->bg); free (w->tmp); free (w->d);
   free (w->env);
+  free (w->num);
+  free (w->col);
+  free (w->sure);
   free (w->head); free (w->sk); free (w->hr); free (w->hull); free (w->tr);
   free (w->body); free (w->seed); free (w->on);
   free (w->label);
@@ -1157,6 +1170,9 @@ work_init (Work *w,
   w->tmp  = malloc (n * sizeof (float));
   w->d    = malloc (n * sizeof (float));
   w->env  = malloc (n * sizeof (float));
+  w->num  = malloc (n * sizeof (float));
+  w->col  = malloc (n * sizeof (float));
+  w->sure = malloc (n * sizeof (float));
   w->head = malloc (n);
   w->sk   = malloc (n);
   w->hr   = malloc (n);
@@ -1166,7 +1182,8 @@ work_init (Work *w,
   w->seed = malloc (n);
   w->on   = malloc (n);
   w->label = malloc (n * sizeof (int));
-  return w->skin && w->hair && w->bg && w->tmp && w->d && w->env &&
+  return w->skin && w->hair && w->bg && w->tmp && w->d && w->env && w->num &&
+         w->col && w->sure &&
          w->head && w->sk && w->hr && w->hull && w->tr && w->body &&
          w->seed && w->on && w->label;
 }
@@ -1303,25 +1320,59 @@ likelihoods (const Features *f,
                                          1.9 * Cs + 2.0 * m->sd_ab)) *
                             ramp (lab[0], 12.0, 20.0) * f->valid[i]);
     }
-  fit_light (f, w->skin, m, w->env);
-  DEBUG_PLANE2 (5, w->env, 100.0f);
-  for (i = 0; i < w->n; i++)
-    {
-      const float *lab  = f->lab + 3 * i;
-      double       dark = w->env[i] - lab[0], C = hypot (lab[1], lab[2]);
-      double       rt   = f->tex[i] / fmax (0.2, m->tex);
-      /* Greying hair in good light: as light as skin but grey, and
-       * coarser.  */
-      double       grey = ramp (0.6 * Cs - C, 0.0, 4.0);
-      double       h    = fmax (ramp (dark, 6.0, 14.0),
-                                ramp (rt, 1.25, 2.0) *
-                                fmax (ramp (dark, -2.0, 4.0), grey));
+  float *col = w->col;
+  int    pass;
 
-      h *= 1.0 - ramp (C, Cs + 6.0, Cs + 14.0);
-      w->hair[i] = (float) (h * f->valid[i]);
-      w->skin[i] *= (float) ((1.0 - h) *
-                             (1.0 - ramp (rt, 2.5, 4.0)));
+  /* The light: first a smooth surface over the whole head, then, with the
+   * hair it shows taken out, the skin's own lightness nearby (within about
+   * 15 mm), so that a lit crown and a neck in shade are each compared
+   * with the skin around them.  */
+  memcpy (col, w->skin, (size_t) w->n * sizeof (float));
+  fit_light (f, col, m, w->env);
+  for (pass = 0; pass < 2; pass++)
+    {
+      if (pass == 1)
+        {
+          float *num = w->num;
+
+          for (i = 0; i < w->n; i++)
+            {
+              w->hair[i] = col[i] * (1.0f - w->hair[i]);
+              num[i] = w->hair[i] * f->lab[3 * i];
+            }
+          blur (num, w->tmp, w->W, w->H, 15.0 * w->mm);
+          blur (w->hair, w->tmp, w->W, w->H, 15.0 * w->mm);
+          for (i = 0; i < w->n; i++)
+            if (w->hair[i] > 0.05f)
+              w->env[i] = num[i] / w->hair[i];
+            else if (w->hair[i] > 0.0f)
+              w->env[i] += (num[i] / w->hair[i] - w->env[i]) *
+                           w->hair[i] / 0.05f;
+        }
+      for (i = 0; i < w->n; i++)
+        {
+          const float *lab  = f->lab + 3 * i;
+          double       dark = w->env[i] - lab[0], C = hypot (lab[1], lab[2]);
+          double       rt   = f->tex[i] / fmax (0.2, m->tex);
+          /* Greying hair in good light: as light as skin but grey, and
+           * coarser.  */
+          double       grey = ramp (0.6 * Cs - C, 0.0, 4.0);
+          double       h    = fmax (ramp (dark, 6.0, 14.0),
+                                    ramp (rt, 1.25, 2.0) *
+                                    fmax (ramp (dark, -2.0, 4.0), grey));
+
+          h *= 1.0 - ramp (C, Cs + 6.0, Cs + 14.0);
+          w->hair[i] = (float) (h * f->valid[i]);
+          /* Hair that cannot be skin in shade: not of the skin's hue, or
+           * coarse.  */
+          w->sure[i] = col[i] < 0.5f || rt >= 1.5;
+          w->skin[i] = (float) (col[i] * (1.0 - h) *
+                                (1.0 - ramp (rt, 2.5, 4.0)));
+        }
     }
+  DEBUG_PLANE2 (5, w->env, 100.0f);
+  DEBUG_PLANE2 (6, col, 1.0f);
+  DEBUG_PLANE2 (7, w->sure, 1.0f);
 }
 
 /* Physical sizes of the decision, millimetres.  */
@@ -1330,6 +1381,7 @@ likelihoods (const Features *f,
 #define HAIR_MIN_MM2 1500.0   /* less hair than this: a bald head */
 #define BODY_MM       50.0    /* skin this near where it leaves the frame */
 #define TORSO_MM      90.0    /* skin leaving the frame this wide: a torso */
+#define EDGE_MM        8.0    /* skin this near the frame's edge leaves it */
 
 /* The head: the connected part of hair and skin, not background, that
  * weighs most near the middle of the frame; gaps closed, holes filled.  */
@@ -1341,7 +1393,7 @@ find_head (Work *w)
   int       i, k, best = 0;
 
   for (i = 0; i < n; i++)
-    w->head[i] = fmax (w->skin[i], w->hair[i]) * (1.0 - w->bg[i]) >= 0.5;
+    w->head[i] = fmin (1.0, w->skin[i] + w->hair[i]) * (1.0 - w->bg[i]) >= 0.5;
   if (! morph (w->head, W, H, -OPEN_MM * w->mm, w->d) ||
       ! morph (w->head, W, H, OPEN_MM * w->mm, w->d))
     return 0;
@@ -1373,7 +1425,7 @@ static int
 split_skin (Work *w)
 {
   const int W = w->W, H = w->H, n = w->n;
-  const int e = (int) ceil (3.0 * w->mm);
+  const int e = (int) ceil (EDGE_MM * w->mm);
   double    hair_area = 0.0;
   int       i, k, c;
   int      *lid, *side, *edge_lo, *edge_hi;
@@ -1384,37 +1436,23 @@ split_skin (Work *w)
 
       w->hr[i] = w->hair[i] >= 0.5f && w->head[i];
       w->sk[i] = w->skin[i] >= 0.5f;
-      w->seed[i] = w->sk[i] && (x < e || y < e || x >= W - e || y >= H - e);
+      /* Skin of any light: what face, neck and body are made of.  */
+      w->on[i] = w->col[i] >= 0.5f && ! (w->hair[i] >= 0.5f && w->sure[i]);
+      w->seed[i] = w->on[i] && (x < e || y < e || x >= W - e || y >= H - e);
     }
   if (! morph (w->hr, W, H, -2.0 * w->mm, w->d) ||
       ! morph (w->hr, W, H, 2.0 * w->mm, w->d))
     return 0;
-  for (i = 0; i < n; i++)
-    hair_area += w->hr[i];
-  hair_area /= w->mm * w->mm;
-  if (hair_area >= HAIR_MIN_MM2)
-    {
-      if (! convex_hull (w->hr, W, H, w->hull))
-        return 0;
-    }
-  else
-    memset (w->hull, 0, (size_t) n);
-  if (! geodesic (w->seed, w->sk, W, H, w->d))
-    return 0;
-
-  /* Skin outside the hull, component by component.  */
-  for (i = 0; i < n; i++)
-    w->on[i] = w->sk[i] && ! w->hull[i];
+  /* Where skin leaves the frame: face, neck or body, as far as BODY_MM
+   * in (TORSO_MM where it leaves over a torso's width).  */
   k = components (w->on, W, H, w->label);
-  if (k < 0)
+  if (k < 0 || ! geodesic (w->seed, w->on, W, H, w->d))
     return 0;
-  lid     = calloc ((size_t) k + 1, sizeof (int));
-  side    = calloc ((size_t) k + 1, sizeof (int));
   edge_lo = malloc ((size_t) (k + 1) * 4 * sizeof (int));
   edge_hi = malloc ((size_t) (k + 1) * 4 * sizeof (int));
-  if (! lid || ! side || ! edge_lo || ! edge_hi)
+  if (! edge_lo || ! edge_hi)
     {
-      free (lid); free (side); free (edge_lo); free (edge_hi);
+      free (edge_lo); free (edge_hi);
       return 0;
     }
   for (c = 0; c < 4 * (k + 1); c++)
@@ -1422,7 +1460,60 @@ split_skin (Work *w)
       edge_lo[c] = INT_MAX;
       edge_hi[c] = -1;
     }
-  /* hair near the hull: is the hull there hair or a lid over skin? */
+  for (i = 0; i < n; i++)
+    {
+      int x = i % W, y = i / W, l = w->label[i];
+      int where[4] = { y < e ? x : -1, y >= H - e ? x : -1,
+                       x < e ? y : -1, x >= W - e ? y : -1 };
+
+      for (c = 0; l && c < 4; c++)
+        if (where[c] >= 0)
+          {
+            edge_lo[4 * l + c] = MIN (edge_lo[4 * l + c], where[c]);
+            edge_hi[4 * l + c] = MAX (edge_hi[4 * l + c], where[c]);
+          }
+    }
+  for (i = 0; i < n; i++)
+    {
+      int    l = w->label[i];
+      double leaves = 0.0;
+
+      for (c = 0; l && c < 4; c++)
+        leaves = fmax (leaves, edge_hi[4 * l + c] - edge_lo[4 * l + c] + 1);
+      w->body[i] = w->sk[i] && w->d[i] <= (leaves / w->mm >= TORSO_MM
+                                           ? TORSO_MM : BODY_MM) * w->mm;
+    }
+  free (edge_lo); free (edge_hi);
+
+  /* The hull of the hair that cannot be skin in shade.  */
+  for (i = 0; i < n; i++)
+    {
+      w->on[i] = w->hr[i] && w->sure[i] > 0.5f;
+      hair_area += w->on[i];
+    }
+  hair_area /= w->mm * w->mm;
+  if (hair_area >= HAIR_MIN_MM2)
+    {
+      if (! convex_hull (w->on, W, H, w->hull))
+        return 0;
+    }
+  else
+    memset (w->hull, 0, (size_t) n);
+
+  /* Skin outside the hull, component by component: it continues the head
+   * across a lid of the hull (no hair there), or lies beside the hair. */
+  for (i = 0; i < n; i++)
+    w->on[i] = w->sk[i] && ! w->hull[i];
+  k = components (w->on, W, H, w->label);
+  if (k < 0)
+    return 0;
+  lid  = calloc ((size_t) k + 1, sizeof (int));
+  side = calloc ((size_t) k + 1, sizeof (int));
+  if (! lid || ! side)
+    {
+      free (lid); free (side);
+      return 0;
+    }
   for (i = 0; i < n; i++)
     {
       int x = i % W, y = i / W, l = w->label[i], dx, dy, touch = 0;
@@ -1455,42 +1546,19 @@ split_skin (Work *w)
           else
             lid[l]++;
         }
-      /* Where it leaves the frame: the extent along each edge.  */
-      {
-        int where[4] = { y < e ? x : -1, y >= H - e ? x : -1,
-                         x < e ? y : -1, x >= W - e ? y : -1 };
-
-        for (c = 0; c < 4; c++)
-          if (where[c] >= 0)
-            {
-              edge_lo[4 * l + c] = MIN (edge_lo[4 * l + c], where[c]);
-              edge_hi[4 * l + c] = MAX (edge_hi[4 * l + c], where[c]);
-            }
-      }
     }
   for (i = 0; i < n; i++)
     {
-      int    l = w->label[i];
-      double leaves = 0.0;
+      int l = w->label[i];
 
-      w->tr[i] = 0;
-      w->body[i] = 0;
-      if (! w->sk[i])
-        continue;
-      if (l)
-        for (c = 0; c < 4; c++)
-          leaves = fmax (leaves, edge_hi[4 * l + c] - edge_lo[4 * l + c] + 1);
-      leaves /= w->mm;
-      if (l && (hair_area >= HAIR_MIN_MM2) && lid[l] <= side[l])
-        w->body[i] = 1;                       /* beside the hair, or apart */
-      else if (l && leaves >= TORSO_MM)
-        w->body[i] = 1;                       /* a torso */
-      else if (w->d[i] <= BODY_MM * w->mm)
-        w->body[i] = 1;                       /* where face or neck leave */
-      else
-        w->tr[i] = 1;
+      w->tr[i] = w->sk[i] && ! w->body[i];
+      if (l && hair_area >= HAIR_MIN_MM2 && lid[l] <= side[l])
+        {
+          w->body[i] = 1;
+          w->tr[i] = 0;
+        }
     }
-  free (lid); free (side); free (edge_lo); free (edge_hi);
+  free (lid); free (side);
   return 1;
 }
 
@@ -1510,8 +1578,17 @@ decide (Work        *w,
 
   /* The treated area: scalp in the head, residual hairs and specks
    * closed, crumbs gone, holes (a highlight) filled.  */
+  /* Thinning hair: inside the hair's hull, where skin shows through a
+   * third of it over 4 mm around, the scalp is treated too (not next to
+   * a face or neck).  */
+  memcpy (w->tmp, w->skin, (size_t) n * sizeof (float));
+  blur (w->tmp, w->num, W, H, 4.0 * w->mm);
+  memcpy (w->on, w->body, (size_t) n);
+  if (! morph (w->on, W, H, 5.0 * w->mm, w->d))
+    return 0;
   for (i = 0; i < n; i++)
-    w->tr[i] = w->tr[i] && w->head[i];
+    w->tr[i] = (w->tr[i] || (w->tmp[i] >= 0.3f && w->hull[i] &&
+                             ! w->on[i])) && w->head[i];
   if (! morph (w->tr, W, H, 3.0 * w->mm, w->d) ||
       ! morph (w->tr, W, H, -3.0 * w->mm, w->d) ||
       ! morph (w->tr, W, H, -4.0 * w->mm, w->d) ||
