@@ -1381,7 +1381,8 @@ likelihoods (const Features *f,
 #define HAIR_MIN_MM2 1500.0   /* less hair than this: a bald head */
 #define BODY_MM       50.0    /* skin this near where it leaves the frame */
 #define TORSO_MM      90.0    /* skin leaving the frame this wide: a torso */
-#define EDGE_MM        8.0    /* skin this near the frame's edge leaves it */
+#define EDGE_MM        8.0    /* what is not background this near the frame's
+                                 edge joins skin to it */
 
 /* The head: the connected part of hair and skin, not background, that
  * weighs most near the middle of the frame; gaps closed, holes filled.  */
@@ -1425,7 +1426,7 @@ static int
 split_skin (Work *w)
 {
   const int W = w->W, H = w->H, n = w->n;
-  const int e = (int) ceil (EDGE_MM * w->mm);
+  const int e = (int) ceil (EDGE_MM * w->mm), t = (int) ceil (1.5 * w->mm);
   double    hair_area = 0.0;
   int       i, k, c;
   int      *lid, *side, *edge_lo, *edge_hi;
@@ -1438,7 +1439,11 @@ split_skin (Work *w)
       w->sk[i] = w->skin[i] >= 0.5f;
       /* Skin of any light: what face, neck and body are made of.  */
       w->on[i] = w->col[i] >= 0.5f && ! (w->hair[i] >= 0.5f && w->sure[i]);
-      w->seed[i] = w->on[i] && (x < e || y < e || x >= W - e || y >= H - e);
+      /* What lies between a face and the frame's edge (a collar, a
+       * shadow) but not background such as a wall above a crown.  */
+      if (x < e || y < e || x >= W - e || y >= H - e)
+        w->on[i] = w->on[i] || w->bg[i] < 0.5f;
+      w->seed[i] = w->on[i] && (x < t || y < t || x >= W - t || y >= H - t);
     }
   if (! morph (w->hr, W, H, -2.0 * w->mm, w->d) ||
       ! morph (w->hr, W, H, 2.0 * w->mm, w->d))
