@@ -1381,6 +1381,7 @@ likelihoods (const Features *f,
 #define HAIR_MIN_MM2 1500.0   /* less hair than this: a bald head */
 #define BODY_MM       50.0    /* skin this near where it leaves the frame */
 #define TORSO_MM      90.0    /* skin leaving the frame this wide: a torso */
+#define DEEP_MM       20.0    /* unless this deep in the hair's hull */
 #define EDGE_MM        8.0    /* what is not background this near the frame's
                                  edge joins skin to it */
 
@@ -1448,6 +1449,28 @@ split_skin (Work *w)
   if (! morph (w->hr, W, H, -2.0 * w->mm, w->d) ||
       ! morph (w->hr, W, H, 2.0 * w->mm, w->d))
     return 0;
+  /* The hull of the hair that cannot be skin in shade.  */
+  for (i = 0; i < n; i++)
+    {
+      w->tr[i] = w->hr[i] && w->sure[i] > 0.5f;
+      hair_area += w->tr[i];
+    }
+  hair_area /= w->mm * w->mm;
+  if (hair_area >= HAIR_MIN_MM2)
+    {
+      if (! convex_hull (w->tr, W, H, w->hull))
+        return 0;
+    }
+  else
+    memset (w->hull, 0, (size_t) n);
+
+  /* How deep inside the hull each cell is (the frame's edge is no
+   * border of it).  */
+  for (i = 0; i < n; i++)
+    w->tr[i] = ! w->hull[i];
+  if (! distance (w->tr, W, H, w->num))
+    return 0;
+
   /* Where skin leaves the frame: face, neck or body, as far as BODY_MM
    * in (TORSO_MM where it leaves over a torso's width).  */
   k = components (w->on, W, H, w->label);
@@ -1485,25 +1508,13 @@ split_skin (Work *w)
 
       for (c = 0; l && c < 4; c++)
         leaves = fmax (leaves, edge_hi[4 * l + c] - edge_lo[4 * l + c] + 1);
-      w->body[i] = w->sk[i] && w->d[i] <= (leaves / w->mm >= TORSO_MM
+      /* A torso is below the head, never deep inside the hair's hull
+       * (where skin that leaves the frame widely is a bald top).  */
+      w->body[i] = w->sk[i] && w->d[i] <= (leaves / w->mm >= TORSO_MM &&
+                                           w->num[i] < DEEP_MM * w->mm
                                            ? TORSO_MM : BODY_MM) * w->mm;
     }
   free (edge_lo); free (edge_hi);
-
-  /* The hull of the hair that cannot be skin in shade.  */
-  for (i = 0; i < n; i++)
-    {
-      w->on[i] = w->hr[i] && w->sure[i] > 0.5f;
-      hair_area += w->on[i];
-    }
-  hair_area /= w->mm * w->mm;
-  if (hair_area >= HAIR_MIN_MM2)
-    {
-      if (! convex_hull (w->on, W, H, w->hull))
-        return 0;
-    }
-  else
-    memset (w->hull, 0, (size_t) n);
 
   /* Skin outside the hull, component by component: it continues the head
    * across a lid of the hull (no hair there), or lies beside the hair. */
