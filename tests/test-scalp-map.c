@@ -29,9 +29,9 @@ enum { TREAT, HAIR, HEAD, CLASSES };
 #define PHOTO_PPM  3.5
 
 /* A head drawn for the tests, 640 x 560 at 3.5 px/mm: a pale wall with
- * grain, a dark shirt across the bottom, a head 150 mm wide whose crown is
- * bald (skin lit from above) and whose sides and back are short dark hair
- * (fine random strands), seen from behind.  *bald is where the crown's
+ * grain, a dark shirt across the bottom, a head 130 mm wide seen from
+ * behind whose crown is bald (skin lit from above) and whose sides and
+ * back are short dark hair (random strands).  *bald is where the crown's
  * bald skin is (one byte a pixel).  */
 static GeglBuffer *
 draw_head (const GeglRectangle *rect,
@@ -40,8 +40,8 @@ draw_head (const GeglRectangle *rect,
   GeglBuffer *buffer = gegl_buffer_new (rect, RGBA_FLOAT);
   gfloat     *px     = g_new (gfloat, (gsize) rect->width * rect->height * 4);
   GRand      *rand   = g_rand_new_with_seed (11);
-  const gdouble cx = rect->width * 0.5, cy = rect->height * 0.52;
-  const gdouble rx = 75.0 * PHOTO_PPM, ry = 90.0 * PHOTO_PPM;
+  const gdouble cx = rect->width * 0.5, cy = rect->height * 0.47;
+  const gdouble rx = 65.0 * PHOTO_PPM, ry = 65.0 * PHOTO_PPM;
   gint        x, y, c;
 
   if (bald)
@@ -59,7 +59,7 @@ draw_head (const GeglRectangle *rect,
         rgb[0] = 0.62f + 0.02f * grain;
         rgb[1] = 0.63f + 0.02f * grain;
         rgb[2] = 0.66f + 0.02f * grain;
-        if (y > rect->height * 0.86 && fabs (x + 0.5 - cx) < rect->width * 0.45)
+        if (y > rect->height * 0.88 && fabs (x + 0.5 - cx) < rect->width * 0.45)
           {
             rgb[0] = 0.02f;
             rgb[1] = 0.025f;
@@ -157,6 +157,28 @@ test_drawn_head (void)
           shirt_on += treat[i] > 0.1f || hair[i] > 0.1f;
         }
     }
+  /* The photo and its classes, for the eye.  */
+  {
+    gchar      *review = g_build_filename (g_getenv ("SMP_BUILD_DIR"),
+                                           "review", NULL);
+    gchar      *path   = g_build_filename (review, "scalp-map-drawn.png",
+                                           NULL);
+    guchar     *cls    = smp_test_render (OP, photo, NULL, &rect, RGBA_U8,
+                                          "px-per-mm", PHOTO_PPM,
+                                          "output", CLASSES, NULL);
+    GeglRectangle both = { 0, 0, 2 * rect.width, rect.height };
+    GeglBuffer *sheet  = gegl_buffer_new (&both, RGBA_U8);
+    GeglRectangle right = { rect.width, 0, rect.width, rect.height };
+
+    g_mkdir_with_parents (review, 0755);
+    gegl_buffer_copy (photo, &rect, GEGL_ABYSS_NONE, sheet, &rect);
+    gegl_buffer_set (sheet, &right, 0, RGBA_U8, cls, GEGL_AUTO_ROWSTRIDE);
+    smp_test_save_png (sheet, path);
+    g_object_unref (sheet);
+    g_free (cls);
+    g_free (path);
+    g_free (review);
+  }
   g_test_message ("drawn head: crown %.1f %% treated; wall %.2f %%, shirt "
                   "%.2f %% marked", 100.0 * covered / crown,
                   100.0 * wall_on / wall, 100.0 * shirt_on / shirt);
@@ -169,19 +191,21 @@ test_drawn_head (void)
   g_object_unref (photo);
 }
 
-/* 3: photos with no head: one flat colour (a skin tone), a wall's texture
- * and a gradient from skin to dark: every mask empty.  */
+/* 3: photos with no head, 285 x 228 mm (wider than a head, so that their
+ * middle is far from the frame's edge): one flat colour (a skin tone), a
+ * wall's texture of a skin-like beige and a gradient from skin to dark:
+ * every mask empty.  */
 static void
 test_no_head (void)
 {
-  GeglRectangle rect = { 0, 0, 480, 400 };
+  GeglRectangle rect = { 0, 0, 1000, 800 };
   const gchar  *chains[] = {
     "gegl:color value=rgb(0.62,0.40,0.30)",
     "gegl:perlin-noise zoff=1.5 scale=0.8 gegl:levels in-low=-1 in-high=1 "
       "out-low=0.45 out-high=0.6 gegl:multiply aux=[ gegl:color "
       "value=rgb(1.0,0.86,0.72) ] gegl:noise-rgb seed=4 red=0.03 green=0.03 "
       "blue=0.03",
-    "gegl:linear-gradient start-x=0 start-y=0 end-x=480 end-y=400 "
+    "gegl:linear-gradient start-x=0 start-y=0 end-x=1000 end-y=800 "
       "start-color=rgb(0.65,0.43,0.33) end-color=rgb(0.03,0.02,0.02)",
   };
   const gchar  *names[] = { "flat skin colour", "wall texture", "gradient" };

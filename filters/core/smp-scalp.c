@@ -1133,7 +1133,7 @@ typedef struct
 {
   int            W, H, n;
   double         mm;          /* cells a millimetre */
-  float         *skin, *hair, *bg, *tmp, *d, *env, *num, *col, *sure;
+  float         *skin, *hair, *bg, *tmp, *d, *env, *num, *col, *sure, *lit;
   unsigned char *head, *sk, *hr, *hull, *tr, *body, *seed, *on;
   int           *label;
 } Work;
@@ -1146,6 +1146,7 @@ work_free (Work *w)
   free (w->num);
   free (w->col);
   free (w->sure);
+  free (w->lit);
   free (w->head); free (w->sk); free (w->hr); free (w->hull); free (w->tr);
   free (w->body); free (w->seed); free (w->on);
   free (w->label);
@@ -1173,6 +1174,7 @@ work_init (Work *w,
   w->num  = malloc (n * sizeof (float));
   w->col  = malloc (n * sizeof (float));
   w->sure = malloc (n * sizeof (float));
+  w->lit  = malloc (n * sizeof (float));
   w->head = malloc (n);
   w->sk   = malloc (n);
   w->hr   = malloc (n);
@@ -1183,7 +1185,7 @@ work_init (Work *w,
   w->on   = malloc (n);
   w->label = malloc (n * sizeof (int));
   return w->skin && w->hair && w->bg && w->tmp && w->d && w->env && w->num &&
-         w->col && w->sure &&
+         w->col && w->sure && w->lit &&
          w->head && w->sk && w->hr && w->hull && w->tr && w->body &&
          w->seed && w->on && w->label;
 }
@@ -1328,6 +1330,8 @@ likelihoods (const Features *f,
    * 15 mm), so that a lit crown and a neck in shade are each compared
    * with the skin around them.  */
   memcpy (col, w->skin, (size_t) w->n * sizeof (float));
+  for (i = 0; i < w->n; i++)
+    w->lit[i] = f->lab[3 * i];
   fit_light (f, col, m, w->env);
   for (pass = 0; pass < 2; pass++)
     {
@@ -1382,6 +1386,10 @@ likelihoods (const Features *f,
 #define BODY_MM       50.0    /* skin this near where it leaves the frame */
 #define TORSO_MM      90.0    /* skin leaving the frame this wide: a torso */
 #define DEEP_MM       20.0    /* unless this deep in the hair's hull */
+/* Shares of an outline.  */
+#define HEAD_ON_FRAME  0.75   /* a head is not the frame's edge all round */
+#define BODY_SIDE      0.6    /* a scalp is not surrounded by face or body */
+#define EDGE_CONTRAST  0.8    /* L* a millimetre: a scalp's edge is seen */
 #define EDGE_MM        8.0    /* what is not background this near the frame's
                                  edge joins skin to it */
 
@@ -1578,6 +1586,122 @@ split_skin (Work *w)
   return 1;
 }
 
+/* The share of the head's outline that is the frame's edge: a head is
+ * seen against something; a photo that is all one surface is not.  */
+static double
+head_on_frame (const Work *w)
+{
+  const int W = w->W, H = w->H;
+  int       x, y, edge = 0, framed = 0;
+
+  for (y = 0; y < H; y++)
+    for (x = 0; x < W; x++)
+      {
+        int q = y * W + x;
+
+        if (! w->head[q])
+          continue;
+        if (x == 0 || y == 0 || x == W - 1 || y == H - 1)
+          {
+            edge++;
+            framed++;
+          }
+        else if (! w->head[q - 1] || ! w->head[q + 1] || ! w->head[q - W] ||
+                 ! w->head[q + W])
+          edge++;
+      }
+  return edge > 0 ? (double) framed / edge : 1.0;
+}
+
+/* Drops the parts of the treated area that are mostly bordered by face or
+ * body skin: a scalp is bordered by hair or by what is behind the head,
+ * a patch in the middle of a skin-coloured surface is not one.  */
+static int
+keep_bordered (Work *w)
+{
+  const int W = w->W, H = w->H, n = w->n;
+  int       k = components (w->tr, W, H, w->label), i;
+  int      *edge, *bodyside, *seen;
+  double   *contrast;
+
+  if (k < 0)
+    return 0;
+  edge     = calloc ((size_t) k + 1, sizeof (int));
+  bodyside = calloc ((size_t) k + 1, sizeof (int));
+  seen     = calloc ((size_t) k + 1, sizeof (int));
+  contrast = calloc ((size_t) k + 1, sizeof (double));
+  if (! edge || ! bodyside || ! seen || ! contrast)
+    {
+      free (edge); free (bodyside); free (seen); free (contrast);
+      return 0;
+    }
+  /* The lightness's slope, L* a millimetre, over 1 mm.  */
+  memcpy (w->num, w->lit, (size_t) n * sizeof (float));
+  blur (w->num, w->d, W, H, 1.0 * w->mm);
+  for (i = 0; i < n; i++)
+    {
+      int x = i % W, y = i / W;
+      double gx = (w->num[y * W + MIN (x + 1, W - 1)] -
+                   w->num[y * W + MAX (x - 1, 0)]) / 2.0;
+      double gy = (w->num[MIN (y + 1, H - 1) * W + x] -
+                   w->num[MAX (y - 1, 0) * W + x]) / 2.0;
+
+      w->d[i] = (float) (hypot (gx, gy) * w->mm);
+    }
+  for (i = 0; i < n; i++)
+    {
+      int x = i % W, y = i / W, l = w->label[i], dx, dy, out = 0, b = 0;
+
+      if (! l)
+        continue;
+      for (dy = -1; dy <= 1; dy++)
+        for (dx = -1; dx <= 1; dx++)
+          {
+            int q = i + dy * W + dx;
+
+            if ((! dx && ! dy) || x + dx < 0 || x + dx >= W || y + dy < 0 ||
+                y + dy >= H || w->tr[q])
+              continue;
+            out = 1;
+            b |= w->body[q];
+          }
+      edge[l] += out;
+      bodyside[l] += b;
+      /* Where it meets hair or background, the edge is seen: the most
+       * contrast within 2 mm.  */
+      if (out && ! b)
+        {
+          int   r = (int) ceil (2.0 * w->mm), hx, hy;
+          float most = 0.0f;
+
+          for (hy = MAX (0, y - r); hy <= MIN (H - 1, y + r); hy++)
+            for (hx = MAX (0, x - r); hx <= MIN (W - 1, x + r); hx++)
+              most = fmaxf (most, w->d[hy * W + hx]);
+          contrast[l] += most;
+          seen[l]++;
+        }
+    }
+  for (i = 1; i <= k; i++)
+    {
+      if (seen[i])
+        contrast[i] /= seen[i];
+#ifdef SMP_SCALP_DEBUG
+      if (edge[i] > 20)
+        fprintf (stderr, "  treat part %d: edge %d, body %.2f, contrast %.2f\n", i, edge[i], (double) bodyside[i] / edge[i], contrast[i]);
+#endif
+    }
+  for (i = 0; i < n; i++)
+    {
+      int l = w->label[i];
+
+      if (l && (bodyside[l] > BODY_SIDE * edge[l] ||
+                contrast[l] < EDGE_CONTRAST))
+        w->tr[i] = 0;
+    }
+  free (edge); free (bodyside); free (seen); free (contrast);
+  return 1;
+}
+
 static int
 decide (Work        *w,
         double       feather_mm,
@@ -1586,14 +1710,16 @@ decide (Work        *w,
   const int W = w->W, H = w->H, n = w->n;
   int       i;
 
-  if (! find_head (w) || ! split_skin (w))
+  if (! find_head (w))
+    return 0;
+  if (head_on_frame (w) > HEAD_ON_FRAME)
+    return 1;                                 /* no head: all planes 0 */
+  if (! split_skin (w))
     return 0;
   for (i = 0; i < n; i++)
     w->tmp[i] = w->head[i] + 0.5f * w->hull[i];
   DEBUG_PLANE (3, w->tmp);
 
-  /* The treated area: scalp in the head, residual hairs and specks
-   * closed, crumbs gone, holes (a highlight) filled.  */
   /* Thinning hair: inside the hair's hull, where skin shows through a
    * third of it over 4 mm around, the scalp is treated too (not next to
    * a face or neck).  */
@@ -1605,6 +1731,9 @@ decide (Work        *w,
   for (i = 0; i < n; i++)
     w->tr[i] = (w->tr[i] || (w->tmp[i] >= 0.3f && w->hull[i] &&
                              ! w->on[i])) && w->head[i];
+
+  /* The treated area: residual hairs and specks closed, crumbs gone,
+   * holes (a highlight) filled, and only what a head borders.  */
   if (! morph (w->tr, W, H, 3.0 * w->mm, w->d) ||
       ! morph (w->tr, W, H, -3.0 * w->mm, w->d) ||
       ! morph (w->tr, W, H, -4.0 * w->mm, w->d) ||
@@ -1612,10 +1741,13 @@ decide (Work        *w,
       ! fill_holes (w->tr, W, H))
     return 0;
   for (i = 0; i < n; i++)
-    {
-      w->tr[i] = w->tr[i] && w->head[i];
-      w->seed[i] = ! w->tr[i];
-    }
+    w->tr[i] = w->tr[i] && w->head[i];
+  if (! keep_bordered (w))
+    return 0;
+
+  /* The soft edge, inward.  */
+  for (i = 0; i < n; i++)
+    w->seed[i] = ! w->tr[i];
   if (! distance (w->seed, W, H, w->d))
     return 0;
   for (i = 0; i < n; i++)
