@@ -309,6 +309,9 @@ gegl_op_class_init (GeglOpClass *klass)
     "title",              _("SMP Scalp Map"),
     "categories",         "render:smp",
     "position-dependent", "true",
+    /* A mask maker, not a filter of the photo: the plug-in does not list
+     * it among the filters.  */
+    "smp:role",           "mask",
     "reference-composition", reference_composition,
     "reference-hash",     "0",
     "description",
