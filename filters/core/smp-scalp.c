@@ -1386,6 +1386,7 @@ likelihoods (const Features *f,
 #define BODY_MM       50.0    /* skin this near where it leaves the frame */
 #define TORSO_MM      90.0    /* skin leaving the frame this wide: a torso */
 #define DEEP_MM       20.0    /* unless this deep in the hair's hull */
+#define THIN_DEEP_MM  30.0    /* scalp through hair is looked for this deep */
 /* Shares of an outline.  */
 #define HEAD_ON_FRAME  0.75   /* a head is not the frame's edge all round */
 #define BODY_SIDE      0.6    /* a scalp is not surrounded by face or body */
@@ -1586,6 +1587,28 @@ split_skin (Work *w)
   return 1;
 }
 
+/* The lightness of the photo's own dense hair: the median of the hair
+ * that cannot be skin in shade; NAN without any.  */
+static double
+hair_lightness (const Work *w)
+{
+  Pair  *p = malloc ((size_t) w->n * sizeof (Pair));
+  int    i, k = 0;
+  double q;
+
+  if (! p)
+    return NAN;
+  for (i = 0; i < w->n; i++)
+    if (w->hr[i] && w->sure[i] > 0.5f)
+      {
+        p[k].v = w->lit[i];
+        p[k++].w = 1.0f;
+      }
+  q = k > 0 ? weighted_quantile (p, k, 0.5) : NAN;
+  free (p);
+  return q;
+}
+
 /* The share of the head's outline that is the frame's edge: a head is
  * seen against something; a photo that is all one surface is not.  */
 static double
@@ -1721,9 +1744,29 @@ decide (Work        *w,
   DEBUG_PLANE (3, w->tmp);
 
   /* Thinning hair: inside the hair's hull, where skin shows through a
-   * third of it over 4 mm around, the scalp is treated too (not next to
-   * a face or neck).  */
-  memcpy (w->tmp, w->skin, (size_t) n * sizeof (float));
+   * third of what is there over 4 mm around, the scalp is treated too (not
+   * next to a face or neck).  Deep inside the hull, scalp seen through
+   * hair counts as well: of the skin's hue (or shine, neither skin nor
+   * hair) and lighter than the photo's own dense hair, half way or more
+   * to the skin around.  */
+  {
+    double hl = hair_lightness (w);
+
+    for (i = 0; i < n; i++)
+      w->on[i] = ! w->hull[i];
+    if (! distance (w->on, W, H, w->num))
+      return 0;
+    for (i = 0; i < n; i++)
+      {
+        double through = 0.0;
+
+        if (w->num[i] >= THIN_DEEP_MM * w->mm && isfinite (hl) &&
+            w->env[i] > hl)
+          through = fmax (w->col[i], 1.0 - w->hair[i]) *
+                    ramp ((w->lit[i] - hl) / (w->env[i] - hl), 0.25, 0.5);
+        w->tmp[i] = fmaxf (w->skin[i], (float) through);
+      }
+  }
   blur (w->tmp, w->num, W, H, 4.0 * w->mm);
   memcpy (w->on, w->body, (size_t) n);
   if (! morph (w->on, W, H, 5.0 * w->mm, w->d))
