@@ -206,7 +206,7 @@ classes_pixel (const SmpScalpMap *map,
       w[1] = 0.6f * smp_scalp_sample (map, SMP_SCALP_HAIR, x, y);
       w[2] = 0.5f * smp_scalp_sample (map, SMP_SCALP_BODY, x, y);
       /* A line where the head's plane crosses one half.  */
-      w[3] = CLAMP (1.0f - fabsf (h - 0.5f) * 4.0f, 0.0f, 1.0f);
+      w[3] = CLAMP (1.0f - fabsf (h - 0.5f) * 2.5f, 0.0f, 1.0f);
     }
   for (c = 0; c < 3; c++)
     out[c] = grey;
@@ -313,7 +313,7 @@ gegl_op_class_init (GeglOpClass *klass)
      * it among the filters.  */
     "smp:role",           "mask",
     "reference-composition", reference_composition,
-    "reference-hash",     "0",
+    "reference-hash",     "d080cb19ce568b53d1ad9785414d2ebc",
     "description",
       _("Where the scalp is: a mask of the bald or thinning scalp that scalp "
         "micropigmentation would cover (or of the hair, or of the head), "

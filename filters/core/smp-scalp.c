@@ -4,6 +4,32 @@
  * under the terms of the GNU Lesser General Public License as published by
  * the Free Software Foundation; either version 3 of the License, or (at your
  * option) any later version.
+ *
+ * How the classes are told apart, all on the working grid, all sizes in
+ * millimetres, everything learnt from this photo alone:
+ * 1. features: colour (L*a*b*, colour compared over 1.5 mm) and fine
+ *    texture (the gradient of L* at about 0.3 mm, over 1 mm);
+ * 2. background: k-means of the frame's edge; a cluster that the middle of
+ *    the frame does not have is background;
+ * 3. skin: the densest skin-like hue and chroma, weighted to the middle,
+ *    to smooth cells and to some chroma; the light on it, a smooth surface
+ *    then the skin's own lightness within 15 mm; hair: darker than that
+ *    light, or coarse and a little darker or grey;
+ * 4. the head: the part of skin and hair, not background, that weighs most
+ *    near the middle, gaps closed and holes filled; no head when its
+ *    outline is mostly the frame's edge (a photo of one surface);
+ * 5. scalp and body: skin inside the convex hull of the hair, or beyond a
+ *    stretch of the hull that is not hair (a bald crown over a fringe), is
+ *    scalp; skin beside the hair (ears, a neck) or near where skin leaves
+ *    the frame (a face, a neck, shoulders) is body; with too little hair
+ *    for a hull (a bald head) only the second rule applies;
+ * 6. thinning: inside the hull, where skin shows through the hair, or
+ *    deep in it, scalp seen through hair lighter than the photo's own
+ *    dense hair;
+ * 7. the treated area: scalp, residual hairs closed, crumbs and holes
+ *    gone, each part kept only when hair or background borders it with a
+ *    visible edge (not a patch of a skin-coloured surface); then the soft
+ *    edge, inward.
  */
 
 #include <limits.h>
@@ -13,9 +39,6 @@
 
 #include "smp-color.h"
 #include "smp-scalp.h"
-#ifdef SMP_SCALP_DEBUG
-#include <stdio.h>
-#endif
 
 /* The fine grid is where texture is measured: about 3.5 px/mm or the
  * photo's own scale if coarser, at most FINE_MAX on a side.  */
@@ -38,23 +61,6 @@ struct SmpScalpBuilder
   double *sum;                /* fine grid: linear R, G, B, weight */
 };
 
-#ifdef SMP_SCALP_DEBUG
-float *smp_scalp_debug[16];
-int    smp_scalp_debug_w, smp_scalp_debug_h;
-#define DEBUG_PLANE(i, src) \
-  do { free (smp_scalp_debug[i]); \
-       smp_scalp_debug[i] = malloc ((size_t) n * sizeof (float)); \
-       memcpy (smp_scalp_debug[i], (src), (size_t) n * sizeof (float)); \
-       smp_scalp_debug_w = W; smp_scalp_debug_h = H; } while (0)
-#define DEBUG_PLANE2(i, src, s) \
-  do { free (smp_scalp_debug[i]); \
-       smp_scalp_debug[i] = malloc ((size_t) w->n * sizeof (float)); \
-       for (int q_ = 0; q_ < w->n; q_++) smp_scalp_debug[i][q_] = (src)[q_] / (s); \
-       smp_scalp_debug_w = w->W; smp_scalp_debug_h = w->H; } while (0)
-#else
-#define DEBUG_PLANE(i, src) do { } while (0)
-#define DEBUG_PLANE2(i, src, s) do { } while (0)
-#endif
 
 SmpScalpBuilder *
 smp_scalp_builder_new (int    width,
@@ -173,10 +179,7 @@ typedef struct
 {
   int    W, H;
   float *lab;       /* 3 a cell */
-  float *rgb;       /* 3 a cell, linear */
   float *tex;       /* mean gradient of L* on the fine grid, a cell */
-  float *coh;       /* orientation coherence of that gradient, 0..1 */
-  float *j[3];      /* its structure tensor: gxx, gyy, gxy */
   float *valid;     /* share of the cell with photo pixels */
 } Features;
 
@@ -196,20 +199,15 @@ features (const SmpScalpBuilder *b,
   const int fw = b->fw, fh = b->fh, k = b->k;
   const int W = (fw + k - 1) / k, H = (fh + k - 1) / k;
   float    *L   = malloc ((size_t) fw * fh * sizeof (float));
-  double   *acc = calloc ((size_t) W * H * 9, sizeof (double));
+  double   *acc = calloc ((size_t) W * H * 6, sizeof (double));
   int       x, y, c;
 
   f->W = W;
   f->H = H;
   f->lab   = malloc ((size_t) W * H * 3 * sizeof (float));
-  f->rgb   = malloc ((size_t) W * H * 3 * sizeof (float));
   f->tex   = malloc ((size_t) W * H * sizeof (float));
-  f->coh   = malloc ((size_t) W * H * sizeof (float));
   f->valid = malloc ((size_t) W * H * sizeof (float));
-  for (c = 0; c < 3; c++)
-    f->j[c] = malloc ((size_t) W * H * sizeof (float));
-  if (! L || ! acc || ! f->lab || ! f->rgb || ! f->tex || ! f->coh ||
-      ! f->valid || ! f->j[0] || ! f->j[1] || ! f->j[2])
+  if (! L || ! acc || ! f->lab || ! f->tex || ! f->valid)
     {
       free (L);
       free (acc);
@@ -223,12 +221,12 @@ features (const SmpScalpBuilder *b,
         L[y * fw + x] = s[3] > 0.0 ? lightness (s) : NAN;
       }
 
-  /* acc: R, G, B, weight, |g|, gxx, gyy, gxy, gradient weight.  */
+  /* acc: R, G, B, weight, |g|, gradient weight.  */
   for (y = 0; y < fh; y++)
     for (x = 0; x < fw; x++)
       {
         const double *s = b->sum + ((size_t) y * fw + x) * 4;
-        double       *a = acc + ((size_t) (y / k) * W + x / k) * 9;
+        double       *a = acc + ((size_t) (y / k) * W + x / k) * 6;
         float         l = L[y * fw + x], xl, xr, yu, yd;
         double        gx, gy;
 
@@ -248,17 +246,14 @@ features (const SmpScalpBuilder *b,
         if (! isfinite (gx) || ! isfinite (gy))
           continue;
         a[4] += sqrt (gx * gx + gy * gy);
-        a[5] += gx * gx;
-        a[6] += gy * gy;
-        a[7] += gx * gy;
-        a[8] += 1.0;
+        a[5] += 1.0;
       }
   free (L);
 
   for (y = 0; y < H; y++)
     for (x = 0; x < W; x++)
       {
-        const double *a = acc + ((size_t) y * W + x) * 9;
+        const double *a = acc + ((size_t) y * W + x) * 6;
         size_t        i = (size_t) y * W + x;
         int           kw = (x + 1) * k <= fw ? k : fw - x * k;
         int           kh = (y + 1) * k <= fh ? k : fh - y * k;
@@ -267,13 +262,9 @@ features (const SmpScalpBuilder *b,
         if (a[3] > 0.0)
           for (c = 0; c < 3; c++)
             rgb[c] = (float) (a[c] / a[3]);
-        for (c = 0; c < 3; c++)
-          f->rgb[3 * i + c] = rgb[c];
         smp_rgb_to_lab (rgb, f->lab + 3 * i);
         f->valid[i] = (float) (a[3] / (kw * kh));
-        f->tex[i]   = a[8] > 0.0 ? (float) (a[4] / a[8]) : 0.0f;
-        for (c = 0; c < 3; c++)
-          f->j[c][i] = a[8] > 0.0 ? (float) (a[5 + c] / a[8]) : 0.0f;
+        f->tex[i]   = a[5] > 0.0 ? (float) (a[4] / a[5]) : 0.0f;
       }
   free (acc);
   return 1;
@@ -283,13 +274,8 @@ static void
 features_free (Features *f)
 {
   free (f->lab);
-  free (f->rgb);
   free (f->tex);
-  free (f->coh);
   free (f->valid);
-  free (f->j[0]);
-  free (f->j[1]);
-  free (f->j[2]);
 }
 
 /* ---- helpers on planes --------------------------------------------- */
@@ -397,7 +383,6 @@ typedef struct
   double L, a, b;       /* skin: the mode of skin-coloured smooth cells */
   double sd_ab;         /* its spread in a*, b* */
   double tex;           /* its fine texture */
-  double hair_L;        /* hair: typical lightness, if any */
 } Model;
 
 static double
@@ -467,7 +452,6 @@ centre_weight (int x,
 
 static int
 learn_skin (const Features *f,
-            const float    *bg,
             Model          *m)
 {
   const int n = f->W * f->H;
@@ -519,16 +503,6 @@ learn_skin (const Features *f,
   for (i = 0; i < BINS * BINS; i++)
     if (hist[i] > 0.0f && (best < 0 || hist[i] > hist[best]))
       best = i;
-#ifdef SMP_SCALP_DEBUG
-  for (i = 0; i < BINS * BINS; i++)
-    {
-      int u = i % BINS, v = i / BINS, du, dv, peak = hist[i] > 0.0f;
-      for (dv = -2; dv <= 2; dv++) for (du = -2; du <= 2; du++)
-        if ((du || dv) && u + du >= 0 && u + du < BINS && v + dv >= 0 && v + dv < BINS && hist[(v + dv) * BINS + u + du] > hist[i]) peak = 0;
-      if (peak && hist[i] > 0.05 * hist[best])
-        fprintf (stderr, "  peak a %.1f b %.1f mass %.3f\n", BIN0 + (u + 0.5) * BIN, BIN0 + (v + 0.5) * BIN, hist[i] / hist[best]);
-    }
-#endif
   if (best < 0)
     goto done;
   m->a = BIN0 + (best % BINS + 0.5) * BIN;
@@ -605,6 +579,24 @@ dist2 (const double *a,
   return d;
 }
 
+/* The cluster nearest to v, its squared distance in *d2.  */
+static int
+nearest (const double  *v,
+         double       (*mean)[4],
+         double        *d2)
+{
+  int k, bk = 0;
+
+  *d2 = INFINITY;
+  for (k = 0; k < BG_K; k++)
+    if (dist2 (v, mean[k]) < *d2)
+      {
+        *d2 = dist2 (v, mean[k]);
+        bk  = k;
+      }
+  return bk;
+}
+
 /* bg[i]: how much cell i looks like what fills the frame's edge but not
  * its middle.  K-means of the edge cells (a ring 4 % of the frame wide),
  * started from evenly spaced edge cells; a cluster that also covers 4 % of
@@ -644,16 +636,11 @@ learn_background (const Features *f,
       memset (sum, 0, sizeof sum);
       for (i = 0; i < m; i++)
         {
-          double best = INFINITY;
-          int    bk   = 0;
+          double best;
+          int    bk;
 
           feature_vector (f, idx[i], v);
-          for (k = 0; k < BG_K; k++)
-            if (dist2 (v, mean[k]) < best)
-              {
-                best = dist2 (v, mean[k]);
-                bk   = k;
-              }
+          bk = nearest (v, mean, &best);
           for (c = 0; c < 4; c++)
             sum[bk][c] += v[c];
           sum[bk][4] += 1.0;
@@ -669,18 +656,13 @@ learn_background (const Features *f,
   for (i = 0; i < n; i++)
     {
       double dx = (i % W + 0.5) / W - 0.5, dy = (i / W + 0.5) / H - 0.5;
-      double best = INFINITY;
-      int    bk = 0;
+      double best;
+      int    bk;
 
       if (dx * dx + dy * dy > 0.22 * 0.22 || f->valid[i] < 0.5f)
         continue;
       feature_vector (f, i, v);
-      for (k = 0; k < BG_K; k++)
-        if (dist2 (v, mean[k]) < best)
-          {
-            best = dist2 (v, mean[k]);
-            bk   = k;
-          }
+      bk = nearest (v, mean, &best);
       nmid++;
       if (best < 2.0 * 2.0)
         mid[bk]++;
@@ -1136,6 +1118,7 @@ typedef struct
   float         *skin, *hair, *bg, *tmp, *d, *env, *num, *col, *sure, *lit;
   unsigned char *head, *sk, *hr, *hull, *tr, *body, *seed, *on;
   int           *label;
+  int            bald;        /* too little hair for a hull */
 } Work;
 
 static void
@@ -1293,13 +1276,11 @@ fit_light (const Features *f,
     }
 }
 
-/* Skin and hair likelihoods, 0..1 a cell.  Skin: the learnt skin's hue and
- * chroma (a highlight, skin plus white, has less chroma; shade may have
- * more).  Hair: darker than the skin around it (env: the lightness of the
- * lighter skin within about 15 mm), or finely textured and a little
- * darker, and never much more colourful than skin.  */
+/* How much each cell has the learnt skin's colour (w->col), whatever its
+ * light: its hue, and a chroma that a highlight (skin plus white, less
+ * chroma) or shade (maybe more) can give it.  */
 static void
-likelihoods (const Features *f,
+skin_colour (const Features *f,
              const Model    *m,
              Work           *w)
 {
@@ -1314,52 +1295,66 @@ likelihoods (const Features *f,
       double       Clo = Cs * fmin (0.55, 0.55 * (100.0 - lab[0]) /
                                           fmax (1.0, 100.0 - m->L));
 
-      w->skin[i] = (float) ((1.0 - ramp (dh, 12.0 + 2.0 * m->sd_ab,
-                                         24.0 + 3.0 * m->sd_ab)) *
-                            ramp (C, Clo - 0.5 * m->sd_ab,
-                                  Clo + 0.5 * m->sd_ab) *
-                            (1.0 - ramp (C, 1.6 * Cs + m->sd_ab,
-                                         1.9 * Cs + 2.0 * m->sd_ab)) *
-                            ramp (lab[0], 12.0, 20.0) * f->valid[i]);
+      w->col[i] = (float) ((1.0 - ramp (dh, 12.0 + 2.0 * m->sd_ab,
+                                        24.0 + 3.0 * m->sd_ab)) *
+                           ramp (C, Clo - 0.5 * m->sd_ab,
+                                 Clo + 0.5 * m->sd_ab) *
+                           (1.0 - ramp (C, 1.6 * Cs + m->sd_ab,
+                                        1.9 * Cs + 2.0 * m->sd_ab)) *
+                           ramp (lab[0], 12.0, 20.0) * f->valid[i]);
+      w->lit[i] = lab[0];
     }
-  float *col = w->col;
-  int    pass;
+}
 
-  /* The light: first a smooth surface over the whole head, then, with the
-   * hair it shows taken out, the skin's own lightness nearby (within about
-   * 15 mm), so that a lit crown and a neck in shade are each compared
-   * with the skin around them.  */
-  memcpy (col, w->skin, (size_t) w->n * sizeof (float));
+/* The skin's own lightness around each cell (w->env), over about 15 mm,
+ * from the skin that is not hair; where there is none near, blended back
+ * to what w->env held.  */
+static void
+local_light (Work *w)
+{
+  int i;
+
   for (i = 0; i < w->n; i++)
-    w->lit[i] = f->lab[3 * i];
-  fit_light (f, col, m, w->env);
+    {
+      w->tmp[i] = w->col[i] * (1.0f - w->hair[i]);
+      w->num[i] = w->tmp[i] * w->lit[i];
+    }
+  blur (w->num, w->d, w->W, w->H, 15.0 * w->mm);
+  blur (w->tmp, w->d, w->W, w->H, 15.0 * w->mm);
+  for (i = 0; i < w->n; i++)
+    if (w->tmp[i] > 0.05f)
+      w->env[i] = w->num[i] / w->tmp[i];
+    else if (w->tmp[i] > 0.0f)
+      w->env[i] += (w->num[i] / w->tmp[i] - w->env[i]) * w->tmp[i] / 0.05f;
+}
+
+/* Skin and hair likelihoods, 0..1 a cell (w->skin, w->hair).  Hair is
+ * darker than the light on the skin there (w->env), or finely textured
+ * and a little darker or grey (greying hair in good light), and never
+ * much more colourful than skin.  The light is first a smooth surface
+ * fitted to the whole head, then, with the hair that shows taken out, the
+ * skin's own lightness nearby, so that a lit crown and a neck in shade
+ * are each compared with the skin around them.  w->sure: hair that cannot
+ * be skin in shade (not of the skin's hue, or coarse).  */
+static void
+likelihoods (const Features *f,
+             const Model    *m,
+             Work           *w)
+{
+  const double Cs = hypot (m->a, m->b);
+  int          i, pass;
+
+  skin_colour (f, m, w);
+  fit_light (f, w->col, m, w->env);
   for (pass = 0; pass < 2; pass++)
     {
       if (pass == 1)
-        {
-          float *num = w->num;
-
-          for (i = 0; i < w->n; i++)
-            {
-              w->hair[i] = col[i] * (1.0f - w->hair[i]);
-              num[i] = w->hair[i] * f->lab[3 * i];
-            }
-          blur (num, w->tmp, w->W, w->H, 15.0 * w->mm);
-          blur (w->hair, w->tmp, w->W, w->H, 15.0 * w->mm);
-          for (i = 0; i < w->n; i++)
-            if (w->hair[i] > 0.05f)
-              w->env[i] = num[i] / w->hair[i];
-            else if (w->hair[i] > 0.0f)
-              w->env[i] += (num[i] / w->hair[i] - w->env[i]) *
-                           w->hair[i] / 0.05f;
-        }
+        local_light (w);
       for (i = 0; i < w->n; i++)
         {
           const float *lab  = f->lab + 3 * i;
           double       dark = w->env[i] - lab[0], C = hypot (lab[1], lab[2]);
           double       rt   = f->tex[i] / fmax (0.2, m->tex);
-          /* Greying hair in good light: as light as skin but grey, and
-           * coarser.  */
           double       grey = ramp (0.6 * Cs - C, 0.0, 4.0);
           double       h    = fmax (ramp (dark, 6.0, 14.0),
                                     ramp (rt, 1.25, 2.0) *
@@ -1367,16 +1362,11 @@ likelihoods (const Features *f,
 
           h *= 1.0 - ramp (C, Cs + 6.0, Cs + 14.0);
           w->hair[i] = (float) (h * f->valid[i]);
-          /* Hair that cannot be skin in shade: not of the skin's hue, or
-           * coarse.  */
-          w->sure[i] = col[i] < 0.5f || rt >= 1.5;
-          w->skin[i] = (float) (col[i] * (1.0 - h) *
+          w->sure[i] = w->col[i] < 0.5f || rt >= 1.5;
+          w->skin[i] = (float) (w->col[i] * (1.0 - h) *
                                 (1.0 - ramp (rt, 2.5, 4.0)));
         }
     }
-  DEBUG_PLANE2 (5, w->env, 100.0f);
-  DEBUG_PLANE2 (6, col, 1.0f);
-  DEBUG_PLANE2 (7, w->sure, 1.0f);
 }
 
 /* Physical sizes of the decision, millimetres.  */
@@ -1424,78 +1414,74 @@ find_head (Work *w)
          fill_holes (w->head, W, H);
 }
 
-/* Which skin is scalp (in w->tr) and which is body (face, ears, neck,
- * shoulders, in w->body).  With hair, the scalp is the skin inside the
- * convex hull of the hair, and beyond it the skin that continues the head
- * across a stretch of the hull that is not hair (a bald crown above a
- * fringe); skin that the hull meets along hair (an ear, a neck seen beside
- * the hair) is body.  Skin that leaves the frame is face, neck or body:
- * all of it when it leaves over a torso's width, else within BODY_MM of
- * where it leaves.  */
+/* The convex hull of the head's hair that cannot be skin in shade (in
+ * w->hull; none for a bald head, with less hair than HAIR_MIN_MM2), and
+ * how deep each cell lies in it (in w->num; the frame's edge is no border
+ * of it).  w->hr: the head's hair, specks gone.  */
 static int
-split_skin (Work *w)
+hair_hull (Work *w)
+{
+  const int W = w->W, H = w->H, n = w->n;
+  double    area = 0.0;
+  int       i;
+
+  for (i = 0; i < n; i++)
+    w->hr[i] = w->hair[i] >= 0.5f && w->head[i];
+  if (! morph (w->hr, W, H, -2.0 * w->mm, w->d) ||
+      ! morph (w->hr, W, H, 2.0 * w->mm, w->d))
+    return 0;
+  for (i = 0; i < n; i++)
+    {
+      w->on[i] = w->hr[i] && w->sure[i] > 0.5f;
+      area += w->on[i];
+    }
+  memset (w->hull, 0, (size_t) n);
+  w->bald = area / (w->mm * w->mm) < HAIR_MIN_MM2;
+  if (! w->bald && ! convex_hull (w->on, W, H, w->hull))
+    return 0;
+  for (i = 0; i < n; i++)
+    w->on[i] = ! w->hull[i];
+  return distance (w->on, W, H, w->num);
+}
+
+/* Skin that leaves the frame is face, neck or body (w->body), as far as
+ * BODY_MM in from where it leaves, TORSO_MM where it leaves over a torso's
+ * width (but not deep in the hair's hull: there it is a bald top).  Skin
+ * of any light counts, and near the frame's edge so does what lies
+ * between a face and the edge (a collar, a shadow), but not background
+ * (the wall above a crown that the photo cuts close).  */
+static int
+leaving_skin (Work *w)
 {
   const int W = w->W, H = w->H, n = w->n;
   const int e = (int) ceil (EDGE_MM * w->mm), t = (int) ceil (1.5 * w->mm);
-  double    hair_area = 0.0;
   int       i, k, c;
-  int      *lid, *side, *edge_lo, *edge_hi;
+  int      *lo, *hi;
 
   for (i = 0; i < n; i++)
     {
       int x = i % W, y = i / W;
 
-      w->hr[i] = w->hair[i] >= 0.5f && w->head[i];
-      w->sk[i] = w->skin[i] >= 0.5f;
-      /* Skin of any light: what face, neck and body are made of.  */
       w->on[i] = w->col[i] >= 0.5f && ! (w->hair[i] >= 0.5f && w->sure[i]);
-      /* What lies between a face and the frame's edge (a collar, a
-       * shadow) but not background such as a wall above a crown.  */
       if (x < e || y < e || x >= W - e || y >= H - e)
         w->on[i] = w->on[i] || w->bg[i] < 0.5f;
       w->seed[i] = w->on[i] && (x < t || y < t || x >= W - t || y >= H - t);
     }
-  if (! morph (w->hr, W, H, -2.0 * w->mm, w->d) ||
-      ! morph (w->hr, W, H, 2.0 * w->mm, w->d))
-    return 0;
-  /* The hull of the hair that cannot be skin in shade.  */
-  for (i = 0; i < n; i++)
-    {
-      w->tr[i] = w->hr[i] && w->sure[i] > 0.5f;
-      hair_area += w->tr[i];
-    }
-  hair_area /= w->mm * w->mm;
-  if (hair_area >= HAIR_MIN_MM2)
-    {
-      if (! convex_hull (w->tr, W, H, w->hull))
-        return 0;
-    }
-  else
-    memset (w->hull, 0, (size_t) n);
-
-  /* How deep inside the hull each cell is (the frame's edge is no
-   * border of it).  */
-  for (i = 0; i < n; i++)
-    w->tr[i] = ! w->hull[i];
-  if (! distance (w->tr, W, H, w->num))
-    return 0;
-
-  /* Where skin leaves the frame: face, neck or body, as far as BODY_MM
-   * in (TORSO_MM where it leaves over a torso's width).  */
   k = components (w->on, W, H, w->label);
   if (k < 0 || ! geodesic (w->seed, w->on, W, H, w->d))
     return 0;
-  edge_lo = malloc ((size_t) (k + 1) * 4 * sizeof (int));
-  edge_hi = malloc ((size_t) (k + 1) * 4 * sizeof (int));
-  if (! edge_lo || ! edge_hi)
+  /* Along each of the four edges, from where to where a part leaves.  */
+  lo = malloc ((size_t) (k + 1) * 4 * sizeof (int));
+  hi = malloc ((size_t) (k + 1) * 4 * sizeof (int));
+  if (! lo || ! hi)
     {
-      free (edge_lo); free (edge_hi);
+      free (lo); free (hi);
       return 0;
     }
   for (c = 0; c < 4 * (k + 1); c++)
     {
-      edge_lo[c] = INT_MAX;
-      edge_hi[c] = -1;
+      lo[c] = INT_MAX;
+      hi[c] = -1;
     }
   for (i = 0; i < n; i++)
     {
@@ -1506,8 +1492,8 @@ split_skin (Work *w)
       for (c = 0; l && c < 4; c++)
         if (where[c] >= 0)
           {
-            edge_lo[4 * l + c] = MIN (edge_lo[4 * l + c], where[c]);
-            edge_hi[4 * l + c] = MAX (edge_hi[4 * l + c], where[c]);
+            lo[4 * l + c] = MIN (lo[4 * l + c], where[c]);
+            hi[4 * l + c] = MAX (hi[4 * l + c], where[c]);
           }
     }
   for (i = 0; i < n; i++)
@@ -1516,17 +1502,27 @@ split_skin (Work *w)
       double leaves = 0.0;
 
       for (c = 0; l && c < 4; c++)
-        leaves = fmax (leaves, edge_hi[4 * l + c] - edge_lo[4 * l + c] + 1);
-      /* A torso is below the head, never deep inside the hair's hull
-       * (where skin that leaves the frame widely is a bald top).  */
+        leaves = fmax (leaves, hi[4 * l + c] - lo[4 * l + c] + 1);
       w->body[i] = w->sk[i] && w->d[i] <= (leaves / w->mm >= TORSO_MM &&
                                            w->num[i] < DEEP_MM * w->mm
                                            ? TORSO_MM : BODY_MM) * w->mm;
     }
-  free (edge_lo); free (edge_hi);
+  free (lo); free (hi);
+  return 1;
+}
 
-  /* Skin outside the hull, component by component: it continues the head
-   * across a lid of the hull (no hair there), or lies beside the hair. */
+/* Skin outside the hair's hull, part by part: a part that continues the
+ * head across a stretch of the hull that is not hair (a lid: a bald crown
+ * above a fringe) is scalp; a part that the hull meets along hair (an
+ * ear, a neck seen beside the hair) is body.  */
+static int
+beside_hair (Work *w)
+{
+  const int W = w->W, H = w->H, n = w->n;
+  const int r = (int) ceil (3.0 * w->mm);
+  int       i, k;
+  int      *lid, *side;
+
   for (i = 0; i < n; i++)
     w->on[i] = w->sk[i] && ! w->hull[i];
   k = components (w->on, W, H, w->label);
@@ -1542,42 +1538,33 @@ split_skin (Work *w)
   for (i = 0; i < n; i++)
     {
       int x = i % W, y = i / W, l = w->label[i], dx, dy, touch = 0;
+      int hx, hy, hairs = 0, cells = 0;
 
-      if (! l)
-        continue;
-      for (dy = -1; dy <= 1 && ! touch; dy++)
+      for (dy = -1; l && dy <= 1; dy++)
         for (dx = -1; dx <= 1; dx++)
-          if (x + dx >= 0 && x + dx < W && y + dy >= 0 && y + dy < H &&
-              w->hull[i + dy * W + dx])
+          touch |= x + dx >= 0 && x + dx < W && y + dy >= 0 && y + dy < H &&
+                   w->hull[i + dy * W + dx];
+      if (! touch)
+        continue;
+      /* Hair within 3 mm on the hull's side.  */
+      for (hy = MAX (0, y - r); hy <= MIN (H - 1, y + r); hy++)
+        for (hx = MAX (0, x - r); hx <= MIN (W - 1, x + r); hx++)
+          if (w->hull[(size_t) hy * W + hx])
             {
-              touch = 1;
-              break;
+              cells++;
+              hairs += w->hr[(size_t) hy * W + hx];
             }
-      if (touch)
-        {
-          /* Hair within 3 mm on the hull's side.  */
-          int r = (int) ceil (3.0 * w->mm), hx, hy, hairs = 0, cells = 0;
-
-          for (hy = y - r; hy <= y + r; hy++)
-            for (hx = x - r; hx <= x + r; hx++)
-              if (hx >= 0 && hx < W && hy >= 0 && hy < H &&
-                  w->hull[(size_t) hy * W + hx])
-                {
-                  cells++;
-                  hairs += w->hr[(size_t) hy * W + hx];
-                }
-          if (hairs > 0.3 * cells)
-            side[l]++;
-          else
-            lid[l]++;
-        }
+      if (hairs > 0.3 * cells)
+        side[l]++;
+      else
+        lid[l]++;
     }
   for (i = 0; i < n; i++)
     {
       int l = w->label[i];
 
       w->tr[i] = w->sk[i] && ! w->body[i];
-      if (l && hair_area >= HAIR_MIN_MM2 && lid[l] <= side[l])
+      if (l && ! w->bald && lid[l] <= side[l])
         {
           w->body[i] = 1;
           w->tr[i] = 0;
@@ -1585,6 +1572,18 @@ split_skin (Work *w)
     }
   free (lid); free (side);
   return 1;
+}
+
+/* Which skin is scalp (in w->tr) and which is body: face, ears, neck,
+ * shoulders (in w->body).  */
+static int
+split_skin (Work *w)
+{
+  int i;
+
+  for (i = 0; i < w->n; i++)
+    w->sk[i] = w->skin[i] >= 0.5f;
+  return hair_hull (w) && leaving_skin (w) && beside_hair (w);
 }
 
 /* The lightness of the photo's own dense hair: the median of the hair
@@ -1708,10 +1707,6 @@ keep_bordered (Work *w)
     {
       if (seen[i])
         contrast[i] /= seen[i];
-#ifdef SMP_SCALP_DEBUG
-      if (edge[i] > 20)
-        fprintf (stderr, "  treat part %d: edge %d, body %.2f, contrast %.2f\n", i, edge[i], (double) bodyside[i] / edge[i], contrast[i]);
-#endif
     }
   for (i = 0; i < n; i++)
     {
@@ -1741,7 +1736,6 @@ decide (Work        *w,
     return 0;
   for (i = 0; i < n; i++)
     w->tmp[i] = w->head[i] + 0.5f * w->hull[i];
-  DEBUG_PLANE (3, w->tmp);
 
   /* Thinning hair: inside the hair's hull, where skin shows through a
    * third of what is there over 4 mm around, the scalp is treated too (not
@@ -1846,27 +1840,10 @@ smp_scalp_builder_finish (SmpScalpBuilder *b,
         f.lab[3 * i + c] = w.d[i];
     }
 
-#ifdef SMP_SCALP_DEBUG
-  {
-    for (i = 0; i < n; i++) w.tmp[i] = f.lab[3 * i] / 100.0f;
-    DEBUG_PLANE (8, w.tmp);
-    for (i = 0; i < n; i++) w.tmp[i] = hypotf (f.lab[3 * i + 1], f.lab[3 * i + 2]) / 50.0f;
-    DEBUG_PLANE (9, w.tmp);
-    for (i = 0; i < n; i++) w.tmp[i] = hue_deg (f.lab + 3 * i) / 360.0 + 0.5;
-    DEBUG_PLANE (10, w.tmp);
-    for (i = 0; i < n; i++) w.tmp[i] = f.tex[i] / 10.0f;
-    DEBUG_PLANE (11, w.tmp);
-  }
-#endif
-  if (! learn_background (&f, w.bg) || ! learn_skin (&f, w.bg, &m))
+  /* Nothing of a skin's colour (or no memory for it): no head.  */
+  if (! learn_background (&f, w.bg) || ! learn_skin (&f, &m))
     goto none;
-#ifdef SMP_SCALP_DEBUG
-  fprintf (stderr, "skin L %.1f a %.1f b %.1f sd %.1f tex %.2f\n", m.L, m.a, m.b, m.sd_ab, m.tex);
-#endif
   likelihoods (&f, &m, &w);
-  DEBUG_PLANE (0, w.skin);
-  DEBUG_PLANE (1, w.hair);
-  DEBUG_PLANE (2, w.bg);
   if (! decide (&w, feather_mm, map))
     goto fail;
 
