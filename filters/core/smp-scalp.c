@@ -543,8 +543,10 @@ learn_skin (const Features *f,
           pl[k++].w = 1.0f;
         }
     }
+  /* The smoother part: cells of skin's colour include hair of a skin-like
+   * colour (a grey-brown buzz), which is coarser.  */
   if (k > 0)
-    m->tex = weighted_quantile (pl, k, 0.5);
+    m->tex = weighted_quantile (pl, k, 0.35);
 done:
   free (pl); free (w); free (hist); free (tmp);
   return isfinite (m->a) && isfinite (m->L);
