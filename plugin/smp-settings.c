@@ -25,8 +25,11 @@ smp_settings_list_ops (void)
   gchar  **all  = gegl_list_operations (&n);
   gchar  **mine = g_new0 (gchar *, n + 1);
 
+  /* Ops that make a mask rather than change the photo (smp:scalp-map,
+   * class key "smp:role" = "mask") are not filters to list.  */
   for (i = 0; i < n; i++)
-    if (g_str_has_prefix (all[i], "smp:"))
+    if (g_str_has_prefix (all[i], "smp:") &&
+        g_strcmp0 (gegl_operation_get_key (all[i], "smp:role"), "mask"))
       mine[k++] = g_strdup (all[i]);
   qsort (mine, k, sizeof (gchar *), compare_names);
   g_free (all);

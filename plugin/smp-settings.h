@@ -29,7 +29,8 @@ typedef struct
   GValue      *values;     /* one a spec */
 } SmpSettings;
 
-/* Every operation of the project's module ("smp:" ops), sorted; g_strfreev.  */
+/* Every operation of the project's module that changes a photo ("smp:" ops
+ * but those whose "smp:role" key is "mask"), sorted; g_strfreev.  */
 gchar      **smp_settings_list_ops     (void);
 
 /* "smp:follicles" -> "follicles".  */
