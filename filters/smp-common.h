@@ -16,6 +16,7 @@
 
 #include "core/smp-pattern.h"
 #include "core/smp-render.h"
+#include "core/smp-scalp.h"
 #include "core/smp-stipple.h"
 
 /* GObject refuses an out-of-range value with a warning and keeps the old
@@ -190,6 +191,80 @@ smp_rect_unbounded (const GeglRectangle *r)
 {
   return gegl_rectangle_is_infinite_plane (r) ||
          r->width > (1 << 24) || r->height > (1 << 24);
+}
+
+/* What an op learns that is too large to copy to every process () call
+ * (a grid, a map): kept in a GLib reference-counted box (g_rc_box) whose
+ * pointer is what the SmpCache holds (size sizeof (gpointer)).  The learn
+ * function allocates a new box for the slot (smp_cache_box); process
+ * takes a reference with smp_cache_ref and drops it with g_rc_box_release
+ * (g_atomic_rc_box_release_full with the box's clear function), so that a
+ * render that starts learning anew never frees what another still reads.  */
+typedef struct
+{
+  gsize          size;
+  GDestroyNotify clear;   /* frees what the box's struct points to */
+} SmpBoxInfo;
+
+/* In learn: drops the slot's old box and puts a new zeroed one of
+ * info->size bytes there; returns it.  */
+static inline gpointer
+smp_cache_box (gpointer          data,
+               const SmpBoxInfo *info)
+{
+  gpointer *slot = data;
+
+  if (*slot)
+    g_atomic_rc_box_release_full (*slot, info->clear);
+  *slot = g_atomic_rc_box_alloc0 (info->size);
+  return *slot;
+}
+
+/* In process: the box learnt for this render (learning it first if need
+ * be), with a reference the caller drops with smp_cache_unref; NULL when
+ * learning made none.  */
+static inline gpointer
+smp_cache_ref (gpointer       slot,
+               SmpLearn       learn,
+               GeglOperation *operation,
+               GeglBuffer    *input,
+               GeglBuffer    *aux,
+               GeglBuffer    *aux2)
+{
+  SmpCache *cache = slot;
+  gpointer  box;
+
+  g_mutex_lock (&cache->lock);
+  if (! cache->valid)
+    {
+      learn (operation, input, aux, aux2, cache->data);
+      cache->valid = TRUE;
+    }
+  box = *(gpointer *) cache->data;
+  if (box)
+    g_atomic_rc_box_acquire (box);
+  g_mutex_unlock (&cache->lock);
+  return box;
+}
+
+static inline void
+smp_cache_unref (gpointer          box,
+                 const SmpBoxInfo *info)
+{
+  if (box)
+    g_atomic_rc_box_release_full (box, info->clear);
+}
+
+/* In finalize, for a cache of boxes.  */
+static inline void
+smp_cache_free_box (gpointer         *slot,
+                    const SmpBoxInfo *info)
+{
+  SmpCache *cache = *slot;
+
+  if (cache)
+    smp_cache_unref (*(gpointer *) cache->data, info);
+  smp_cache_free (slot);
 }
 
 /* Grows a rectangle by m pixels on every side.  */
@@ -440,5 +515,49 @@ smp_stipple_regions (const GeglRectangle *result,
     gegl_color_get_pixel ((o)->pigment, rgb_, (style)->colour);                \
     gegl_color_get_pixel ((o)->shade_color, rgb_, (style)->colour2);           \
   } G_STMT_END
+
+/* The map of where the scalp, the hair and the background are
+ * (core/smp-scalp.h) of the whole photo, read in bands; NULL for an
+ * unbounded photo or when memory ran out.  Every op that needs it learns
+ * it this way, once per render.  */
+static inline SmpScalpMap *
+smp_scalp_map_learn (GeglOperation *operation,
+                     GeglBuffer    *input,
+                     gdouble        px_per_mm,
+                     gdouble        feather_mm)
+{
+  const GeglRectangle *in   = gegl_operation_source_get_bounding_box (operation,
+                                                                      "input");
+  const Babl          *rgba = babl_format_with_space ("RGBA float",
+    gegl_operation_get_source_space (operation, "input"));
+  SmpScalpBuilder     *builder;
+  gfloat              *band;
+  gint                 rows, y;
+
+  if (! input || ! in || smp_rect_unbounded (in) || in->width <= 0 ||
+      in->height <= 0)
+    return NULL;
+  builder = smp_scalp_builder_new (in->width, in->height, px_per_mm);
+  if (! builder)
+    return NULL;
+  rows = smp_scalp_builder_band (builder);
+  band = g_try_new (gfloat, (gsize) in->width * rows * 4);
+  if (! band)
+    {
+      smp_scalp_map_free (smp_scalp_builder_finish (builder, 0.0));
+      return NULL;
+    }
+  for (y = 0; y < in->height; y += rows)
+    {
+      GeglRectangle r = { in->x, in->y + y, in->width,
+                          MIN (rows, in->height - y) };
+
+      gegl_buffer_get (input, &r, 1.0, rgba, band, GEGL_AUTO_ROWSTRIDE,
+                       GEGL_ABYSS_NONE);
+      smp_scalp_builder_add (builder, band, r.height);
+    }
+  g_free (band);
+  return smp_scalp_builder_finish (builder, feather_mm);
+}
 
 #endif

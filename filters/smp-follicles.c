@@ -148,6 +148,9 @@ property_double (learnt_blur, _("Learnt photo blur (px)"), -1.0)
 #define PATCH_MIN_PX 24
 #define PATCH_MAX_PX 256
 
+/* The scalp map's own feather (mm): its head plane is read softly.  */
+#define MAP_FEATHER 5.0
+
 /* What is learnt from the whole photo, once per render.  */
 typedef struct
 {
@@ -156,8 +159,18 @@ typedef struct
   SmpHairLook look;
   SmpDotStyle style;      /* the fitted colour, halo and dot size */
   gdouble     density;
-  SmpLookField field;     /* how the look blends in at the mask's edge */
+  SmpLookField field;     /* how far the treatment spills past the mask */
+  SmpScalpMap *map;       /* where the head and its hair are, or NULL */
+  GeglRectangle photo;    /* the photo's extent, which the map covers */
 } Stats;
+
+static void
+stats_clear (gpointer data)
+{
+  smp_scalp_map_free (((Stats *) data)->map);
+}
+
+static const SmpBoxInfo stats_box = { sizeof (Stats), stats_clear };
 
 /* The width (px) over which the look blends in inside the mask's edge.  */
 static gdouble
@@ -238,7 +251,7 @@ static gint
 input_margin (GeglOperation *operation)
 {
   return aux_margin (operation) +
-         smp_look_local_px (smp_px_per_mm (operation)) + 1;
+         smp_look_gap_px (smp_px_per_mm (operation)) + 1;
 }
 
 /* The region the look and the blur are learnt from: the mask's extent (and
@@ -253,7 +266,7 @@ learn_region (GeglOperation *operation,
   const GeglRectangle *in   = gegl_operation_source_get_bounding_box (operation,
                                                                       "input");
   GeglRectangle        none = { 0, 0, 0, 0 }, r, photo;
-  gint                 grow = ring_px (operation) +
+  gint                 grow = SMP_LOOK_RING_WIDEST * ring_px (operation) +
                               2 * smp_look_local_px (smp_px_per_mm (operation)) + 2 +
                               (gint) ceil (feather_px (operation));
 
@@ -334,13 +347,13 @@ prepare (GeglOperation *operation)
   gegl_operation_set_format (operation, "aux2", babl_format ("Y'A float"));
   gegl_operation_set_format (operation, "output",
     smp_output_format (operation, o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE));
-  smp_cache_invalidate (&o->user_data, sizeof (Stats));
+  smp_cache_invalidate (&o->user_data, sizeof (gpointer));
 }
 
 static void
 finalize (GObject *object)
 {
-  smp_cache_free (&GEGL_PROPERTIES (object)->user_data);
+  smp_cache_free_box (&GEGL_PROPERTIES (object)->user_data, &stats_box);
   G_OBJECT_CLASS (gegl_op_parent_class)->finalize (object);
 }
 
@@ -527,17 +540,16 @@ learn (GeglOperation *operation,
        GeglBuffer    *aux2,
        gpointer       data)
 {
-  Stats          *st  = data;
+  Stats          *st  = smp_cache_box (data, &stats_box);
   GeglProperties *o   = GEGL_PROPERTIES (operation);
   GeglRectangle   r   = learn_region (operation, aux, aux2);
   gsize           n   = (gsize) r.width * r.height, i;
-  gfloat         *rgb, *mask, *ref = NULL;
+  gfloat         *rgb, *mask, *ref = NULL, *hair = NULL;
   SmpLookInput    in;
   SmpPattern      pattern;
   SmpRenderer     renderer;
   gboolean        seek;
 
-  memset (st, 0, sizeof (*st));
   st->blur = -1.0;
   o->learnt_hair      = 0;
   o->learnt_darkening = 0.0;
@@ -568,8 +580,35 @@ learn (GeglOperation *operation,
       ref = g_new (gfloat, n);
       read_mask (aux2, &r, ref, 0.0f);
     }
+  /* Where the head is: the ring's hair is hair on the head (not a dark
+   * background, a shirt, a shadow), and the treatment stays on it.  */
+  if (seek)
+    st->map = smp_scalp_map_learn (operation, input,
+                                   smp_px_per_mm (operation), MAP_FEATHER);
+  if (st->map && st->map->found)
+    st->photo = *gegl_operation_source_get_bounding_box (operation, "input");
+  /* A reference is hair the user marked; a ring's, hair on the head or
+   * that the map sees as hair (the head's outline may pass inside a dense
+   * dark fringe).  */
+  if (st->map && st->map->found && o->match == SMP_FOLLICLES_MATCH_RING)
+    {
+      gint x, y;
+
+      hair = g_new (gfloat, n);
+      for (y = 0; y < r.height; y++)
+        for (x = 0; x < r.width; x++)
+          {
+            gdouble px = r.x + x - st->photo.x + 0.5;
+            gdouble py = r.y + y - st->photo.y + 0.5;
+
+            hair[(gsize) y * r.width + x] =
+              MAX (smp_scalp_sample (st->map, SMP_SCALP_HEAD, px, py),
+                   smp_scalp_sample (st->map, SMP_SCALP_HAIR, px, py));
+          }
+    }
   in = (SmpLookInput) { rgb, mask, ref, r.width, r.height,
-                        smp_px_per_mm (operation), ring_px (operation), ! seek };
+                        smp_px_per_mm (operation), ring_px (operation), ! seek,
+                        hair };
   /* The skin under the mask, always (the spill past its edge keeps off
    * what is no skin); the hair, when asked.  */
   if (smp_look_learn (&in, &st->look) > 0)
@@ -644,6 +683,7 @@ learn (GeglOperation *operation,
   g_free (rgb);
   g_free (mask);
   g_free (ref);
+  g_free (hair);
 }
 
 
@@ -710,6 +750,11 @@ shape_mask (const GeglRectangle *window,
         mask[i] = ok[b] > 0.0f
                   ? smp_look_amount (&st->look, share, Y[b] / ok[b])
                   : share;
+        /* Only the head: not a wall, a shirt, a face or a neck.  */
+        if (st->map && st->map->found && mask[i] > 0.0f)
+          mask[i] *= smp_scalp_sample (st->map, SMP_SCALP_HEAD,
+                                       window->x + x - st->photo.x + 0.5,
+                                       window->y + y - st->photo.y + 0.5);
       }
   g_free (rgb);
   g_free (Y);
@@ -781,20 +826,17 @@ process (GeglOperation       *operation,
          gint                 level)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  Stats           st;
+  Stats          *st = NULL;
   Job             job = { operation, input, aux, output, NULL };
-  gboolean        shaped;
+  gboolean        shaped, ok;
 
   if (! input && o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE)
     return TRUE;
 
   job.masked = gegl_operation_get_source_node (operation, "aux") != NULL;
   if (input && learns (operation))
-    {
-      smp_cache_get (o->user_data, learn, operation, input, aux, aux2, &st,
-                     sizeof st);
-      job.st = &st;
-    }
+    job.st = st = smp_cache_ref (o->user_data, learn, operation, input, aux,
+                                 aux2);
   setup (operation, job.st, &job.pattern, &job.renderer);
 
   /* A mask that is connected but has no pixels here (an empty one) is a
@@ -806,15 +848,18 @@ process (GeglOperation       *operation,
   if (job.pattern.cell <= 0.0 && o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE)
     {
       gegl_buffer_copy (input, result, GEGL_ABYSS_NONE, output, result);
+      smp_cache_unref (st, &stats_box);
       return TRUE;
     }
   /* With the skin under the mask known, the mask is shaped by what is
    * there: spilled past its edge, kept off hair already there, walls and
    * shine.  */
   shaped = job.st && job.st->look.skin_pixels > 0;
-  return smp_stipple_regions (result, &job.pattern, &job.renderer, aux,
-                              shaped ? shape_mask : NULL,
-                              composite_strip, &job);
+  ok = smp_stipple_regions (result, &job.pattern, &job.renderer, aux,
+                            shaped ? shape_mask : NULL, composite_strip,
+                            &job);
+  smp_cache_unref (st, &stats_box);
+  return ok;
 }
 
 /* Run and hashed by GEGL's gegl-tester and by tests/test-follicles.c: a

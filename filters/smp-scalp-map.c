@@ -137,44 +137,14 @@ learn (GeglOperation *operation,
        GeglBuffer    *aux2,
        gpointer       data)
 {
-  GeglProperties      *o   = GEGL_PROPERTIES (operation);
-  SmpScalpMap        **out = data;
-  const GeglRectangle *in  = gegl_operation_source_get_bounding_box (operation,
-                                                                     "input");
-  const Babl          *rgba = gegl_operation_get_format (operation, "input");
-  SmpScalpBuilder     *builder;
-  gfloat              *band;
-  gint                 rows, y;
+  GeglProperties *o   = GEGL_PROPERTIES (operation);
+  SmpScalpMap   **out = data;
 
   smp_scalp_map_free (*out);
-  *out = NULL;
-  if (! input || ! bounded (in))
-    return;
-  builder = smp_scalp_builder_new (in->width, in->height,
-                                   smp_finite (operation, "px-per-mm",
-                                               o->px_per_mm));
-  if (! builder)
-    return;
-  rows = smp_scalp_builder_band (builder);
-  band = g_try_new (gfloat, (gsize) in->width * rows * 4);
-  if (! band)
-    {
-      smp_scalp_map_free (smp_scalp_builder_finish (builder, 0.0));
-      return;
-    }
-  for (y = 0; y < in->height; y += rows)
-    {
-      GeglRectangle r = { in->x, in->y + y, in->width,
-                          MIN (rows, in->height - y) };
-
-      gegl_buffer_get (input, &r, 1.0, rgba, band, GEGL_AUTO_ROWSTRIDE,
-                       GEGL_ABYSS_NONE);
-      smp_scalp_builder_add (builder, band, r.height);
-    }
-  g_free (band);
-  *out = smp_scalp_builder_finish (builder,
-                                   smp_finite (operation, "feather",
-                                               o->feather));
+  *out = smp_scalp_map_learn (operation, input,
+                              smp_finite (operation, "px-per-mm",
+                                          o->px_per_mm),
+                              smp_finite (operation, "feather", o->feather));
 }
 
 /* The false colours: the photo's lightness, dimmed, tinted by class.  */

@@ -41,6 +41,16 @@
  * luminance of 0.75 mm neighbourhoods: about 8 L* on light skin).  */
 #define HAIR_DARKER     0.8
 
+/* A ring around the mask in which less than this share is hair is widened,
+ * up to this many times its width.  */
+#define RING_HAIR_SHARE 0.15
+#define RING_WIDEST     SMP_LOOK_RING_WIDEST
+
+/* A ring around the mask in which less than this share is hair is widened,
+ * up to this many times its width.  */
+#define RING_HAIR_SHARE 0.15
+#define RING_WIDEST     SMP_LOOK_RING_WIDEST
+
 static const double luma_w[3] = { 0.2126, 0.7152, 0.0722 };
 
 static int
@@ -392,6 +402,14 @@ smp_look_local_px (double px_per_mm)
   return r < 1 ? 1 : r;
 }
 
+int
+smp_look_gap_px (double px_per_mm)
+{
+  int r = (int) lround (0.15 * px_per_mm);
+
+  return r < 1 ? 1 : r;
+}
+
 static double
 luma (const double *rgb)
 {
@@ -514,7 +532,7 @@ smp_look_learn (const SmpLookInput *in,
   double    skin_sum[3] = { 0, 0, 0 }, hair_sum[3] = { 0, 0, 0 };
   double    s_lum, lo, hi;
   float     cut_lo, cut_hi;
-  int       status = -1, c;
+  int       status = -1, c, widen;
 
   memset (look, 0, sizeof (*look));
   look->ratio[0] = look->ratio[1] = look->ratio[2] = 1.0;
@@ -581,44 +599,70 @@ smp_look_learn (const SmpLookInput *in,
   if (in->skin_only)
     goto done;
 
-  /* Where the hair is sought: the reference, or a ring around the mask.  */
-  if (! in->reference)
-    {
-      for (i = 0; i < n; i++)
-        near[i] = in->mask[i] >= 0.5f ? 1.0f : 0.0f;
-      if (! smp_box_mean (near, near, w, h, in->ring_px))
-        {
-          status = -1;
-          goto done;
-        }
-    }
   lo = s_lum * 0.005;
   hi = s_lum * HAIR_DARKER;
-  /* Hair candidates: darker than the skin around, of a hair's hue.  Among
-   * them, a ring holds thinning hair too, a mixture of hair and skin: only
-   * the darker of the two classes Otsu's threshold splits them into (in
-   * log luminance) is the client's hair.  */
-  for (i = 0; i < n; i++)
+  /* Where the hair is sought: the reference, or a ring around the mask,
+   * widened (up to RING_WIDEST times) while less than RING_HAIR_SHARE of
+   * it is hair: the client's hair may start farther from a rough mask.
+   * Hair candidates: darker than the skin around, of a hair's hue, and
+   * on the head when smp:scalp-map says where it is (not a dark wall, a
+   * shirt, a shadow beside it).  */
+  for (widen = 1; widen <= (in->reference ? 1 : RING_WIDEST); widen++)
     {
-      int seek = in->reference ? in->reference[i] >= 0.5f
-                               : in->mask[i] < 0.5f && near[i] > 0.0f;
+      size_t seeking = 0;
 
-      hair[i] = seek && ok[i] && loc[i] < hi && loc[i] > lo &&
-                hair_hue (in->rgb + 3 * i);
-      if (hair[i])
-        v[nh++] = logf (loc[i]);
+      if (! in->reference)
+        {
+          for (i = 0; i < n; i++)
+            near[i] = in->mask[i] >= 0.5f ? 1.0f : 0.0f;
+          if (! smp_box_mean (near, near, w, h, in->ring_px * widen))
+            {
+              status = -1;
+              goto done;
+            }
+        }
+      nh = 0;
+      for (i = 0; i < n; i++)
+        {
+          int seek = in->reference ? in->reference[i] >= 0.5f
+                                   : in->mask[i] < 0.5f && near[i] > 0.0f;
+
+          seeking += seek && ok[i];
+          hair[i] = seek && ok[i] && loc[i] < hi && loc[i] > lo &&
+                    (! in->head || in->head[i] >= 0.5f) &&
+                    hair_hue (in->rgb + 3 * i);
+          if (hair[i])
+            v[nh++] = logf (loc[i]);
+        }
+      if (nh >= RING_HAIR_SHARE * seeking)
+        break;
     }
+  /* A ring holds thinning hair too, a mixture of hair and skin: only the
+   * darker of the two classes Otsu's threshold splits the candidates into
+   * (in log luminance) is the client's hair.  */
   if (nh > 0 && ! in->reference)
     {
       float split = otsu (v, nh);
 
+      /* Both classes (2: the darker) keep the hair's texture, thin and
+       * dense as the ring has it; its darkening is the dense hair's.  */
       for (i = 0; i < n; i++)
         if (hair[i])
-          hair[i] = logf (loc[i]) <= split;
+          hair[i] = logf (loc[i]) <= split ? 2 : 1;
+    }
+  if (getenv ("SMP_DEBUG_DUMP"))
+    {
+      FILE *f = fopen (getenv ("SMP_DEBUG_DUMP"), "wb");
+
+      fprintf (f, "P5\n%d %d\n255\n", w, h);
+      for (i = 0; i < n; i++)
+        fputc (hair[i] ? 127 + 64 * hair[i] : (in->mask[i] >= 0.5f ? 60 :
+                                (in->head && in->head[i] >= 0.5f ? 120 : 0)), f);
+      fclose (f);
     }
   nh = 0;
   for (i = 0; i < n; i++)
-    if (hair[i])
+    if (hair[i] == (in->reference ? 1 : 2))
       {
         for (c = 0; c < 3; c++)
           hair_sum[c] += in->rgb[3 * i + c];

@@ -76,7 +76,10 @@ typedef struct
 /* A region of the photo to learn from: linear RGB (3 floats a pixel, NaN
  * allowed), the treatment mask and, for a reference, the mask of the hair
  * to match (both 0..1 a pixel).  Without a reference the hair is sought in
- * a ring of ring_px pixels around the treatment mask.  */
+ * a ring of ring_px pixels around the treatment mask, widened up to
+ * SMP_LOOK_RING_WIDEST times when it holds little hair (the region must
+ * reach that far).  */
+#define SMP_LOOK_RING_WIDEST 4
 typedef struct
 {
   const float *rgb;
@@ -86,6 +89,9 @@ typedef struct
   double       px_per_mm;
   int          ring_px;
   int          skin_only;   /* learn the skin, seek no hair */
+  const float *head;        /* 0..1 a pixel: how surely it lies on the
+                             * head (smp:scalp-map's head), or NULL: hair
+                             * is only sought there */
 } SmpLookInput;
 
 /* Learns the skin under the mask and the hair look; returns
@@ -99,6 +105,12 @@ int    smp_look_learn   (const SmpLookInput *in,
 /* The radius (px) of the neighbourhood whose mean lightness says whether
  * the client's own hair already covers the scalp: 0.75 mm.  */
 int    smp_look_local_px (double px_per_mm);
+
+/* The radius (px) of the neighbourhood whose mean lightness says how much
+ * of the treatment a pixel still needs (smp_look_amount): 0.15 mm, about
+ * the gap between strands, so that pigment fills the skin showing between
+ * the client's hairs and leaves the hairs as they are.  */
+int    smp_look_gap_px  (double px_per_mm);
 
 /* How much of the treatment a pixel still needs, 0..1, from the mean
  * luminance (linear) of its neighbourhood: 1 on bald skin, less where the
