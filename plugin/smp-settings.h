@@ -29,7 +29,8 @@ typedef struct
   GValue      *values;     /* one a spec */
 } SmpSettings;
 
-/* Every operation of the project's module ("smp:" ops), sorted; g_strfreev.  */
+/* Every operation of the project's module ("smp:" ops) that takes a
+ * photo, sorted; g_strfreev.  */
 gchar      **smp_settings_list_ops     (void);
 
 /* "smp:follicles" -> "follicles".  */
