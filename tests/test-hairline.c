@@ -780,6 +780,19 @@ test_templates (void)
     }
   g_assert_cmpuint (smp_hairline_template (SMP_TEMPLATE_NONE, ppm, 0, 0, NULL,
                                            0), ==, 0);
+
+  /* x, y move a path too; a path wins over a template.  */
+  {
+    gfloat *a = mask_render ("M 0 200 C 200 150 400 250 640 180", &rect,
+                             "x", 30.0, "y", -20.0, "template", 2, NULL);
+    gfloat *b = mask_render ("M 30 180 C 230 130 430 230 670 160", &rect,
+                             NULL);
+
+    g_assert_cmpmem (a, rect.width * rect.height * 4, b,
+                     rect.width * rect.height * 4);
+    g_free (a);
+    g_free (b);
+  }
 }
 
 /* What the plug-in needs from a GIMP path: a stroke's control points
@@ -808,6 +821,58 @@ test_from_stroke (void)
   g_assert_null (smp_hairline_d_from_stroke (coords, 6, FALSE));
   free (open);
   free (closed);
+}
+
+/* What a tool needs from an SVG file: any path data, as GIMP 2.10 exports
+ * a path (one C for many curves, upper-case Z) or Inkscape writes one
+ * (relative, H V S Q T), written as the path data GEGL reads right.  */
+static void
+test_normalize (void)
+{
+  static const struct
+  {
+    const gchar *svg, *d;
+  } cases[] = {
+    { "M 10.00,300.00\n           C 60.00,280.00 240.00,250.00 300.00,250.00\n"
+      "           360.00,250.00 540.00,280.00 590.00,300.00",
+      "M 10 300 C 60 280 240 250 300 250 C 360 250 540 280 590 300" },
+    { "M 10,10 20,10 20,20 Z",
+      "M 10 10 L 20 10 L 20 20 z" },
+    { "m 10,300 c 50,-20 230,-50 290,-50 h 100 v 20 s 50,10 60,20 "
+      "q 10,5 20,0 t 10,0 z",
+      "M 10 300 C 60 280 240 250 300 250 L 400 250 L 400 270 "
+      "C 400 270 450 280 460 290 C 466.667 293.333 473.333 293.333 480 290 "
+      "C 486.667 286.667 490 286.667 490 290 z" },
+    { "M1.5.5L-.5+2e1", "M 1.5 0.5 L -0.5 20" },
+  };
+  static const struct
+  {
+    const gchar *svg, *why;
+  } bad[] = {
+    { "M 0 0 A 10 10 0 0 1 20 20", "arc" },
+    { "L 10 10", "not M" },
+    { "M 0 0 L 10", "needs 2 numbers" },
+    { "M 0 0 # L 10 10", "not path data" },
+    { "", "empty" },
+  };
+  gchar why[200];
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gchar *d = smp_hairline_normalize (cases[i].svg, why, sizeof why);
+
+      g_test_message ("\"%s\" -> \"%s\"", cases[i].svg, d);
+      g_assert_cmpstr (d, ==, cases[i].d);
+      g_assert_cmpint (smp_hairline_check (d, 0, 0, why, sizeof why), ==, 0);
+      free (d);
+    }
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_null (smp_hairline_normalize (bad[i].svg, why, sizeof why));
+      g_test_message ("\"%s\": %s", bad[i].svg, why);
+      g_assert_nonnull (strstr (why, bad[i].why));
+    }
 }
 
 static gpointer
@@ -1076,6 +1141,7 @@ main (int    argc,
   g_test_add_func ("/hairline/area", test_area);
   g_test_add_func ("/hairline/templates", test_templates);
   g_test_add_func ("/hairline/from-stroke", test_from_stroke);
+  g_test_add_func ("/hairline/normalize", test_normalize);
   g_test_add_func ("/hairline/gegl-binary", test_gegl_binary);
   g_test_add_func ("/hairline/real-photos", test_real_photos);
   return g_test_run ();

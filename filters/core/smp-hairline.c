@@ -114,21 +114,24 @@ n_numbers (char type)
 }
 
 /* A number as GeglPath reads it right: '-'? digits ('.' digits)?
- * (e sign? digits)?, read without the C library's locale (a plug-in may
- * run with a comma as its decimal point).  NULL when there is none.  */
+ * (e sign? digits)?, or with svg as SVG writes it (also a '+', or no
+ * digit before the point: "-.5"); read without the C library's locale (a
+ * plug-in may run with a comma as its decimal point).  NULL when there is
+ * none.  */
 static const char *
 parse_number (const char *p,
-              double     *value)
+              double     *value,
+              int         svg)
 {
   double mant = 0.0;
   int    neg = 0, exp10 = 0;
 
-  if (*p == '-')
+  if (*p == '-' || (svg && *p == '+'))
     {
-      neg = 1;
+      neg = *p == '-';
       p++;
     }
-  if (! is_digit (*p))
+  if (! is_digit (*p) && ! (svg && *p == '.' && is_digit (p[1])))
     return NULL;
   while (is_digit (*p))
     mant = mant * 10.0 + (*p++ - '0');
@@ -231,7 +234,7 @@ smp_hairline_parse (const char   *d,
                    "(0.5, -0.5) and no '+'", at, *p == '-' ? '.' : *p);
               goto fail;
             }
-          q = parse_number (p, &item.p[k]);
+          q = parse_number (p, &item.p[k], 0);
           if (! q)
             {
               say (why, why_size, "'%c' needs %d numbers and has %d: GEGL "
@@ -292,6 +295,199 @@ smp_hairline_parse (const char   *d,
 fail:
   free (list);
   return -1;
+}
+
+/* Appends an item to a growing list; -1 when out of memory.  */
+static int
+append_item (SmpPathItem **list,
+             size_t       *count,
+             size_t       *alloc,
+             char          type,
+             const double *p,
+             int           n)
+{
+  int k;
+
+  if (*count == *alloc)
+    {
+      SmpPathItem *grown;
+
+      *alloc = *alloc ? 2 * *alloc : 16;
+      grown = realloc (*list, *alloc * sizeof (SmpPathItem));
+      if (! grown)
+        return -1;
+      *list = grown;
+    }
+  (*list)[*count].type = type;
+  for (k = 0; k < 6; k++)
+    (*list)[*count].p[k] = k < n ? p[k] : 0.0;
+  (*count)++;
+  return 0;
+}
+
+char *
+smp_hairline_normalize (const char *svg,
+                        char       *why,
+                        size_t      why_size)
+{
+  const char  *p = svg ? svg : "";
+  SmpPathItem *list = NULL;
+  size_t       count = 0, alloc = 0;
+  double       cx = 0, cy = 0, sx = 0, sy = 0, rx = 0, ry = 0;
+  char         cmd = 0, last = 0;
+  char        *d;
+
+  while (1)
+    {
+      double v[6] = { 0 }, q[6] = { 0 };
+      int    want, k, rel;
+
+      while (is_space (*p))
+        p++;
+      if (! *p)
+        break;
+      if (strchr ("MLHVCSQTAZmlhvcsqtaz", *p))
+        cmd = *p++;
+      else if (! cmd || cmd == 'Z' || cmd == 'z' ||
+               ! (is_digit (*p) || strchr ("+-.", *p)))
+        {
+          say (why, why_size, "character %zu ('%c') is not path data",
+               (size_t) (p - svg) + 1, *p);
+          goto fail;
+        }
+      /* else: more numbers, the same command again (after M: L).  */
+      rel = cmd >= 'a';
+      switch (cmd | 0x20)
+        {
+        case 'a':
+          say (why, why_size, "an arc (A) at character %zu: draw the "
+               "hairline with lines and curves", (size_t) (p - svg));
+          goto fail;
+        case 'z':
+          if (append_item (&list, &count, &alloc, 'z', v, 0))
+            goto oom;
+          cx = sx;
+          cy = sy;
+          last = 'z';
+          continue;
+        case 'h': case 'v':
+          want = 1;
+          break;
+        case 'm': case 'l': case 't':
+          want = 2;
+          break;
+        case 's': case 'q':
+          want = 4;
+          break;
+        default:
+          want = 6;
+          break;
+        }
+      if (! count && (cmd | 0x20) != 'm')
+        {
+          say (why, why_size, "the path starts with '%c', not M", cmd);
+          goto fail;
+        }
+      for (k = 0; k < want; k++)
+        {
+          const char *next;
+
+          while (is_space (*p))
+            p++;
+          next = parse_number (p, &v[k], 1);
+          if (! next || ! (fabs (v[k]) <= MAX_COORD))
+            {
+              say (why, why_size, "'%c' at character %zu needs %d numbers",
+                   cmd, (size_t) (p - svg) + 1, want);
+              goto fail;
+            }
+          p = next;
+        }
+      /* Everything absolute, as M, L and C.  */
+      for (k = 0; k < want; k++)
+        q[k] = v[k] + (rel ? ((cmd | 0x20) == 'v' || (want > 1 && k & 1)
+                              ? cy : cx) : 0.0);
+      switch (cmd | 0x20)
+        {
+        case 'm':
+          if (append_item (&list, &count, &alloc, 'M', q, 2))
+            goto oom;
+          sx = cx = q[0];
+          sy = cy = q[1];
+          cmd = rel ? 'l' : 'L';
+          break;
+        case 'l': case 'h': case 'v':
+          {
+            double to[2] = { (cmd | 0x20) == 'v' ? cx : q[0],
+                             (cmd | 0x20) == 'h' ? cy
+                             : (cmd | 0x20) == 'v' ? q[0] : q[1] };
+
+            if (append_item (&list, &count, &alloc, 'L', to, 2))
+              goto oom;
+            cx = to[0];
+            cy = to[1];
+          }
+          break;
+        case 'c': case 's':
+          {
+            double c[6];
+            int    smooth = (cmd | 0x20) == 's';
+
+            /* S: the first control point mirrors the previous curve's
+             * last one.  */
+            c[0] = smooth ? (last == 'c' ? 2 * cx - rx : cx) : q[0];
+            c[1] = smooth ? (last == 'c' ? 2 * cy - ry : cy) : q[1];
+            memcpy (c + 2, q + (smooth ? 0 : 2), 4 * sizeof (double));
+            if (append_item (&list, &count, &alloc, 'C', c, 6))
+              goto oom;
+            rx = c[2];
+            ry = c[3];
+            cx = c[4];
+            cy = c[5];
+          }
+          break;
+        default: /* q, t: a quadratic is a cubic with its control point
+                  * two thirds of the way.  */
+          {
+            double qx, qy, c[6];
+            int    smooth = (cmd | 0x20) == 't';
+
+            qx = smooth ? (last == 'q' ? 2 * cx - rx : cx) : q[0];
+            qy = smooth ? (last == 'q' ? 2 * cy - ry : cy) : q[1];
+            c[4] = q[smooth ? 0 : 2];
+            c[5] = q[smooth ? 1 : 3];
+            c[0] = cx + 2.0 / 3.0 * (qx - cx);
+            c[1] = cy + 2.0 / 3.0 * (qy - cy);
+            c[2] = c[4] + 2.0 / 3.0 * (qx - c[4]);
+            c[3] = c[5] + 2.0 / 3.0 * (qy - c[5]);
+            if (append_item (&list, &count, &alloc, 'C', c, 6))
+              goto oom;
+            rx = qx;
+            ry = qy;
+            cx = c[4];
+            cy = c[5];
+          }
+          break;
+        }
+      last = (cmd | 0x20) == 's' ? 'c' : (cmd | 0x20) == 't' ? 'q'
+             : (cmd | 0x20);
+    }
+  if (! count)
+    {
+      say (why, why_size, "the path is empty");
+      return NULL;
+    }
+  d = smp_hairline_to_d (list, count);
+  free (list);
+  if (! d)
+    say (why, why_size, "out of memory");
+  return d;
+
+oom:
+  say (why, why_size, "out of memory");
+fail:
+  free (list);
+  return NULL;
 }
 
 /* ---- Geometry --------------------------------------------------------- */

@@ -95,6 +95,15 @@ int          smp_hairline_parse        (const char         *d,
                                         char               *why,
                                         size_t              why_size);
 
+/* Any SVG path data (an SVG file's d, GIMP's or Inkscape's: implicit
+ * repeats, H V S Q T, upper-case Z, relative commands, "-.5") written as
+ * path data GEGL reads right (M L C z, absolute); malloc()ed, or NULL and
+ * the reason (arcs, A, are refused: a hairline is drawn with lines and
+ * curves).  */
+char        *smp_hairline_normalize    (const char         *svg,
+                                        char               *why,
+                                        size_t              why_size);
+
 /* What a plug-in or tool asks before it hands a path string to GEGL: it
  * parses (smp_hairline_parse), it draws something (two distinct points at
  * least), and, for an image of width x height pixels (both > 0), some of
