@@ -240,6 +240,8 @@ get_bounding_box (GeglOperation *operation)
 /* Rows of the strips a region is rendered in: bounds the float copy.  */
 #define STRIP_ROWS 64
 
+/* At a mipmap level (GIMP's canvas zoomed out) result is in that level's
+ * pixels: each is the mask at its centre.  */
 static gboolean
 process (GeglOperation       *operation,
          GeglBuffer          *output,
@@ -260,10 +262,10 @@ process (GeglOperation       *operation,
                               MIN (STRIP_ROWS, result->y + result->height - y) };
 
       ok = smp_hairline_render (h, strip.x, strip.y, strip.width,
-                                strip.height, rows) == 0;
+                                strip.height, 1 << level, rows) == 0;
       if (ok)
-        gegl_buffer_set (output, &strip, 0, babl_format ("Y' float"), rows,
-                         GEGL_AUTO_ROWSTRIDE);
+        gegl_buffer_set (output, &strip, level, babl_format ("Y' float"),
+                         rows, GEGL_AUTO_ROWSTRIDE);
     }
   g_free (rows);
   smp_hairline_free (h);

@@ -639,6 +639,50 @@ test_bad_paths (void)
   }
 }
 
+/* Zoomed out with mipmap rendering on (GIMP's canvas): a level-1 pixel
+ * holds the mask at its centre, close to the mean of the four it covers,
+ * not the top-left quarter of the image blown up.  */
+static void
+test_mipmap (void)
+{
+  GeglRectangle full = { 0, 0, 640, 480 }, half = { 0, 0, 320, 240 };
+  GeglNode     *graph, *node = hairline_node (&graph,
+                                              "M 0 300 C 200 200 400 400 "
+                                              "640 250");
+  gfloat       *a, *b;
+  gdouble       sum = 0.0, worst = 0.0;
+  gboolean      was;
+  gint          x, y;
+
+  gegl_node_set (node, "px-per-mm", 4.0, NULL);
+  a = smp_test_blit (node, &full, Y_FLOAT);
+  g_object_get (gegl_config (), "mipmap-rendering", &was, NULL);
+  g_object_set (gegl_config (), "mipmap-rendering", TRUE, NULL);
+  b = g_new0 (gfloat, half.width * half.height);
+  gegl_node_blit (node, 0.5, &half, Y_FLOAT, b, GEGL_AUTO_ROWSTRIDE,
+                  GEGL_BLIT_DEFAULT);
+  g_object_set (gegl_config (), "mipmap-rendering", was, NULL);
+  for (y = 0; y < half.height; y++)
+    for (x = 0; x < half.width; x++)
+      {
+        gdouble mean = (a[2 * y * 640 + 2 * x] + a[2 * y * 640 + 2 * x + 1] +
+                        a[(2 * y + 1) * 640 + 2 * x] +
+                        a[(2 * y + 1) * 640 + 2 * x + 1]) / 4.0;
+        gdouble d = fabs (b[y * half.width + x] - mean);
+
+        sum += d;
+        worst = MAX (worst, d);
+      }
+  g_test_message ("half size: mean difference %.4f, worst %.4f from the "
+                  "full size's 2x2 means", sum / (half.width * half.height),
+                  worst);
+  g_assert_cmpfloat (sum / (half.width * half.height), <, 0.01);
+  g_assert_cmpfloat (worst, <, 0.25);
+  g_free (a);
+  g_free (b);
+  g_object_unref (graph);
+}
+
 /* The render for tile independence, also run in a child process: a
  * curved, irregular hairline with an area.  */
 static gpointer
@@ -1137,6 +1181,7 @@ main (int    argc,
   g_test_add_func ("/hairline/check", test_check);
   g_test_add_func ("/hairline/bad-paths", test_bad_paths);
   g_test_add_func ("/hairline/tile-independence", test_tiles);
+  g_test_add_func ("/hairline/mipmap", test_mipmap);
   g_test_add_func ("/hairline/reference-hash", test_reference_hash);
   g_test_add_func ("/hairline/area", test_area);
   g_test_add_func ("/hairline/templates", test_templates);

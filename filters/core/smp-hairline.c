@@ -1179,10 +1179,11 @@ smp_hairline_render (const SmpHairline *h,
                      int                y,
                      int                width,
                      int                height,
+                     int                factor,
                      float             *out)
 {
-  const double ppm = h->p.px_per_mm;
-  const double r   = BLOCK * M_SQRT1_2;
+  const double ppm = h->p.px_per_mm, f = factor > 1 ? factor : 1;
+  const double r   = BLOCK * f * M_SQRT1_2;
   size_t       most = h->n_open > h->n_closed ? h->n_open : h->n_closed;
   size_t      *co  = malloc ((h->n_open + 1) * sizeof (size_t));
   size_t      *cc  = malloc ((h->n_closed + 1) * sizeof (size_t));
@@ -1202,7 +1203,8 @@ smp_hairline_render (const SmpHairline *h,
   for (by = 0; by < height; by += BLOCK)
     for (bx = 0; bx < width; bx += BLOCK)
       {
-        double cx = x + bx + BLOCK / 2.0, cy = y + by + BLOCK / 2.0;
+        double cx = (x + bx + BLOCK / 2.0) * f;
+        double cy = (y + by + BLOCK / 2.0) * f;
         size_t no = 0, nc = 0;
         int    far_o = 1, far_c = 1, inside_all = 0, i, j;
 
@@ -1221,7 +1223,8 @@ smp_hairline_render (const SmpHairline *h,
         for (j = by; j < by + BLOCK && j < height; j++)
           for (i = bx; i < bx + BLOCK && i < width; i++)
             {
-              double px = x + i + 0.5, py = y + j + 0.5, s = 0.0, m = 0.0;
+              double px = (x + i + 0.5) * f, py = (y + j + 0.5) * f;
+              double s = 0.0, m = 0.0;
               double da = 0.0;
               int    line = 0, inside = inside_all;
 

@@ -128,14 +128,16 @@ void         smp_hairline_free         (SmpHairline        *hairline);
 int          smp_hairline_extent       (const SmpHairline  *hairline,
                                         double              box[4]);
 
-/* The mask over the pixels x .. x + width - 1, y .. y + height - 1 (their
- * centres at +0.5), row after row into out.  Returns 0, or -1 when out of
- * memory.  */
+/* The mask over the pixels x .. x + width - 1, y .. y + height - 1 of an
+ * image `factor` times smaller than the path's (1, or 2^level for a
+ * mipmap level), row after row into out; a pixel's value is the mask at
+ * its centre.  Returns 0, or -1 when out of memory.  */
 int          smp_hairline_render       (const SmpHairline  *hairline,
                                         int                 x,
                                         int                 y,
                                         int                 width,
                                         int                 height,
+                                        int                 factor,
                                         float              *out);
 
 /* The profile without irregularity at x = distance behind / transition.  */
