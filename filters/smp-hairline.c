@@ -303,7 +303,7 @@ gegl_op_class_init (GeglOpClass *klass)
     "categories",         "render:smp",
     "position-dependent", "true",
     "reference-composition", reference_composition,
-    "reference-hash",     "3757405a02b7407e37660ffa2f1b14fb",
+    "reference-hash",     "7ca1508145986d5e9e935e53f175bd45",
     "description",
       _("Density mask of a designed hairline for smp:follicles' aux: 0 ahead "
         "of the line, a few isolated impressions just in front of it, a "

@@ -31,6 +31,9 @@
  * of a block are found once for the block.  */
 #define BLOCK 16
 
+/* How far (px) a curve's polyline may stray from it.  */
+#define FLATNESS 0.05
+
 /* A piece of a line: origin a, unit direction e, parameter range
  * [tmin, tmax] along e (pixels; infinite for the rays that continue an
  * open line beyond its ends), arc length s0 at a.  n is its normal towards
@@ -527,8 +530,9 @@ push (PtList *l,
   l->n++;
 }
 
-/* A cubic Bezier in steps of about 3 px along its control polygon: within
- * a few hundredths of a pixel of the curve for any radius a hairline has.  */
+/* A cubic Bezier in as many equal steps as keep the polyline within
+ * FLATNESS px of the curve (its second differences bound the error): few
+ * segments along a gentle curve keep far pixels cheap.  */
 static void
 push_curve (PtList *l,
             Pt      p0,
@@ -536,12 +540,10 @@ push_curve (PtList *l,
             Pt      p2,
             Pt      p3)
 {
-  double poly = hypot (p1.x - p0.x, p1.y - p0.y) +
-                hypot (p2.x - p1.x, p2.y - p1.y) +
-                hypot (p3.x - p2.x, p3.y - p2.y);
-  int    steps = isfinite (poly) ? (int) fmin (2048.0, fmax (8.0,
-                                                           ceil (poly / 3.0)))
-                                 : 0;
+  double dd = fmax (hypot (p0.x - 2 * p1.x + p2.x, p0.y - 2 * p1.y + p2.y),
+                    hypot (p1.x - 2 * p2.x + p3.x, p1.y - 2 * p2.y + p3.y));
+  double n  = ceil (sqrt (6.0 * dd / (8.0 * FLATNESS)));
+  int    steps = isfinite (n) ? (int) fmin (4096.0, fmax (1.0, n)) : 0;
   int    i;
 
   for (i = 1; i <= steps; i++)
@@ -1074,8 +1076,8 @@ piece_d2 (const Piece *pc,
 }
 
 /* The pieces of set[0 .. n-1] that can be nearest to a point within r of
- * (cx, cy), in their order, into cand; returns how many.  *far is set
- * when every piece is farther than r (the block does not touch them).  */
+ * (cx, cy), in their order, into cand; returns how many, and in *near the
+ * distance of the nearest one from (cx, cy).  */
 static size_t
 candidates (const Piece *set,
             size_t       n,
@@ -1084,7 +1086,7 @@ candidates (const Piece *set,
             double       r,
             size_t      *cand,
             double      *dist,
-            int         *far)
+            double      *near)
 {
   double best = INFINITY, t;
   size_t i, k = 0;
@@ -1092,15 +1094,12 @@ candidates (const Piece *set,
   for (i = 0; i < n; i++)
     {
       dist[i] = sqrt (piece_d2 (&set[i], cx, cy, &t));
-      best = fmin (best, dist[i] + r);
+      best = fmin (best, dist[i]);
     }
-  *far = 1;
   for (i = 0; i < n; i++)
-    if (dist[i] - r <= best)
-      {
-        cand[k++] = i;
-        *far &= dist[i] > r;
-      }
+    if (dist[i] - r <= best + r)
+      cand[k++] = i;
+  *near = best;
   return k;
 }
 
@@ -1205,28 +1204,56 @@ smp_hairline_render (const SmpHairline *h,
       {
         double cx = (x + bx + BLOCK / 2.0) * f;
         double cy = (y + by + BLOCK / 2.0) * f;
-        size_t no = 0, nc = 0;
-        int    far_o = 1, far_c = 1, inside_all = 0, i, j;
+        size_t no = 0, nc = 0, k;
+        double near_o = INFINITY, near_c = INFINITY;
+        int    far_c = 1, inside_all = 0, i, j, line, ray = 0;
+        double fill = -1.0, s;
 
         if (h->n_open)
-          no = candidates (h->open, h->n_open, cx, cy, r, co, dist, &far_o);
+          no = candidates (h->open, h->n_open, cx, cy, r, co, dist, &near_o);
         if (h->n_closed)
           {
             nc = candidates (h->closed, h->n_closed, cx, cy, r, cc, dist,
-                             &far_c);
+                             &near_c);
             /* A block that no outline crosses is inside or out as a
              * whole.  */
+            far_c = near_c > r;
             if (far_c)
               inside_all = winding (h, cx, cy) != 0;
+          }
+        for (k = 0; k < no; k++)
+          ray |= isinf (h->open[co[k]].tmin) || isinf (h->open[co[k]].tmax);
+
+        /* A block out of the line's reach is all 0 ahead of it; behind
+         * it, all 1 where no end is near and no area's edge is.  These
+         * are the values the pixels below would get, only sooner.  */
+        if (no && near_o - r > fmax (ahead, behind) * ppm)
+          {
+            if (nearest (h->open, co, no, cx, cy, &s, &line) < 0.0)
+              fill = 0.0;
+            else if (! ray && (! nc || (far_c && near_c - r >
+                                                h->p.blend * ppm)))
+              fill = nc && ! inside_all ? 0.0 : 1.0;
+          }
+        else if (! no && nc && near_c - r > fmax (ahead, behind) * ppm)
+          fill = inside_all ? 1.0 : 0.0;
+        if (fill >= 0.0)
+          {
+            for (j = by; j < by + BLOCK && j < height; j++)
+              for (i = bx; i < bx + BLOCK && i < width; i++)
+                out[(size_t) j * width + i] = (float) fill;
+            continue;
           }
 
         for (j = by; j < by + BLOCK && j < height; j++)
           for (i = bx; i < bx + BLOCK && i < width; i++)
             {
               double px = (x + i + 0.5) * f, py = (y + j + 0.5) * f;
-              double s = 0.0, m = 0.0;
-              double da = 0.0;
-              int    line = 0, inside = inside_all;
+              double m = 0.0, da = 0.0;
+              int    inside = inside_all;
+
+              s = 0.0;
+              line = 0;
 
               if (nc)
                 {
