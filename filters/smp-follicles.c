@@ -750,11 +750,14 @@ shape_mask (const GeglRectangle *window,
         mask[i] = ok[b] > 0.0f
                   ? smp_look_amount (&st->look, share, Y[b] / ok[b])
                   : share;
-        /* Only the head: not a wall, a shirt, a face or a neck.  */
-        if (st->map && st->map->found && mask[i] > 0.0f)
-          mask[i] *= smp_scalp_sample (st->map, SMP_SCALP_HEAD,
-                                       window->x + x - st->photo.x + 0.5,
-                                       window->y + y - st->photo.y + 0.5);
+        /* Past the mask's edge only onto the head: not a wall, a shirt,
+         * a face or a neck (within it, the designer's mask is trusted).  */
+        if (st->map && st->map->found && spill > own && mask[i] > 0.0f)
+          mask[i] *= MAX (own, smp_scalp_sample (st->map, SMP_SCALP_HEAD,
+                                                 window->x + x -
+                                                 st->photo.x + 0.5,
+                                                 window->y + y -
+                                                 st->photo.y + 0.5));
       }
   g_free (rgb);
   g_free (Y);

@@ -18,6 +18,19 @@ compare_names (const void *a,
   return strcmp (*(gchar * const *) a, *(gchar * const *) b);
 }
 
+/* Whether op takes a photo: a render op (smp:hairline, a mask) is no
+ * filter for a layer.  */
+static gboolean
+takes_input (const gchar *op)
+{
+  GeglNode *graph = gegl_node_new ();
+  GeglNode *node  = gegl_node_new_child (graph, "operation", op, NULL);
+  gboolean  yes   = gegl_node_has_pad (node, "input");
+
+  g_object_unref (graph);
+  return yes;
+}
+
 gchar **
 smp_settings_list_ops (void)
 {
@@ -28,7 +41,7 @@ smp_settings_list_ops (void)
   /* Ops that make a mask rather than change the photo (smp:scalp-map,
    * class key "smp:role" = "mask") are not filters to list.  */
   for (i = 0; i < n; i++)
-    if (g_str_has_prefix (all[i], "smp:") &&
+    if (g_str_has_prefix (all[i], "smp:") && takes_input (all[i]) &&
         g_strcmp0 (gegl_operation_get_key (all[i], "smp:role"), "mask"))
       mine[k++] = g_strdup (all[i]);
   qsort (mine, k, sizeof (gchar *), compare_names);

@@ -30,7 +30,8 @@ typedef struct
 } SmpSettings;
 
 /* Every operation of the project's module that changes a photo ("smp:" ops
- * but those whose "smp:role" key is "mask"), sorted; g_strfreev.  */
+ * that take one, but those whose "smp:role" key is "mask"), sorted;
+ * g_strfreev.  */
 gchar      **smp_settings_list_ops     (void);
 
 /* "smp:follicles" -> "follicles".  */

@@ -382,15 +382,22 @@ gegl_after (const gchar *preset,
             const gchar *mask,
             const gchar *out)
 {
-  gchar       *text, *chain;
+  gchar       *text, *chain, *at;
   const gchar *argv[12];
   gchar       *stdout_text;
   guchar      *rgb;
   gint         w, h;
 
   g_assert_true (g_file_get_contents (preset, &text, NULL, NULL));
-  chain = g_strdup_printf ("string=%s px-per-mm=8 seed=3 aux=[ gegl:load "
-                           "path=%s ]", text, mask);
+  /* A preset that makes its own mask keeps it, at the photo's scale, as
+   * smp-preview does (and GEGL 0.4.42's chains cannot give a node a
+   * second aux).  */
+  if ((at = g_strrstr (text, "smp:hairline")))
+    chain = g_strdup_printf ("string=%.*s px-per-mm=8%s px-per-mm=8 seed=3",
+                             (gint) (at - text + 12), text, at + 12);
+  else
+    chain = g_strdup_printf ("string=%s px-per-mm=8 seed=3 aux=[ gegl:load "
+                             "path=%s ]", text, mask);
   argv[0] = g_getenv ("SMP_GEGL_BIN");
   argv[1] = "-i";
   argv[2] = photo;
@@ -480,12 +487,37 @@ test_presets_match_gegl (void)
       g_free (out);
       g_free (cli);
     }
-  /* One per use: shaved dark, shaved grey, density, FUT, FUE, hairline.  */
-  g_assert_cmpint (n, ==, 6);
+  /* One per use: shaved dark, shaved grey, density, FUT, FUE, soft
+   * hairline (a mask given), a designed hairline (smp:hairline).  */
+  g_assert_cmpint (n, ==, 7);
   g_strfreev (presets);
   g_free (dir);
   g_free (photo);
   g_free (mask);
+}
+
+/* The settings a preset cannot hold that an XML graph gives its
+ * smp:hairline (the photo's scale, the line's place), as chain text.  */
+static gchar *
+hairline_place (const gchar *xml,
+                const gchar *dir)
+{
+  GeglNode *graph    = gegl_node_new_from_xml (xml, dir);
+  GSList   *children = gegl_node_get_children (graph), *l;
+  gchar    *place    = NULL;
+
+  for (l = children; l; l = l->next)
+    if (! g_strcmp0 (gegl_node_get_operation (l->data), "smp:hairline"))
+      {
+        gdouble ppm, x, y;
+
+        gegl_node_get (l->data, "px-per-mm", &ppm, "x", &x, "y", &y, NULL);
+        place = g_strdup_printf ("px-per-mm=%g x=%g y=%g", ppm, x, y);
+      }
+  g_slist_free (children);
+  g_object_unref (graph);
+  g_assert_nonnull (place);
+  return place;
 }
 
 /* 3: every XML graph through `gegl`: beside a photo.jpg and its mask it
@@ -513,7 +545,7 @@ test_graphs (void)
       gchar       *out   = tmp ("graph-out.png");
       gchar       *name  = g_strndup (base, strlen (base) - 4);
       gchar       *pfile = g_strconcat (pdir, "/", name, ".gegl", NULL);
-      gchar       *xml, *text, *chain, *so;
+      gchar       *xml, *text, *chain, *so, *at;
       const gchar *argv[6];
       guchar      *got, *want, *orig;
       gint         w, h, pw, ph;
@@ -537,8 +569,21 @@ test_graphs (void)
       /* Its preset, by the same binary.  */
       g_assert_true (g_file_test (pfile, G_FILE_TEST_EXISTS));
       g_assert_true (g_file_get_contents (pfile, &text, NULL, NULL));
-      chain = g_strdup_printf ("string=%s px-per-mm=4 seed=1 aux=[ gegl:load "
-                               "path=%s ]", text, mask);
+      /* A preset that makes its own mask (smp:hairline in its aux) takes
+       * no mask file; its hairline gets the scale and the place the graph
+       * gives it, as a tool must give them.  */
+      if ((at = g_strrstr (text, "smp:hairline")))
+        {
+          gchar *place = hairline_place (xml, work);
+
+          chain = g_strdup_printf ("string=%.*s %s%s px-per-mm=4 seed=1",
+                                   (gint) (at - text + 12), text, place,
+                                   at + 12);
+          g_free (place);
+        }
+      else
+        chain = g_strdup_printf ("string=%s px-per-mm=4 seed=1 aux=[ "
+                                 "gegl:load path=%s ]", text, mask);
       {
         const gchar *full[9] = { argv[0], "-i", photo, "-o", out, "--",
                                  "gegl:gegl", chain, NULL };
@@ -564,7 +609,7 @@ test_graphs (void)
       g_free (name);
       g_free (pfile);
     }
-  g_assert_cmpint (n, ==, 6);
+  g_assert_cmpint (n, ==, 7);
   g_strfreev (graphs);
   g_free (dir);
   g_free (pdir);

@@ -613,7 +613,7 @@ smp_sheet_render (const SmpSheetJob *job,
                         ? g_strdup_printf ("px-per-mm=%.17g seed=%u", ppm,
                                            job->seed)
                         : g_strdup_printf ("px-per-mm=%.17g", ppm);
-      GeglNode *op;
+      GeglNode *op, *own;
 
       ends[i] = smp_preset_build (job->presets[i - 1], graph, load, extra,
                                   error);
@@ -621,7 +621,13 @@ smp_sheet_render (const SmpSheetJob *job,
       if (! ends[i])
         goto done;
       op = smp_preset_last_op (ends[i]);
-      if (mask_node && gegl_node_has_pad (op, "aux"))
+      own = gegl_node_has_pad (op, "aux")
+            ? gegl_node_get_producer (op, "aux", NULL) : NULL;
+      /* A preset that makes its own mask (smp:hairline in its aux) keeps
+       * it, at the photo's scale; the others take the mask file.  */
+      if (own && gegl_node_find_property (own, "px-per-mm"))
+        gegl_node_set (own, "px-per-mm", ppm, NULL);
+      else if (mask_node && gegl_node_has_pad (op, "aux"))
         gegl_node_connect_to (mask_node, "output", op, "aux");
       texts[i] = caption_after (job->presets[i - 1], op, mask);
     }
