@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #include "smp-box.h"
 #include "smp-color.h"
@@ -32,14 +31,10 @@
  * measured on anti-aliased discs in tests/test-core.c.  */
 #define BLUR_FLOOR      0.55
 
-/* The share of a shine's light kept over the pigment: the surface
- * reflects it whatever lies under, but a shine in a photo is partly the
- * skin's own light, blown out; and the eye sees the rest.  */
-#define SHINE_KEPT 0.6
-
 /* Hair is at least this much darker than the skin around (linear
- * luminance of 0.75 mm neighbourhoods: about 8 L* on light skin).  */
-#define HAIR_DARKER     0.8
+ * luminance of 0.75 mm neighbourhoods: about 14 L* on light skin; skin
+ * in shade is often 20-30 % darker than skin in light).  */
+#define HAIR_DARKER     0.65
 
 /* A ring around the mask in which less than this share is hair is widened,
  * up to this many times its width.  */
@@ -479,47 +474,6 @@ smp_look_skin_like (const SmpHairLook *look,
   return (float) fmin (1.0, fmax (0.0, (0.7 - d) / 0.3));
 }
 
-float
-smp_look_shine (const SmpHairLook *look,
-                const float       *rgb)
-{
-  const double *S = look->skin;
-  double        ss = 0, s1 = 0, ps = 0, p1 = 0, det, a, w, bright;
-  int           c;
-
-  if (! (luma (S) > 0.0) ||
-      ! (isfinite (rgb[0]) && isfinite (rgb[1]) && isfinite (rgb[2])))
-    return 0.0f;
-  /* Only where the pixel is lighter than the skin: darker ones are skin
-   * in shade or hair, whose greyness is their own.  */
-  bright = (luma_w[0] * rgb[0] + luma_w[1] * rgb[1] + luma_w[2] * rgb[2]) /
-           luma (S);
-  if (bright <= 1.25)
-    return 0.0f;
-  /* rgb = a S + w (1, 1, 1) by least squares.  */
-  for (c = 0; c < 3; c++)
-    {
-      ss += S[c] * S[c];
-      s1 += S[c];
-      ps += rgb[c] * S[c];
-      p1 += rgb[c];
-    }
-  det = ss * 3.0 - s1 * s1;
-  if (! (fabs (det) > 1e-12))
-    return 0.0f;
-  a = (ps * 3.0 - p1 * s1) / det;
-  w = (ss * p1 - s1 * ps) / det;
-  if (a < 0.0)
-    w = p1 / 3.0;
-  w = fmin (w, fmin (rgb[0], fmin (rgb[1], rgb[2])));
-  /* Lit skin is the skin's colour, a little off: no shine below 3 % of
-   * the pixel's light.  */
-  w -= 0.03 * bright * luma (S);
-  if (! (w > 0.0))
-    return 0.0f;
-  return (float) (SHINE_KEPT * w * fmin (1.0, (bright - 1.25) / 0.5));
-}
-
 int
 smp_look_learn (const SmpLookInput *in,
                 SmpHairLook        *look)
@@ -629,7 +583,7 @@ smp_look_learn (const SmpLookInput *in,
 
           seeking += seek && ok[i];
           hair[i] = seek && ok[i] && loc[i] < hi && loc[i] > lo &&
-                    (! in->head || in->head[i] >= 0.5f) &&
+                    (! in->head || in->head[i] >= 0.9f) &&
                     hair_hue (in->rgb + 3 * i);
           if (hair[i])
             v[nh++] = logf (loc[i]);
@@ -637,6 +591,10 @@ smp_look_learn (const SmpLookInput *in,
       if (nh >= RING_HAIR_SHARE * seeking)
         break;
     }
+  /* A ring that holds little hair however wide, around a bald head: what
+   * it found is shade, blemishes or the head's dark outline.  */
+  if (! in->reference && widen > RING_WIDEST)
+    goto done;
   /* A ring holds thinning hair too, a mixture of hair and skin: only the
    * darker of the two classes Otsu's threshold splits the candidates into
    * (in log luminance) is the client's hair.  */
@@ -649,16 +607,6 @@ smp_look_learn (const SmpLookInput *in,
       for (i = 0; i < n; i++)
         if (hair[i])
           hair[i] = logf (loc[i]) <= split ? 2 : 1;
-    }
-  if (getenv ("SMP_DEBUG_DUMP"))
-    {
-      FILE *f = fopen (getenv ("SMP_DEBUG_DUMP"), "wb");
-
-      fprintf (f, "P5\n%d %d\n255\n", w, h);
-      for (i = 0; i < n; i++)
-        fputc (hair[i] ? 127 + 64 * hair[i] : (in->mask[i] >= 0.5f ? 60 :
-                                (in->head && in->head[i] >= 0.5f ? 120 : 0)), f);
-      fclose (f);
     }
   nh = 0;
   for (i = 0; i < n; i++)
@@ -734,13 +682,11 @@ smp_look_patch (const SmpLookInput *in,
       {
         size_t o    = (size_t) y * w + x;
         int    good = ok[o] > 0.0f && in->mask[o] >= 0.5f &&
-                      smp_look_need (look, Y[o]) >= 0.8f &&
-                      smp_look_shine (look, in->rgb + 3 * o) <= 0.0f;
+                      smp_look_need (look, Y[o]) >= 0.8f;
 
-        /* Bald skin without shine (whose own texture would be taken for
-         * the dots'); a patch pixel's own must be finite, and its
-         * neighbourhood mean counts non-numbers as dark, which only makes
-         * it look less bald.  */
+        /* Bald skin, shine and all, as the treated area has it; a patch
+         * pixel's own must be finite, and its neighbourhood mean counts
+         * non-numbers as dark, which only makes it look less bald.  */
         sat[(size_t) (y + 1) * (w + 1) + x + 1] =
           good + sat[(size_t) y * (w + 1) + x + 1] +
           sat[(size_t) (y + 1) * (w + 1) + x] - sat[(size_t) y * (w + 1) + x];
@@ -1086,15 +1032,7 @@ solve_colour (Fit         *fit,
                          log (fmax (out->ratio[c], 1e-6)) -
                          log (fit->target[c]) > 0.02;
     }
-  if (! trial (fit, style, density, 1, out))
-    return 0;
-  if (getenv ("SMP_DEBUG"))
-    fprintf (stderr, "  trial tone %.2f blur %.2f halo %.2f dia %.3f dens %.1f colour %.4f %.4f %.4f -> ratio %.3f %.3f %.3f (target %.3f %.3f %.3f) tex %.2f (%.2f) grain %.2f (%.2f) short %d%d%d renders %d\n",
-             style->tone, style->blur_px, style->halo, style->dot_diameter, density, style->colour[0], style->colour[1], style->colour[2],
-             out->ratio[0], out->ratio[1], out->ratio[2], fit->target[0], fit->target[1], fit->target[2],
-             out->texture, fit->look->texture, out->grain, fit->look->grain_px,
-             out->short_of[0], out->short_of[1], out->short_of[2], fit->renders);
-  return 1;
+  return trial (fit, style, density, 1, out);
 }
 
 static int
