@@ -151,6 +151,10 @@ property_double (learnt_blur, _("Learnt photo blur (px)"), -1.0)
 /* The scalp map's own feather (mm): its head plane is read softly.  */
 #define MAP_FEATHER 5.0
 
+/* Below this share of the head outside the mask, there is no hair around
+ * it to learn from.  */
+#define BALD_HEAD_SHARE 0.15
+
 /* What is learnt from the whole photo, once per render.  */
 typedef struct
 {
@@ -592,7 +596,8 @@ learn (GeglOperation *operation,
    * dark fringe).  */
   if (st->map && st->map->found && o->match == SMP_FOLLICLES_MATCH_RING)
     {
-      gint x, y;
+      gsize on_head = 0, off_mask = 0;
+      gint  x, y;
 
       hair = g_new (gfloat, n);
       for (y = 0; y < r.height; y++)
@@ -600,11 +605,21 @@ learn (GeglOperation *operation,
           {
             gdouble px = r.x + x - st->photo.x + 0.5;
             gdouble py = r.y + y - st->photo.y + 0.5;
+            gfloat  head = smp_scalp_sample (st->map, SMP_SCALP_HEAD, px, py);
 
             hair[(gsize) y * r.width + x] =
-              MAX (smp_scalp_sample (st->map, SMP_SCALP_HEAD, px, py),
-                   smp_scalp_sample (st->map, SMP_SCALP_HAIR, px, py));
+              MAX (head, smp_scalp_sample (st->map, SMP_SCALP_HAIR, px, py));
+            if (head >= 0.5f)
+              {
+                on_head++;
+                off_mask += mask[(gsize) y * r.width + x] < 0.5f;
+              }
           }
+      /* A mask over nearly all the head leaves no hair around it to
+       * match: a fully bald head (whose shaded rim, brows and background
+       * would be taken for hair).  */
+      if (off_mask < BALD_HEAD_SHARE * on_head)
+        seek = FALSE;
     }
   in = (SmpLookInput) { rgb, mask, ref, r.width, r.height,
                         smp_px_per_mm (operation), ring_px (operation), ! seek,
