@@ -94,7 +94,7 @@ margin_px (GeglOperation *operation)
 static void
 prepare (GeglOperation *operation)
 {
-  const Babl *space = gegl_operation_get_source_space (operation, "input");
+  const Babl *space = smp_source_space (operation);
 
   gegl_operation_set_format (operation, "input",
                              babl_format_with_space ("RGBA float", space));
