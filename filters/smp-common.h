@@ -84,6 +84,62 @@ smp_input_bounding_box (GeglOperation *operation)
   return in ? *in : none;
 }
 
+/* The input's format, or NULL when it has no pixels: a loader that failed
+ * (an empty file, a PNG whose header says width 0) may leave its output
+ * format unset, and GEGL hands on what is there, so it is not looked at.  */
+static inline const Babl *
+smp_source_format (GeglOperation *operation)
+{
+  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
+                                                                    "input");
+
+  if (! in || in->width <= 0 || in->height <= 0)
+    return NULL;
+  return gegl_operation_get_source_format (operation, "input");
+}
+
+/* The input's space (NULL: sRGB), read as smp_source_format says.  */
+static inline const Babl *
+smp_source_space (GeglOperation *operation)
+{
+  const Babl *source = smp_source_format (operation);
+
+  return source ? babl_format_get_space (source) : NULL;
+}
+
+/* A colour property as linear RGB in `space`.  babl picks the code of a
+ * conversion by timing candidates at first use, so the last bits of a
+ * colour could change from one process to the next; sRGB colours (all
+ * colours of a preset or a GEGL colour string) are decoded here
+ * instead.  */
+static inline void
+smp_color_rgb (GeglColor  *color,
+               const Babl *space,
+               gdouble     rgb[3])
+{
+  const Babl  *stored = gegl_color_get_format (color);
+  const Babl  *srgb   = babl_space ("sRGB");
+  const gchar *model  = babl_get_name (babl_format_get_model (stored));
+  gdouble      v[4];
+  gint         c;
+
+  if ((! space || space == srgb) && babl_format_get_space (stored) == srgb &&
+      (! strcmp (model, "R'G'B'A") || ! strcmp (model, "RGBA")))
+    {
+      gboolean curve = model[1] == '\'';
+
+      gegl_color_get_pixel (color, babl_format (curve ? "R'G'B'A double"
+                                                      : "RGBA double"), v);
+      for (c = 0; c < 3; c++)
+        rgb[c] = ! curve ? v[c]
+                 : v[c] > 0.04045 ? pow ((v[c] + 0.055) / 1.055, 2.4)
+                 : v[c] / 12.92;
+      return;
+    }
+  gegl_color_get_pixel (color, babl_format_with_space ("RGB double", space),
+                        rgb);
+}
+
 /* The output format of an op that mixes light in linear RGBA float: an 8
  * or 16-bit input keeps its integer type (when keep_type), so that
  * converting back, a costly step, runs in the op's threads and not in the
@@ -92,8 +148,8 @@ static inline const Babl *
 smp_output_format (GeglOperation *operation,
                    gboolean       keep_type)
 {
-  const Babl *space  = gegl_operation_get_source_space (operation, "input");
-  const Babl *source = gegl_operation_get_source_format (operation, "input");
+  const Babl *space  = smp_source_space (operation);
+  const Babl *source = smp_source_format (operation);
 
   if (source && keep_type)
     {
@@ -487,8 +543,7 @@ smp_stipple_regions (const GeglRectangle *result,
  * smp-dot-properties.inc and px-per-mm, colours in the input's space.  */
 #define SMP_DOT_STYLE(operation, o, style)                                     \
   G_STMT_START {                                                               \
-    const Babl *rgb_ = babl_format_with_space ("RGB double",                   \
-      gegl_operation_get_source_space ((operation), "input"));                 \
+    const Babl *space_ = smp_source_space (operation);                         \
                                                                                \
     memset ((style), 0, sizeof (SmpDotStyle));                                 \
     (style)->px_per_mm       = smp_finite ((operation), "px-per-mm",           \
@@ -512,8 +567,8 @@ smp_stipple_regions (const GeglRectangle *result,
     (style)->blur_px         = MAX (0.0, smp_finite ((operation), "photo-blur",\
                                                      (o)->photo_blur));        \
     (style)->sessions        = (o)->sessions;                                  \
-    gegl_color_get_pixel ((o)->pigment, rgb_, (style)->colour);                \
-    gegl_color_get_pixel ((o)->shade_color, rgb_, (style)->colour2);           \
+    smp_color_rgb ((o)->pigment, space_, (style)->colour);                     \
+    smp_color_rgb ((o)->shade_color, space_, (style)->colour2);                \
   } G_STMT_END
 
 /* The map of where the scalp, the hair and the background are

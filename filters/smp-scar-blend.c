@@ -184,7 +184,7 @@ stats_region (GeglOperation *operation)
 static void
 prepare (GeglOperation *operation)
 {
-  const Babl *space = gegl_operation_get_source_space (operation, "input");
+  const Babl *space = smp_source_space (operation);
 
   gegl_operation_set_format (operation, "input",
                              babl_format_with_space ("RGBA float", space));
@@ -720,6 +720,7 @@ process (GeglOperation       *operation,
   g_free (lab_px);
   g_free (L);
   g_free (base);
+  g_free (proper);
   g_free (field);
   return ok;
 }
