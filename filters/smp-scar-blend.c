@@ -802,6 +802,7 @@ process (GeglOperation       *operation,
   g_free (lab_px);
   g_free (L);
   g_free (base);
+  g_free (proper);
   g_free (field);
   return ok;
 }

@@ -616,5 +616,7 @@ main (int    argc,
     say ("%d of %d sheets written to %s%s", n - failed, n, opt_out,
          failed ? "; see above for the others" : "");
   g_string_free (pending, TRUE);
+  g_free (pids);
+  g_free (photos);
   return failed ? 1 : 0;
 }
