@@ -249,6 +249,71 @@ render_bands (GeglNode            *node,
   return changed;
 }
 
+/* The result layer, not yet in the image: over the region only, named
+ * with the op, the preset its settings are and the scale.  */
+static gint32
+result_layer (const SmpSettings   *s,
+              gboolean             pigment,
+              gint32               image,
+              gint32               drawable,
+              const GeglRectangle *region)
+{
+  const gchar *title   = gegl_operation_get_key (s->op, "title");
+  GPtrArray   *presets = smp_settings_presets (s);
+  gchar       *what    = smp_settings_describe (s, presets);
+  gchar       *name    = g_strdup_printf ("%s%s: %s", title ? title : s->op,
+                                          pigment ? " pigment" : "", what);
+  gint32       layer   = gimp_layer_new (image, name, region->width,
+                                         region->height,
+                                         gimp_drawable_type_with_alpha (drawable),
+                                         100,
+                                         pigment ? GIMP_LAYER_MODE_MULTIPLY
+                                                 : GIMP_LAYER_MODE_NORMAL);
+
+  g_free (name);
+  g_free (what);
+  g_ptr_array_unref (presets);
+  return layer;
+}
+
+/* The result layer into the image, at the top of the drawable's results,
+ * marked as a result (a parasite), the drawable still the active layer.  */
+static void
+insert_result (const SmpSettings   *s,
+               const SmpOptions    *opt,
+               gint32               image,
+               gint32               drawable,
+               gint32               layer,
+               const GeglRectangle *region)
+{
+  gint32        parent = gimp_item_get_parent (drawable);
+  gchar        *text   = smp_settings_to_string (s);
+  gchar        *mark   = g_strdup_printf ("op=%s source=%u result=%d %s",
+                                          s->op, gimp_item_get_tattoo (drawable),
+                                          opt->result, text);
+  GimpParasite *parasite = gimp_parasite_new (SMP_RESULT_PARASITE,
+                                              GIMP_PARASITE_PERSISTENT |
+                                              GIMP_PARASITE_UNDOABLE,
+                                              strlen (mark) + 1, mark);
+  gint          ox, oy;
+
+  gimp_drawable_offsets (drawable, &ox, &oy);
+  gimp_image_insert_layer (image, layer, parent > 0 ? parent : 0,
+                           result_position (image, drawable));
+  gimp_layer_set_offsets (layer, ox + region->x, oy + region->y);
+  if (opt->result == SMP_RESULT_PIGMENT)
+    /* The op's pigment is a linear transmittance: multiply in linear
+     * light, as the op does.  */
+    gimp_layer_set_blend_space (layer, GIMP_LAYER_COLOR_SPACE_RGB_LINEAR);
+  gimp_item_attach_parasite (layer, parasite);
+  gimp_parasite_free (parasite);
+  g_free (mark);
+  g_free (text);
+  /* Filters > Repeat, or the next filter, works on the photo again rather
+   * than on this result.  */
+  gimp_image_set_active_layer (image, drawable);
+}
+
 gboolean
 smp_apply (SmpSettings      *s,
            const SmpOptions *opt,
@@ -268,7 +333,6 @@ smp_apply (SmpSettings      *s,
   guchar          white[64];
   gint32          layer = -1;
   gint64          changed;
-  gint            ox, oy;
 
   if (refusal)
     {
@@ -286,7 +350,6 @@ smp_apply (SmpSettings      *s,
     return FALSE;
 
   input = gimp_drawable_get_buffer (drawable);
-  gimp_drawable_offsets (drawable, &ox, &oy);
   op = smp_settings_graph (s, input, mask.buffer, mask.dx, mask.dy, pigment,
                            &graph);
   /* What the op may change reaches past its mask (a scar's feather).  */
@@ -306,22 +369,10 @@ smp_apply (SmpSettings      *s,
     }
   else
     {
-      /* A layer over the region only, clear where nothing changes, so
-       * that results of other regions stacked above the photo all show;
-       * it enters the image only once complete.  */
-      GPtrArray *presets = smp_settings_presets (s);
-      gchar     *what    = smp_settings_describe (s, presets);
-      gchar     *name    = g_strdup_printf ("%s%s: %s", title ? title : s->op,
-                                            pigment ? " pigment" : "", what);
-
-      layer  = gimp_layer_new (image, name, mask.region.width,
-                               mask.region.height,
-                               gimp_drawable_type_with_alpha (drawable), 100,
-                               pigment ? GIMP_LAYER_MODE_MULTIPLY
-                                       : GIMP_LAYER_MODE_NORMAL);
-      g_free (name);
-      g_free (what);
-      g_ptr_array_unref (presets);
+      /* Clear where nothing changes, so that results of other areas
+       * stacked above the photo all show; the layer enters the image only
+       * once complete.  */
+      layer  = result_layer (s, pigment, image, drawable, &mask.region);
       format = gimp_drawable_get_format (layer);
       target = gimp_drawable_get_buffer (layer);
       if (pigment)
@@ -353,42 +404,16 @@ smp_apply (SmpSettings      *s,
                    "%s changed no pixel of \"%s\": %s.",
                    title ? title : s->op, gimp_item_get_name (drawable),
                    smp_nothing_hint (s));
-      smp_mask_clear (&mask);
-      return FALSE;
     }
-
-  gimp_image_undo_group_start (image);
-  if (in_place)
-    merge_shadow (image, drawable, &mask.region);
   else
     {
-      gint32        parent = gimp_item_get_parent (drawable);
-      gchar        *text   = smp_settings_to_string (s);
-      gchar        *mark   = g_strdup_printf ("op=%s source=%u result=%d %s",
-                                              s->op,
-                                              gimp_item_get_tattoo (drawable),
-                                              opt->result, text);
-      GimpParasite *parasite = gimp_parasite_new (SMP_RESULT_PARASITE,
-                                                  GIMP_PARASITE_PERSISTENT |
-                                                  GIMP_PARASITE_UNDOABLE,
-                                                  strlen (mark) + 1, mark);
-
-      gimp_image_insert_layer (image, layer, parent > 0 ? parent : 0,
-                               result_position (image, drawable));
-      gimp_layer_set_offsets (layer, ox + mask.region.x, oy + mask.region.y);
-      if (pigment)
-        /* The op's pigment is a linear transmittance: multiply in linear
-         * light, as the op does.  */
-        gimp_layer_set_blend_space (layer, GIMP_LAYER_COLOR_SPACE_RGB_LINEAR);
-      gimp_item_attach_parasite (layer, parasite);
-      gimp_parasite_free (parasite);
-      g_free (mark);
-      g_free (text);
-      /* The photo stays the active layer: Filters > Repeat, or the next
-       * filter, works on it again rather than on this result.  */
-      gimp_image_set_active_layer (image, drawable);
+      gimp_image_undo_group_start (image);
+      if (in_place)
+        merge_shadow (image, drawable, &mask.region);
+      else
+        insert_result (s, opt, image, drawable, layer, &mask.region);
+      gimp_image_undo_group_end (image);
     }
-  gimp_image_undo_group_end (image);
   smp_mask_clear (&mask);
-  return TRUE;
+  return changed > 0;
 }

@@ -862,6 +862,7 @@ preset_combo (Dialog *d)
   GtkListStore    *store = gtk_list_store_new (1, G_TYPE_STRING);
   GtkWidget       *combo = gtk_combo_box_new_with_model (GTK_TREE_MODEL (store));
   GtkCellRenderer *cell  = gtk_cell_renderer_text_new ();
+  const SmpPreset *look  = smp_settings_matching_preset (d->s, d->presets);
   GtkTreeIter      iter;
   guint            k;
 
@@ -878,13 +879,16 @@ preset_combo (Dialog *d)
       gtk_list_store_append (store, &iter);
       gtk_list_store_set (store, &iter, 0, text, -1);
       g_free (text);
+      /* Settings that are a preset's look (the last run's) show it.  */
+      if (p == look)
+        d->preset = k + 1;
     }
   g_object_unref (store);
   g_object_set (cell, "wrap-width", 330, "wrap-mode", PANGO_WRAP_WORD, NULL);
   gtk_cell_layout_pack_start (GTK_CELL_LAYOUT (combo), cell, TRUE);
   gtk_cell_layout_set_attributes (GTK_CELL_LAYOUT (combo), cell,
                                   "markup", 0, NULL);
-  gtk_combo_box_set_active (GTK_COMBO_BOX (combo), 0);
+  gtk_combo_box_set_active (GTK_COMBO_BOX (combo), d->preset);
   gtk_widget_set_sensitive (combo, d->presets->len > 0);
   gimp_help_set_help_data (combo, "The look of a preset (data/presets, the "
                            "files smp-preview and gegl run): every setting "
@@ -994,6 +998,56 @@ preview_size (GtkWidget *dialog)
   return CLAMP (h - 410, 240, 640);
 }
 
+/* The right column: the look (preset, the op's settings, its dots on a
+ * page of their own), then mask and result side by side.  */
+static GtkWidget *
+look_column (Dialog *d,
+             gint    page_height)
+{
+  GtkWidget *right = gtk_vbox_new (FALSE, 12);
+  GtkWidget *hbox  = gtk_hbox_new (FALSE, 6);
+  GtkWidget *label = gtk_label_new_with_mnemonic ("Pr_eset:");
+  GtkWidget *table = gtk_table_new (d->s->n_specs, 3, FALSE);
+  GtkWidget *dots  = gtk_table_new (d->s->n_specs, 3, FALSE);
+  GtkWidget *notebook = gtk_notebook_new ();
+  gint       rows = 0, dot_rows = 0;
+  guint      k;
+
+  d->preset_combo = preset_combo (d);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), d->preset_combo);
+  gtk_box_pack_start (GTK_BOX (hbox), label, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (hbox), d->preset_combo, TRUE, TRUE, 0);
+  gtk_box_pack_start (GTK_BOX (right), hbox, FALSE, FALSE, 0);
+
+  gtk_table_set_col_spacings (GTK_TABLE (table), 6);
+  gtk_table_set_row_spacings (GTK_TABLE (table), 2);
+  gtk_table_set_col_spacings (GTK_TABLE (dots), 6);
+  gtk_table_set_row_spacings (GTK_TABLE (dots), 2);
+  for (k = 0; k < d->s->n_specs; k++)
+    if (strcmp (d->s->specs[k]->name, "px-per-mm"))
+      {
+        if (smp_settings_is_dot (d->s, k))
+          add_control (d, GTK_TABLE (dots), dot_rows++, k);
+        else
+          add_control (d, GTK_TABLE (table), rows++, k);
+      }
+  if (rows)
+    page (notebook, table, "Se_ttings", page_height);
+  else
+    gtk_widget_destroy (table);
+  if (dot_rows)
+    page (notebook, dots, "_Dots", page_height);
+  else
+    gtk_widget_destroy (dots);
+  gtk_box_pack_start (GTK_BOX (right), notebook, TRUE, TRUE, 0);
+
+  hbox = gtk_hbox_new (TRUE, 12);
+  gtk_box_pack_start (GTK_BOX (hbox), mask_frame (d), TRUE, TRUE, 0);
+  gtk_box_pack_start (GTK_BOX (hbox), result_frame (d), TRUE, TRUE, 0);
+  gtk_box_pack_start (GTK_BOX (right), hbox, FALSE, FALSE, 0);
+  return right;
+}
+
 gboolean
 smp_dialog (SmpSettings *s,
             SmpOptions  *opt,
@@ -1003,11 +1057,9 @@ smp_dialog (SmpSettings *s,
 {
   Dialog       d = { 0 };
   const gchar *title = gegl_operation_get_key (s->op, "title");
-  GtkWidget   *dialog, *main_hbox, *left, *right, *table, *notebook, *hbox;
-  GtkWidget   *dots, *label;
+  GtkWidget   *dialog, *main_hbox, *left;
   gboolean     run;
-  gint         response, size, rows = 0, dot_rows = 0, sx, sy, sw, sh;
-  guint        k;
+  gint         response, size, sx, sy, sw, sh;
 
   gimp_ui_init (PLUG_IN_BINARY, TRUE);
 
@@ -1056,48 +1108,8 @@ smp_dialog (SmpSettings *s,
                          render_view, &d);
   gtk_box_pack_start (GTK_BOX (left), smp_view_widget (d.view), TRUE, TRUE, 0);
   gtk_box_pack_start (GTK_BOX (left), scale_frame (&d, size), FALSE, FALSE, 0);
-
-  /* Right: the look (preset, settings, dots), then mask and result.  */
-  right = gtk_vbox_new (FALSE, 12);
-  gtk_box_pack_start (GTK_BOX (main_hbox), right, FALSE, FALSE, 0);
-
-  d.preset_combo = preset_combo (&d);
-  hbox  = gtk_hbox_new (FALSE, 6);
-  label = gtk_label_new_with_mnemonic ("Pr_eset:");
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), d.preset_combo);
-  gtk_box_pack_start (GTK_BOX (hbox), label, FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (hbox), d.preset_combo, TRUE, TRUE, 0);
-  gtk_box_pack_start (GTK_BOX (right), hbox, FALSE, FALSE, 0);
-
-  table = gtk_table_new (s->n_specs, 3, FALSE);
-  dots  = gtk_table_new (s->n_specs, 3, FALSE);
-  gtk_table_set_col_spacings (GTK_TABLE (table), 6);
-  gtk_table_set_row_spacings (GTK_TABLE (table), 2);
-  gtk_table_set_col_spacings (GTK_TABLE (dots), 6);
-  gtk_table_set_row_spacings (GTK_TABLE (dots), 2);
-  for (k = 0; k < s->n_specs; k++)
-    if (strcmp (s->specs[k]->name, "px-per-mm"))
-      {
-        if (smp_settings_is_dot (s, k))
-          add_control (&d, GTK_TABLE (dots), dot_rows++, k);
-        else
-          add_control (&d, GTK_TABLE (table), rows++, k);
-      }
-  notebook = gtk_notebook_new ();
-  if (rows)
-    page (notebook, table, "Se_ttings", size - 70);
-  else
-    gtk_widget_destroy (table);
-  if (dot_rows)
-    page (notebook, dots, "_Dots", size - 70);
-  else
-    gtk_widget_destroy (dots);
-  gtk_box_pack_start (GTK_BOX (right), notebook, TRUE, TRUE, 0);
-
-  hbox = gtk_hbox_new (TRUE, 12);
-  gtk_box_pack_start (GTK_BOX (hbox), mask_frame (&d), TRUE, TRUE, 0);
-  gtk_box_pack_start (GTK_BOX (hbox), result_frame (&d), TRUE, TRUE, 0);
-  gtk_box_pack_start (GTK_BOX (right), hbox, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (main_hbox), look_column (&d, size - 70), FALSE,
+                      FALSE, 0);
   update_mask (&d);
 
   gtk_widget_show_all (dialog);

@@ -401,6 +401,13 @@ smp_view_new (gint32         drawable,
   table = gtk_table_new (2, 2, FALSE);
   gtk_box_pack_start (GTK_BOX (v->box), table, TRUE, TRUE, 0);
   v->area = gimp_preview_area_new ();
+  /* Colour-managed as GIMP's canvas is, to the display's profile.  */
+  {
+    GimpColorConfig *config = gimp_get_color_configuration ();
+
+    gimp_preview_area_set_color_config (GIMP_PREVIEW_AREA (v->area), config);
+    g_object_unref (config);
+  }
   gtk_widget_set_size_request (v->area, size, size);
   gtk_widget_set_can_focus (v->area, TRUE);
   gtk_widget_add_events (v->area, GDK_BUTTON_PRESS_MASK |

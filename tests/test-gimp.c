@@ -677,6 +677,48 @@ test_in_place (void)
   g_free (d);
 }
 
+/* 5b: a 16-bit linear grayscale photo (other bytes a pixel, another alpha
+ * width): the new layer, flattened, and in place give the same pixels, and
+ * they differ from the photo.  */
+static void
+test_gray16 (void)
+{
+  gchar *in   = save_photo ("gray.png", 260, 200);
+  gchar *args = op_args ("smp:follicles", "px-per-mm=6");
+  gchar *d    = g_strdup (smp_test_tmpdir ());
+  gchar *script, *err;
+
+  script = g_strdup_printf (
+    "(define (run result path)\n"
+    "  (let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))\n"
+    "         (layer (car (gimp-image-get-active-layer image))))\n"
+    "    (gimp-image-convert-grayscale image)\n"
+    "    (gimp-image-convert-precision image PRECISION-U16-LINEAR)\n"
+    "    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 30 20 200 160)\n"
+    "    (gimp-selection-feather image 30)\n"
+    "    (plug-in-smp-follicles RUN-NONINTERACTIVE image layer%s 0 -1 result)\n"
+    "    (say path \" \" (num (car (gimp-image-get-layers image))))\n"
+    "    (save-flat image path)))\n"
+    "(run 0 \"%s/gray-layer.png\")\n"
+    "(run 2 \"%s/gray-place.png\")\n"
+    "(let ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\"))))\n"
+    "  (gimp-image-convert-grayscale image)\n"
+    "  (gimp-image-convert-precision image PRECISION-U16-LINEAR)\n"
+    "  (save-flat image \"%s/gray-photo.png\"))\n",
+    in, in, args, d, d, in, in, d);
+  err = run_gimp (script);
+  g_test_message ("%s", err);
+  g_assert_true (said (err, "gray-layer.png 2"));
+  g_assert_true (said (err, "gray-place.png 1"));
+  g_assert_true (same_images ("gray-layer.png", "gray-place.png"));
+  g_assert_false (same_images ("gray-layer.png", "gray-photo.png"));
+  g_free (script);
+  g_free (err);
+  g_free (args);
+  g_free (in);
+  g_free (d);
+}
+
 /* 6: results stack directly above the photo they were made from, the
  * newest first, below anything else; the photo stays the active layer;
  * names say op, preset (found from the settings) and scale.  */
@@ -1677,29 +1719,70 @@ unquote (gchar *answer)
   return text;
 }
 
-/* The top layer's name and the image's scale parasite.  */
+/* One dialog of the scale test: keys pressed (then the preview drawn
+ * again); a scale typed into its field (alt+x) and taken with Enter; a
+ * screenshot for review when named; keys that close it.  The top layer's
+ * name holds want_name and the image's kept scale starts with want_kept
+ * ("" none).  */
 static void
-names_and_scale (Gui    *g,
-                 gchar **name,
-                 gchar **kept)
+scale_step (Gui         *g,
+            const gchar *command,
+            const gchar *keys,
+            const gchar *typed,
+            const gchar *review,
+            const gchar *close,
+            const gchar *want_name,
+            const gchar *want_kept)
 {
-  *name = unquote (gui_eval (g, "(car (gimp-item-get-name (top image)))"));
-  *kept = unquote (gui_eval (g, "(image-parasite image \"smp-px-per-mm\")"));
-  g_test_message ("top layer \"%s\", the image's scale \"%s\"", *name, *kept);
+  GSocketConnection *conn;
+  gchar             *window, *name, *kept;
+  Shown              s;
+
+  conn = open_dialog (g, command, "SMP Follicles", &window, &s);
+  if (keys)
+    press_and_wait (g, window, keys, &s);
+  if (typed)
+    {
+      press (g->display, window, "alt+x");
+      type_text (g->display, window, typed);
+      press_and_wait (g, window, "Return", &s);
+    }
+  if (review)
+    {
+      gchar *shot = review_path (review);
+
+      screenshot (g->display, window, shot);
+      g_free (shot);
+    }
+  press (g->display, window, close);
+  finish_dialog (conn);
+  name = unquote (gui_eval (g, "(car (gimp-item-get-name (top image)))"));
+  kept = unquote (gui_eval (g, "(image-parasite image \"smp-px-per-mm\")"));
+  g_test_message ("top layer \"%s\", the image's scale \"%s\"", name, kept);
+  g_assert_nonnull (strstr (name, want_name));
+  if (*want_kept)
+    g_assert_true (g_str_has_prefix (kept, want_kept));
+  else
+    g_assert_cmpstr (kept, ==, "");
+  g_free (name);
+  g_free (kept);
+  g_free (window);
 }
 
 /* 10: the scale in the dialog, on photo 01 (300 ppi in GIMP: a default,
  * not a measurement): measured along a 495 px path typed as 150 mm (Enter
  * in the length box) it is 3.30 px/mm, in the result's name and kept
- * with the image; the next dialog on the image has it and Reset keeps it;
+ * with the image; the next dialogs on the image have it, with a preset
+ * chosen from the keyboard and after Reset (which drops the preset);
  * another photo of unknown scale gets it as the last scale used, but not
- * as its own; a scale typed (Enter in its field is OK) is kept too.  */
+ * as its own; a scale typed (Enter takes it, Enter again is OK) is kept
+ * too.  */
 static void
 test_scale_dialog (void)
 {
   gchar             *photo = review_photo ();
   gchar             *args  = op_args ("smp:follicles", "");
-  gchar             *command, *window, *measure, *shot, *name, *kept;
+  gchar             *command, *window, *measure, *shot, *kept;
   GSocketConnection *conn;
   Gui                g;
   Shown              s;
@@ -1731,7 +1814,7 @@ test_scale_dialog (void)
   shot = review_path ("gimp-dialog-follicles-measured.png");
   screenshot (g.display, window, shot);
   g_free (shot);
-  /* The dots, zoomed in 4x.  */
+  /* The dots, zoomed in 4x on the selection.  */
   press_and_wait (&g, window, "plus plus plus", &s);
   g_assert_cmpint (s.num, ==, 4);
   shot = review_path ("gimp-dialog-follicles-4x.png");
@@ -1739,57 +1822,34 @@ test_scale_dialog (void)
   g_free (shot);
   press (g.display, window, "alt+o");
   finish_dialog (conn);
-  names_and_scale (&g, &name, &kept);
-  g_assert_nonnull (strstr (name, ", 3.30 px/mm"));
-  g_assert_true (g_str_has_prefix (kept, "3.3"));
+  kept = unquote (gui_eval (&g, "(image-parasite image \"smp-px-per-mm\")"));
   g_assert_nonnull (strstr (kept, "along the path \"Ruler\": 495.0 px = 150 mm"));
-  g_free (name);
   g_free (kept);
   g_free (window);
+  scale_step (&g, command, NULL, NULL, NULL, "alt+o", ", 3.30 px/mm",
+              "3.3 ");
 
-  /* The next dialog on this photo has its scale; Reset keeps it.  */
-  conn = open_dialog (&g, command, "SMP Follicles", &window, &s);
-  shot = review_path ("gimp-dialog-follicles-kept.png");
-  screenshot (g.display, window, shot);
-  g_free (shot);
-  press_and_wait (&g, window, "alt+r", &s);
-  press (g.display, window, "alt+o");
-  finish_dialog (conn);
-  names_and_scale (&g, &name, &kept);
-  g_assert_nonnull (strstr (name, ", 3.30 px/mm"));
-  g_free (name);
-  g_free (kept);
-  g_free (window);
+  /* The next dialog on this photo has its scale; a preset chosen from
+   * the keyboard (the first: shaved-dark-hair) is the look of the run.
+   * The dialog after opens with that look; Reset gives the op's defaults
+   * (no preset, the box empty) and keeps the photo's scale.  */
+  scale_step (&g, command, "alt+e Down", NULL,
+              "gimp-dialog-follicles-preset.png", "alt+o",
+              ": shaved-dark-hair, 3.30 px/mm", "3.3 ");
+  scale_step (&g, command, "alt+r", NULL, "gimp-dialog-follicles-reset.png",
+              "alt+o", ": own settings, 3.30 px/mm", "3.3 ");
 
   /* Another photo, of unknown scale: the last scale, not its own.  */
   g_free (gui_eval (&g,
     "(begin (define image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))"
     "  (define layer (car (gimp-image-get-active-layer image)))"
     "  (gimp-display-new image))", photo, photo));
-  conn = open_dialog (&g, command, "SMP Follicles", &window, &s);
-  press (g.display, window, "alt+o");
-  finish_dialog (conn);
-  names_and_scale (&g, &name, &kept);
-  g_assert_nonnull (strstr (name, ", 3.30 px/mm"));
-  g_assert_cmpstr (kept, ==, "");
-  g_free (name);
-  g_free (kept);
-  g_free (window);
+  scale_step (&g, command, NULL, NULL, NULL, "alt+o", ", 3.30 px/mm", "");
 
   /* A scale typed: Enter takes it (as in GIMP's own fields), Enter again
    * is OK; the scale is kept with the photo.  */
-  conn = open_dialog (&g, command, "SMP Follicles", &window, &s);
-  press (g.display, window, "alt+x");
-  type_text (g.display, window, "4.5");
-  press_and_wait (&g, window, "Return", &s);
-  press (g.display, window, "Return");
-  finish_dialog (conn);
-  names_and_scale (&g, &name, &kept);
-  g_assert_nonnull (strstr (name, ", 4.50 px/mm"));
-  g_assert_true (g_str_has_prefix (kept, "4.5 typed"));
-  g_free (name);
-  g_free (kept);
-  g_free (window);
+  scale_step (&g, command, NULL, "4.5", NULL, "Return", ", 4.50 px/mm",
+              "4.5 typed");
 
   gui_stop (&g);
   g_free (measure);
@@ -1906,6 +1966,7 @@ main (int    argc,
   g_test_add_func ("/gimp/bad-drawables", test_bad_drawables);
   g_test_add_func ("/gimp/pigment-layer", test_pigment_layer);
   g_test_add_func ("/gimp/in-place", test_in_place);
+  g_test_add_func ("/gimp/gray16", test_gray16);
   g_test_add_func ("/gimp/layers", test_layers);
   g_test_add_func ("/gimp/scale", test_scale_batch);
   g_test_add_func ("/gimp/last-values", test_last_values);
