@@ -906,12 +906,15 @@ page (GtkWidget *notebook,
       gint        max_height)
 {
   GtkWidget     *scrolled = gtk_scrolled_window_new (NULL, NULL);
+  GtkWidget     *top      = gtk_vbox_new (FALSE, 0);
   GtkRequisition req;
 
   gtk_container_set_border_width (GTK_CONTAINER (table), 6);
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled),
                                   GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_add_with_viewport (GTK_SCROLLED_WINDOW (scrolled), table);
+  /* The rows at the top of a page taller than they need, not stretched.  */
+  gtk_box_pack_start (GTK_BOX (top), table, FALSE, FALSE, 0);
+  gtk_scrolled_window_add_with_viewport (GTK_SCROLLED_WINDOW (scrolled), top);
   gtk_viewport_set_shadow_type (GTK_VIEWPORT (gtk_bin_get_child (GTK_BIN (scrolled))),
                                 GTK_SHADOW_NONE);
   gtk_widget_size_request (table, &req);

@@ -1253,6 +1253,7 @@ wait_preview (Gui   *g,
     }
   g_assert_cmpint (n, >, before);
   line = g_strrstr (text, PREVIEW_LINE) + strlen (PREVIEW_LINE);
+  g_test_message ("%.*s", (gint) strcspn (line, "\n"), line);
   g_assert_cmpint (sscanf (line, "%dx%d px of the layer at (%d,%d), zoom %d/%d, "
                            "drawn %dx%d at (%d,%d) of %dx%d",
                            &s->shown.width, &s->shown.height, &s->shown.x,
