@@ -862,12 +862,31 @@ stop_xvfb (void)
   waitpid (xvfb_pid, NULL, 0);
 }
 
-/* The X server ends with the tests, even when an assertion aborts them:
- * GIMP and its plug-ins end with it.  */
+/* The X server ends with the tests, even when an assertion aborts them.  */
 static void
 die_with_parent (gpointer data)
 {
   prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* GIMP runs in a process group of its own, its plug-ins with it (a
+ * script-fu server outlives a GIMP that dies with its display): a failed
+ * or timed-out test ends them all.  */
+static volatile pid_t gimp_group;
+
+static void
+own_group (gpointer data)
+{
+  setpgid (0, 0);
+}
+
+static void
+end_gimp (int sig)
+{
+  if (gimp_group > 0)
+    kill (-gimp_group, SIGKILL);
+  signal (sig, SIG_DFL);
+  raise (sig);
 }
 
 static const gchar *
@@ -1029,8 +1048,11 @@ gui_start (Gui         *g,
   env = g_environ_setenv (env, "GIMP2_DIRECTORY", gimp_dir, TRUE);
   env = g_environ_setenv (env, "SMP_PREVIEW_TIMING", "1", TRUE);
   g_assert_true (g_spawn_async (NULL, (gchar **) argv, env,
-                                G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &g->pid,
-                                NULL));
+                                G_SPAWN_DO_NOT_REAP_CHILD, own_group, NULL,
+                                &g->pid, NULL));
+  gimp_group = g->pid;
+  signal (SIGABRT, end_gimp);
+  signal (SIGTERM, end_gimp);
   g_test_message ("GIMP on %s, script-fu server on port %d, log %s",
                   g->display, g->port, g->log);
   conn = connect_server (g);
@@ -1085,6 +1107,7 @@ gui_stop (Gui *g)
 
   g_object_unref (gui_send (g, "(gimp-quit 1)"));
   g_assert_true (wait_gimp (g->pid));
+  gimp_group = 0;
   text = gui_log (g);
   g_assert_null (strstr (text, "CRITICAL"));
   g_assert_null (strstr (text, "smp-gimp-WARNING"));
