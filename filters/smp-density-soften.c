@@ -455,16 +455,12 @@ learn (GeglOperation *operation,
 
   if (n < 16 * K)
     {
-      /* Nothing to learn from: only colours given work.  */
+      /* Nothing to learn from: only colours given work.  The photo is
+       * left as it is, silently: the plug-in and smp-preview see that
+       * nothing changed and say why.  */
       g_free (lab);
       if (! give[HAIR] || ! give[SKIN])
         {
-          g_message ("smp:density-soften: %s, so hair and skin cannot be "
-                     "told apart: the photo is left as it is (give "
-                     "hair-color and skin-color, or a region)",
-                     n > 0 ? "too few pixels in the region"
-                     : "no pixels to learn the colours from (an empty "
-                       "region, or a photo without bounds)");
           st->none = TRUE;
           return;
         }
@@ -573,9 +569,8 @@ learn (GeglOperation *operation,
         }
       if (skin_k < 0 || hair_k < 0)
         {
-          g_message ("smp:density-soften: no two colours in the region that "
-                     "could be hair and skin: the photo is left as it is "
-                     "(give hair-color and skin-color, or another region)");
+          /* No two colours that could be hair and skin: left as it is,
+           * silently, as above.  */
           st->none = TRUE;
           return;
         }

@@ -6,6 +6,7 @@
  * option) any later version.
  */
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,6 +164,40 @@ smp_settings_has_pigment (const SmpSettings *settings)
                                    "pigment") != NULL;
 }
 
+gboolean
+smp_settings_is_dot (const SmpSettings *settings,
+                     guint              k)
+{
+  gint first = smp_settings_find (settings, "dot-diameter");
+  gint last  = smp_settings_find (settings, "seed");
+
+  /* The shared properties are declared together, in this order.  */
+  return first >= 0 && last >= first && (gint) k >= first && (gint) k <= last;
+}
+
+gdouble
+smp_settings_get_double (const SmpSettings *settings,
+                         const gchar       *name)
+{
+  gint k = smp_settings_find (settings, name);
+
+  return k >= 0 && G_VALUE_HOLDS_DOUBLE (&settings->values[k])
+         ? g_value_get_double (&settings->values[k]) : 0.0;
+}
+
+void
+smp_settings_set_double (SmpSettings *settings,
+                         const gchar *name,
+                         gdouble      value)
+{
+  gint k = smp_settings_find (settings, name);
+
+  if (k < 0 || ! G_VALUE_HOLDS_DOUBLE (&settings->values[k]))
+    return;
+  g_value_set_double (&settings->values[k], value);
+  g_param_value_validate (settings->specs[k], &settings->values[k]);
+}
+
 /* The node of a preset's last op, built on a nop in graph.  */
 static GeglNode *
 preset_op (GeglNode        *graph,
@@ -222,6 +257,82 @@ smp_settings_apply_preset (SmpSettings      *settings,
     }
   g_object_unref (graph);
   return op != NULL;
+}
+
+/* Equal as a control shows them: numbers to a millionth, colours to a
+ * hundredth of a percent per channel (a colour button's round trip).  */
+static gboolean
+values_equal (const GValue *a,
+              const GValue *b)
+{
+  if (G_VALUE_HOLDS_DOUBLE (a))
+    return fabs (g_value_get_double (a) - g_value_get_double (b)) <=
+           1e-6 * MAX (1.0, fabs (g_value_get_double (a)));
+  if (G_VALUE_HOLDS_INT (a))
+    return g_value_get_int (a) == g_value_get_int (b);
+  if (G_VALUE_HOLDS_UINT (a))
+    return g_value_get_uint (a) == g_value_get_uint (b);
+  if (G_VALUE_HOLDS_BOOLEAN (a))
+    return g_value_get_boolean (a) == g_value_get_boolean (b);
+  if (G_VALUE_HOLDS_ENUM (a))
+    return g_value_get_enum (a) == g_value_get_enum (b);
+  if (G_VALUE_HOLDS_STRING (a))
+    return ! g_strcmp0 (g_value_get_string (a), g_value_get_string (b));
+  if (G_VALUE_HOLDS (a, GEGL_TYPE_COLOR))
+    {
+      gdouble ca[4], cb[4];
+      gint    c;
+
+      if (! g_value_get_object (a) || ! g_value_get_object (b))
+        return g_value_get_object (a) == g_value_get_object (b);
+      gegl_color_get_pixel (g_value_get_object (a),
+                            babl_format ("R'G'B'A double"), ca);
+      gegl_color_get_pixel (g_value_get_object (b),
+                            babl_format ("R'G'B'A double"), cb);
+      for (c = 0; c < 4; c++)
+        if (fabs (ca[c] - cb[c]) > 1e-4)
+          return FALSE;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+const SmpPreset *
+smp_settings_matching_preset (const SmpSettings *settings,
+                              GPtrArray         *presets)
+{
+  SmpSettings     *look  = smp_settings_new (settings->op);
+  const SmpPreset *found = NULL;
+  guint            p, i;
+
+  for (p = 0; look && ! found && p < presets->len; p++)
+    {
+      SmpPreset *preset = g_ptr_array_index (presets, p);
+      gboolean   same   = smp_settings_apply_preset (look, preset, NULL);
+
+      for (i = 0; same && i < settings->n_specs; i++)
+        {
+          const gchar *name = settings->specs[i]->name;
+
+          if (strcmp (name, "px-per-mm") && strcmp (name, "seed"))
+            same = values_equal (&settings->values[i], &look->values[i]);
+        }
+      if (same)
+        found = preset;
+    }
+  smp_settings_free (look);
+  return found;
+}
+
+gchar *
+smp_settings_describe (const SmpSettings *settings,
+                       GPtrArray         *presets)
+{
+  const SmpPreset *preset = smp_settings_matching_preset (settings, presets);
+
+  return g_strdup_printf ("%s, %.2f px/mm",
+                          preset ? preset->name : "own settings",
+                          smp_settings_get_double (settings, "px-per-mm"));
 }
 
 gboolean
@@ -365,6 +476,12 @@ smp_settings_from_string (SmpSettings  *settings,
   GString  *bad = g_string_new (NULL);
   gboolean  ok;
 
+  /* No words, nothing to change (g_shell_parse_argv calls it an error).  */
+  if (! text[strspn (text, " \t\n")])
+    {
+      g_string_free (bad, TRUE);
+      return TRUE;
+    }
   if (! g_shell_parse_argv (text, &argc, &words, NULL))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
@@ -449,6 +566,20 @@ smp_settings_graph (const SmpSettings *settings,
       gegl_node_connect_to (shift, "output", op, "aux");
     }
   return op;
+}
+
+GeglRectangle
+smp_settings_reach (GeglNode            *op,
+                    const GeglRectangle *mask_bounds)
+{
+  /* The bounding boxes first: the op reads its inputs' from them.  */
+  GeglRectangle in = gegl_node_get_bounding_box (op), r;
+
+  r = gegl_operation_get_required_for_output (gegl_node_get_gegl_operation (op),
+                                              "aux", mask_bounds);
+  if (! gegl_rectangle_intersect (&r, &r, &in))
+    r.width = r.height = 0;
+  return r;
 }
 
 void
