@@ -44,6 +44,15 @@ smp_rgb_to_lab (const float *rgb,
   lab[2] = (float) (200.0 * (fy - fz));
 }
 
+float
+smp_rgb_to_L (const float *rgb)
+{
+  double r = rgb[0], g = rgb[1], b = rgb[2];
+  double y = (0.2126729 * r + 0.7151522 * g + 0.0721750 * b) / white[1];
+
+  return (float) (116.0 * lab_f (y) - 16.0);
+}
+
 void
 smp_lab_to_rgb (const float *lab,
                 float       *rgb)

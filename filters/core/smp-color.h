@@ -17,4 +17,7 @@ void smp_rgb_to_lab (const float *rgb,
 void smp_lab_to_rgb (const float *lab,
                      float       *rgb);
 
+/* The L* of smp_rgb_to_lab alone (the same value).  */
+float smp_rgb_to_L  (const float *rgb);
+
 #endif

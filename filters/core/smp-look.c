@@ -59,17 +59,65 @@ compare_float (const void *a,
   return (x > y) - (x < y);
 }
 
-/* The q-quantile of n values (sorted in place).  */
+/* The k-th smallest of n values (k < n), moving them about: the value
+ * sorting them would put at v[k] (Hoare's selection, median of three;
+ * sorted when it takes too many rounds).  */
+static float
+select_float (float  *v,
+              size_t  n,
+              size_t  k)
+{
+  ptrdiff_t lo = 0, hi = (ptrdiff_t) n - 1, at = (ptrdiff_t) k;
+  int       rounds = 0;
+
+  while (hi > lo)
+    {
+      ptrdiff_t i = lo, j = hi, mid = lo + (hi - lo) / 2;
+      float     a = v[lo], b = v[mid], c = v[hi], pivot;
+
+      if (++rounds > 64)
+        {
+          qsort (v + lo, (size_t) (hi - lo + 1), sizeof (float),
+                 compare_float);
+          break;
+        }
+      pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+      while (i <= j)
+        {
+          float t;
+
+          while (v[i] < pivot)
+            i++;
+          while (v[j] > pivot)
+            j--;
+          if (i > j)
+            break;
+          t    = v[i];
+          v[i] = v[j];
+          v[j] = t;
+          i++;
+          j--;
+        }
+      /* v[lo..j] <= pivot <= v[i..hi], and pivot between.  */
+      if (at <= j)
+        hi = j;
+      else if (at >= i)
+        lo = i;
+      else
+        break;
+    }
+  return v[at];
+}
+
+/* The q-quantile of n values (moved about).  */
 static float
 quantile (float  *v,
           size_t  n,
           double  q)
 {
-  size_t k;
+  size_t k = (size_t) floor (q * (n - 1) + 0.5);
 
-  qsort (v, n, sizeof (float), compare_float);
-  k = (size_t) floor (q * (n - 1) + 0.5);
-  return v[k < n ? k : n - 1];
+  return select_float (v, n, k < n ? k : n - 1);
 }
 
 /* Otsu's threshold of n values: the split of their histogram (256 bins
@@ -129,7 +177,7 @@ gaussian (const float *src,
           double       s)
 {
   int     r   = (int) ceil (4.0 * s), x, y, k;
-  double *ker = malloc (sizeof (double) * (2 * r + 1));
+  double *ker = malloc (sizeof (double) * (2 * r + 1)), whole = 0.0;
   float  *tmp = malloc (sizeof (float) * (size_t) w * h);
 
   if (! ker || ! tmp)
@@ -140,32 +188,56 @@ gaussian (const float *src,
     }
   for (k = -r; k <= r; k++)
     ker[k + r] = exp (-0.5 * k * k / (s * s));
+  /* The whole kernel's weight, summed in the order the pixels away from
+   * the edges sum it.  */
+  for (k = -r; k <= r; k++)
+    whole += ker[k + r];
   for (y = 0; y < h; y++)
     for (x = 0; x < w; x++)
       {
-        double sum = 0, wsum = 0;
+        const float *row = src + (size_t) y * w + x;
+        double       sum = 0, wsum = 0;
 
-        for (k = -r; k <= r; k++)
-          if (x + k >= 0 && x + k < w)
-            {
-              sum  += ker[k + r] * src[(size_t) y * w + x + k];
-              wsum += ker[k + r];
-            }
+        if (x >= r && x + r < w)
+          {
+            for (k = -r; k <= r; k++)
+              sum += ker[k + r] * row[k];
+            wsum = whole;
+          }
+        else
+          for (k = -r; k <= r; k++)
+            if (x + k >= 0 && x + k < w)
+              {
+                sum  += ker[k + r] * row[k];
+                wsum += ker[k + r];
+              }
         tmp[(size_t) y * w + x] = (float) (sum / wsum);
       }
   for (y = 0; y < h; y++)
-    for (x = 0; x < w; x++)
-      {
-        double sum = 0, wsum = 0;
+    {
+      int inside = y >= r && y + r < h;
 
-        for (k = -r; k <= r; k++)
-          if (y + k >= 0 && y + k < h)
+      for (x = 0; x < w; x++)
+        {
+          const float *col = tmp + (size_t) y * w + x;
+          double       sum = 0, wsum = 0;
+
+          if (inside)
             {
-              sum  += ker[k + r] * tmp[(size_t) (y + k) * w + x];
-              wsum += ker[k + r];
+              for (k = -r; k <= r; k++)
+                sum += ker[k + r] * col[(ptrdiff_t) k * w];
+              wsum = whole;
             }
-        dst[(size_t) y * w + x] = (float) (sum / wsum);
-      }
+          else
+            for (k = -r; k <= r; k++)
+              if (y + k >= 0 && y + k < h)
+                {
+                  sum  += ker[k + r] * col[(ptrdiff_t) k * w];
+                  wsum += ker[k + r];
+                }
+          dst[(size_t) y * w + x] = (float) (sum / wsum);
+        }
+    }
   free (ker);
   free (tmp);
   return 1;
@@ -526,7 +598,7 @@ smp_look_learn (const SmpLookInput *in,
   double    skin_sum[3] = { 0, 0, 0 }, hair_sum[3] = { 0, 0, 0 };
   double    s_lum, lo, hi;
   float     cut_lo, cut_hi;
-  int       status = -1, c, widen;
+  int       status = -1, c, widen, all_ok = 1;
 
   memset (look, 0, sizeof (*look));
   look->ratio[0] = look->ratio[1] = look->ratio[2] = 1.0;
@@ -545,21 +617,21 @@ smp_look_learn (const SmpLookInput *in,
   for (i = 0; i < n; i++)
     {
       const float *p = in->rgb + 3 * i;
-      float        lab[3];
 
       ok[i] = isfinite (p[0]) && isfinite (p[1]) && isfinite (p[2]);
       Y[i]  = ok[i] ? (float) (luma_w[0] * p[0] + luma_w[1] * p[1] +
                                luma_w[2] * p[2]) : 0.0f;
-      if (ok[i])
-        smp_rgb_to_lab (p, lab);
-      L[i] = ok[i] ? lab[0] : NAN;
+      all_ok &= ok[i] > 0.0f;
     }
-  /* The mean luminance of each pixel's neighbourhood, finite pixels only.  */
+  /* The mean luminance of each pixel's neighbourhood, finite pixels only
+   * (all finite: the mean of ok is 1 everywhere, exactly).  */
   if (! smp_box_mean (Y, loc, w, h, smp_look_local_px (in->px_per_mm)) ||
-      ! smp_box_mean (ok, near, w, h, smp_look_local_px (in->px_per_mm)))
+      (! all_ok &&
+       ! smp_box_mean (ok, near, w, h, smp_look_local_px (in->px_per_mm))))
     goto done;
-  for (i = 0; i < n; i++)
-    loc[i] = near[i] > 0.0f ? loc[i] / near[i] : 0.0f;
+  if (! all_ok)
+    for (i = 0; i < n; i++)
+      loc[i] = near[i] > 0.0f ? loc[i] / near[i] : 0.0f;
 
   /* The skin: the treated area's lighter part (a designer's mask is mostly
    * bald), below its brightest few per cent (shine).  */
@@ -570,7 +642,7 @@ smp_look_learn (const SmpLookInput *in,
   if (ns < 16)
     goto done;
   cut_lo = quantile (v, ns, 0.4);
-  cut_hi = v[(size_t) floor (0.97 * (ns - 1))];
+  cut_hi = select_float (v, ns, (size_t) floor (0.97 * (ns - 1)));
   ns = 0;
   for (i = 0; i < n; i++)
     if (ok[i] && in->mask[i] >= 0.5f && loc[i] >= cut_lo && loc[i] <= cut_hi)
@@ -666,6 +738,9 @@ smp_look_learn (const SmpLookInput *in,
     helmet_cap (look);
   if (look_t (look) > 0.95)
     goto done;
+  /* Lightness, for the hair's texture and grain only.  */
+  for (i = 0; i < n; i++)
+    L[i] = ok[i] ? smp_rgb_to_L (in->rgb + 3 * i) : NAN;
   look->texture  = smp_look_texture (L, w, h, hair);
   look->grain_px = smp_look_grain (L, w, h, hair,
                                    (int) fmax (2.0, lround (in->px_per_mm)));
@@ -893,25 +968,53 @@ smp_look_share (const SmpLookField *field,
                 int                 x,
                 int                 y)
 {
-  double u, v, fu, fv, s;
-  int    i, j, i1, j1;
+  float share;
+
+  smp_look_share_row (field, x, y, 1, &share);
+  return share;
+}
+
+void
+smp_look_share_row (const SmpLookField *field,
+                    int                 x,
+                    int                 y,
+                    int                 n,
+                    float              *share)
+{
+  const float *top, *bottom;
+  double       v, fv;
+  int          j, j1, k;
 
   if (field->cols <= 0 || field->rows <= 0)
-    return 0.0f;
-  u = fmin (field->cols - 1, fmax (0.0, (x + 0.5 - field->x0) / field->cell));
-  v = fmin (field->rows - 1, fmax (0.0, (y + 0.5 - field->y0) / field->cell));
-  i  = (int) floor (u);
+    {
+      memset (share, 0, sizeof (float) * (size_t) (n > 0 ? n : 0));
+      return;
+    }
+  v  = fmin (field->rows - 1, fmax (0.0, (y + 0.5 - field->y0) / field->cell));
   j  = (int) floor (v);
-  i1 = i + 1 < field->cols ? i + 1 : i;
   j1 = j + 1 < field->rows ? j + 1 : j;
-  fu = u - i;
   fv = v - j;
-  s  = (1 - fv) * ((1 - fu) * field->share[j * field->cols + i] +
-                   fu * field->share[j * field->cols + i1]) +
-       fv * ((1 - fu) * field->share[j1 * field->cols + i] +
-             fu * field->share[j1 * field->cols + i1]);
-  s  = fmin (1.0, fmax (0.0, s));
-  return (float) (s * s * (3.0 - 2.0 * s));
+  top    = field->share + (size_t) j * field->cols;
+  bottom = field->share + (size_t) j1 * field->cols;
+  for (k = 0; k < n; k++)
+    {
+      double u = fmin (field->cols - 1,
+                       fmax (0.0, (x + k + 0.5 - field->x0) / field->cell));
+      int    i = (int) floor (u), i1 = i + 1 < field->cols ? i + 1 : i;
+      double fu = u - i, s;
+
+      /* Nodes of no share give none (the most of a photo).  */
+      if (top[i] == 0.0f && top[i1] == 0.0f && bottom[i] == 0.0f &&
+          bottom[i1] == 0.0f)
+        {
+          share[k] = 0.0f;
+          continue;
+        }
+      s = (1 - fv) * ((1 - fu) * top[i] + fu * top[i1]) +
+          fv * ((1 - fu) * bottom[i] + fu * bottom[i1]);
+      s = fmin (1.0, fmax (0.0, s));
+      share[k] = (float) (s * s * (3.0 - 2.0 * s));
+    }
 }
 
 /* Fitting.  */
@@ -933,7 +1036,7 @@ typedef struct
   int                x0, y0, w, h;
   double             clustering;
   uint32_t           seed;
-  float             *field, *lab, *Lp;
+  float             *field, *Lp;
   double             target[3];
   int                renders;
 } Fit;
@@ -977,10 +1080,7 @@ trial (Fit               *fit,
           after[c]  += rgb[c];
         }
       if (measure)
-        {
-          smp_rgb_to_lab (rgb, fit->lab);
-          fit->Lp[i] = fit->lab[0];
-        }
+        fit->Lp[i] = smp_rgb_to_L (rgb);
     }
   for (c = 0; c < 3; c++)
     out->ratio[c] = before[c] > 0.0 ? after[c] / before[c] : 1.0;
@@ -1283,8 +1383,7 @@ smp_look_fit (const SmpHairLook *look,
 
   fit.field = malloc (sizeof (float) * n * 3);
   fit.Lp    = malloc (sizeof (float) * n);
-  fit.lab   = malloc (sizeof (float) * 3);
-  if (! fit.field || ! fit.Lp || ! fit.lab)
+  if (! fit.field || ! fit.Lp)
     goto done;
   for (c = 0; c < 3; c++)
     fit.target[c] = fmin (0.995, fmax (0.02, look->ratio[c]));
@@ -1365,6 +1464,5 @@ smp_look_fit (const SmpHairLook *look,
 done:
   free (fit.field);
   free (fit.Lp);
-  free (fit.lab);
   return ok;
 }

@@ -168,6 +168,13 @@ float  smp_look_share   (const SmpLookField *field,
                          int                 x,
                          int                 y);
 
+/* The same for the n pixels from (x, y) rightwards, into share.  */
+void   smp_look_share_row (const SmpLookField *field,
+                           int                 x,
+                           int                 y,
+                           int                 n,
+                           float              *share);
+
 /* What a pixel gets of the look, 0..1 (of the fitted dots' thinning and
  * shade), where the mask or its spill give it `share`: as much of the
  * hair's darkening as its neighbourhood (of mean luminance local_luma)
