@@ -440,30 +440,69 @@ smp_render_dot (const SmpRenderer *renderer,
         }
     }
 
+  /* What a pixel loses: the core's share of the dot (amp times its
+   * profile) and the halo's column factor times its row factor, as the
+   * products would be formed pixel by pixel.  */
+  for (i = 0; i < fw * fh; i++)
+    for (c = 0; c < 3; c++)
+      scratch[i * 3 + c] = (float) (amp[c] * scratch[i * 3 + c]);
+  if (hx)
+    for (i = 0; i < hw; i++)
+      for (c = 0; c < 3; c++)
+        hx[i * 3 + c] = (float) halo_amp[c] * hx[i * 3 + c];
+
   for (j = uy0 > y0 ? uy0 : y0; j < uy1 && j < y0 + height; j++)
     {
-      int in_core_row = j >= fy0 && j < fy1;
-      int in_halo_row = hx && j >= hy0 && j < hy1;
+      /* NULL where the row misses them.  */
+      const float *core = j >= fy0 && j < fy1
+                          ? scratch + (size_t) (j - fy0) * fw * 3 : NULL;
+      const float *hrow = hx && j >= hy0 && j < hy1 ? hy + (j - hy0) * 3
+                                                    : NULL;
+      int          a = ux0 > x0 ? ux0 : x0;
+      int          b = ux1 < x0 + width ? ux1 : x0 + width;
+      float       *row = pigment + (size_t) (j - y0) * width * 3;
+      const float *g   = gate ? gate + (size_t) (j - y0) * width : NULL;
 
-      for (i = ux0 > x0 ? ux0 : x0; i < ux1 && i < x0 + width; i++)
+      /* Only the columns of the core or of the halo change.  */
+      if (! core && ! hrow)
+        continue;
+      if (! hrow)
         {
-          size_t o = (size_t) (j - y0) * width + (i - x0);
-          float  f[3] = { 1.0f, 1.0f, 1.0f };
+          a = a > fx0 ? a : fx0;
+          b = b < fx1 ? b : fx1;
+        }
+      else if (! core)
+        {
+          a = a > hx0 ? a : hx0;
+          b = b < hx1 ? b : hx1;
+        }
+      for (i = a; i < b; i++)
+        {
+          float f0 = 1.0f, f1 = 1.0f, f2 = 1.0f, *px = row + (i - x0) * 3;
+          int   in_core = core && i >= fx0 && i < fx1;
+          int   in_halo = hrow && i >= hx0 && i < hx1;
 
-          if (gate && ! (gate[o] > 0.0f))
+          if (! (in_core || in_halo) || (g && ! (g[i - x0] > 0.0f)))
             continue;
-          if (in_core_row && i >= fx0 && i < fx1)
+          if (in_core)
             {
-              p = scratch + ((size_t) (j - fy0) * fw + (i - fx0)) * 3;
-              for (c = 0; c < 3; c++)
-                f[c] -= (float) (amp[c] * p[c]);
+              const float *k = core + (i - fx0) * 3;
+
+              f0 -= k[0];
+              f1 -= k[1];
+              f2 -= k[2];
             }
-          if (in_halo_row && i >= hx0 && i < hx1)
-            for (c = 0; c < 3; c++)
-              f[c] -= (float) halo_amp[c] * hx[(i - hx0) * 3 + c] *
-                      hy[(j - hy0) * 3 + c];
-          for (c = 0; c < 3; c++)
-            pigment[o * 3 + c] *= f[c] > 0.0f ? f[c] : 0.0f;
+          if (in_halo)
+            {
+              const float *k = hx + (i - hx0) * 3;
+
+              f0 -= k[0] * hrow[0];
+              f1 -= k[1] * hrow[1];
+              f2 -= k[2] * hrow[2];
+            }
+          px[0] *= f0 > 0.0f ? f0 : 0.0f;
+          px[1] *= f1 > 0.0f ? f1 : 0.0f;
+          px[2] *= f2 > 0.0f ? f2 : 0.0f;
         }
     }
 }
