@@ -428,13 +428,193 @@ typedef void (*SmpMaskFunc) (const GeglRectangle *window,
                              gfloat              *mask,
                              gpointer             data);
 
+/* Whether gegl_buffer_copy from a buffer of `input` format to one of
+ * `output` format gives the very bytes that reading it as `work`
+ * (gegl_buffer_get) and writing that back (gegl_buffer_set) give: always
+ * when output is work (the same conversion either way); for 8 and 16-bit
+ * input of a model without premultiplied alpha, when every value of every
+ * component survives both ways alike (babl converts them one by one),
+ * tried once for each pair of formats.  */
+static inline gboolean
+smp_copy_exact (const Babl *input,
+                const Babl *work,
+                const Babl *output)
+{
+  static const gchar *models[] = { "RGBA", "R'G'B'A", "RGB", "R'G'B'",
+                                   "YA", "Y'A", "Y", "Y'" };
+  static GMutex       lock;
+  static const Babl  *known[16][3];
+  static gboolean     exact[16];
+  static guint        n_known;
+  const Babl         *type;
+  const gchar        *model;
+  gint                comps, levels, k;
+  guint               i;
+  gboolean            answer = FALSE, usable = FALSE;
+
+  if (output == work)
+    return TRUE;
+  g_mutex_lock (&lock);
+  for (i = 0; i < n_known; i++)
+    if (known[i][0] == input && known[i][1] == work && known[i][2] == output)
+      {
+        answer = exact[i];
+        g_mutex_unlock (&lock);
+        return answer;
+      }
+  type   = babl_format_get_type (input, 0);
+  model  = babl_get_name (babl_format_get_model (input));
+  comps  = babl_format_get_n_components (input);
+  levels = type == babl_type ("u8") ? 256 : type == babl_type ("u16") ? 65536
+                                                                      : 0;
+  for (i = 0; i < G_N_ELEMENTS (models); i++)
+    usable |= ! strcmp (model, models[i]);
+  for (k = 1; k < comps; k++)
+    usable &= babl_format_get_type (input, k) == type;
+  if (usable && levels > 0 && ! babl_format_is_palette (input))
+    {
+      gint    step = levels / 3 + 1;
+      gint    out_bpp = babl_format_get_bytes_per_pixel (output);
+      guchar *in  = g_malloc ((gsize) levels *
+                              babl_format_get_bytes_per_pixel (input));
+      guchar *mid = g_malloc ((gsize) levels *
+                              babl_format_get_bytes_per_pixel (work));
+      guchar *a   = g_malloc ((gsize) levels * out_bpp);
+      guchar *b   = g_malloc ((gsize) levels * out_bpp);
+      gint    v;
+
+      /* Every value in every component, the components apart.  */
+      for (v = 0; v < levels; v++)
+        for (k = 0; k < comps; k++)
+          {
+            gint value = (v + k * step) % levels;
+
+            if (levels == 256)
+              in[(gsize) v * comps + k] = (guchar) value;
+            else
+              ((guint16 *) in)[(gsize) v * comps + k] = (guint16) value;
+          }
+      babl_process (babl_fish (input, output), in, a, levels);
+      babl_process (babl_fish (input, work), in, mid, levels);
+      babl_process (babl_fish (work, output), mid, b, levels);
+      answer = ! memcmp (a, b, (gsize) levels * out_bpp);
+      g_free (in);
+      g_free (mid);
+      g_free (a);
+      g_free (b);
+    }
+  if (n_known < G_N_ELEMENTS (exact))
+    {
+      known[n_known][0] = input;
+      known[n_known][1] = work;
+      known[n_known][2] = output;
+      exact[n_known++]  = answer;
+    }
+  g_mutex_unlock (&lock);
+  return answer;
+}
+
+/* An op whose strip function leaves every pixel whose mask is 0 as it is
+ * (read as RGBA float, written back) may say so: such pixels are then
+ * copied from input to output, and only the rest stippled.  */
+typedef struct
+{
+  GeglBuffer *input, *output;
+} SmpPass;
+
+/* In process: the pass of an op that may give one (`may`), NULL when a
+ * copy is not bit for bit what the op would write (smp_copy_exact).  */
+static inline const SmpPass *
+smp_pass_init (SmpPass       *pass,
+               GeglOperation *operation,
+               GeglBuffer    *input,
+               GeglBuffer    *output,
+               gboolean       may)
+{
+  if (! may || ! input ||
+      ! smp_copy_exact (gegl_buffer_get_format (input),
+                        gegl_operation_get_format (operation, "input"),
+                        gegl_buffer_get_format (output)))
+    return NULL;
+  pass->input  = input;
+  pass->output = output;
+  return pass;
+}
+
+/* The part of `strip` whose mask (its window, `margin` wide) is above 0,
+ * as a rectangle; FALSE when there is none.  */
+static inline gboolean
+smp_mask_bounds (const GeglRectangle *strip,
+                 const gfloat        *mask,
+                 gint                 margin,
+                 GeglRectangle       *bounds)
+{
+  const gint mw = strip->width + 2 * margin;
+  gint       x0 = G_MAXINT, x1 = -1, y0 = G_MAXINT, y1 = -1, x, y;
+
+  for (y = 0; y < strip->height; y++)
+    {
+      const gfloat *m = mask + (gsize) (y + margin) * mw + margin;
+      gint          first = -1, last = -1;
+
+      for (x = 0; x < strip->width; x++)
+        if (m[x] > 0.0f)
+          {
+            first = x;
+            break;
+          }
+      if (first < 0)
+        continue;
+      for (x = strip->width - 1; x >= first; x--)
+        if (m[x] > 0.0f)
+          {
+            last = x;
+            break;
+          }
+      x0 = MIN (x0, first);
+      x1 = MAX (x1, last);
+      y0 = MIN (y0, y);
+      y1 = y;
+    }
+  if (x1 < 0)
+    return FALSE;
+  *bounds = (GeglRectangle) { strip->x + x0, strip->y + y0, x1 - x0 + 1,
+                              y1 - y0 + 1 };
+  return TRUE;
+}
+
+/* Copies what of `strip` lies outside `inner` (within it) from the pass's
+ * input to its output.  */
+static inline void
+smp_pass_around (const SmpPass       *pass,
+                 const GeglRectangle *strip,
+                 const GeglRectangle *inner)
+{
+  GeglRectangle part[4] =
+  {
+    { strip->x, strip->y, strip->width, inner->y - strip->y },
+    { strip->x, inner->y + inner->height, strip->width,
+      strip->y + strip->height - inner->y - inner->height },
+    { strip->x, inner->y, inner->x - strip->x, inner->height },
+    { inner->x + inner->width, inner->y,
+      strip->x + strip->width - inner->x - inner->width, inner->height }
+  };
+  gint k;
+
+  for (k = 0; k < 4; k++)
+    if (part[k].width > 0 && part[k].height > 0)
+      gegl_buffer_copy (pass->input, &part[k], GEGL_ABYSS_NONE, pass->output,
+                        &part[k]);
+}
+
 /* Rows of the strips a region is rendered in: bounds the float copies.  */
 #define SMP_STRIP_ROWS 128
 
 /* Renders `region` in strips of SMP_STRIP_ROWS rows:
  * the region's dots are collected once, each strip stipples those that
  * reach it, thinned and gated by the mask when there is one (mask_func's,
- * or else the aux's), and hands the field to func.  */
+ * or else the aux's), and hands the field to func; with a pass, only the
+ * part of a strip whose mask is above 0 (the rest is copied).  */
 static inline gboolean
 smp_stipple_strips (const GeglRectangle *region,
                     const SmpPattern    *pattern,
@@ -442,6 +622,7 @@ smp_stipple_strips (const GeglRectangle *region,
                     GeglBuffer          *aux,
                     SmpMaskFunc          mask_func,
                     SmpStripFunc         func,
+                    const SmpPass       *pass,
                     gpointer             data)
 {
   const gint     rows   = SMP_STRIP_ROWS;
@@ -455,6 +636,7 @@ smp_stipple_strips (const GeglRectangle *region,
   gfloat        *mask   = aux || mask_func ? g_new (gfloat, window) : NULL;
   gfloat        *ya     = aux && ! mask_func ? g_new (gfloat, window * 2)
                                              : NULL;
+  gfloat        *inner  = mask && pass ? g_new (gfloat, window) : NULL;
   SmpDot        *dots   = NULL;
   size_t         alloc  = 0, n = 0;
   gboolean       ok     = TRUE, oom = FALSE;
@@ -473,10 +655,9 @@ smp_stipple_strips (const GeglRectangle *region,
     {
       GeglRectangle strip = { region->x, y, w,
                               MIN (rows, region->y + region->height - y) };
+      const gfloat *m     = mask;
       gsize         i;
 
-      for (i = 0; i < (gsize) strip.width * strip.height * 3; i++)
-        field[i] = 1.0f;
       if (mask_func)
         {
           GeglRectangle around = smp_rect_grow (strip, margin);
@@ -485,12 +666,34 @@ smp_stipple_strips (const GeglRectangle *region,
         }
       else if (aux)
         smp_mask_window (aux, &strip, margin, mask, ya);
+      if (inner)
+        {
+          GeglRectangle part;
+          gint          j, mw = strip.width + 2 * margin;
+
+          if (! smp_mask_bounds (&strip, mask, margin, &part))
+            {
+              gegl_buffer_copy (pass->input, &strip, GEGL_ABYSS_NONE,
+                                pass->output, &strip);
+              continue;
+            }
+          smp_pass_around (pass, &strip, &part);
+          /* The mask window of that part, on its own.  */
+          for (j = 0; j < part.height + 2 * margin; j++)
+            memcpy (inner + (gsize) j * (part.width + 2 * margin),
+                    mask + (gsize) (j + part.y - strip.y) * mw +
+                    part.x - strip.x,
+                    sizeof (gfloat) * (part.width + 2 * margin));
+          strip = part;
+          m     = inner;
+        }
+      for (i = 0; i < (gsize) strip.width * strip.height * 3; i++)
+        field[i] = 1.0f;
       if (n > 0 && ! smp_stipple_dots (renderer, dots, n, strip.x, strip.y,
-                                       strip.width, strip.height, mask,
-                                       field))
+                                       strip.width, strip.height, m, field))
         oom = TRUE;
       else
-        ok = func (&strip, pixels, field, mask, margin, data);
+        ok = func (&strip, pixels, field, m, margin, data);
     }
   if (oom)
     g_warning ("smp: out of memory for the dot pattern of a %dx%d region",
@@ -500,6 +703,7 @@ smp_stipple_strips (const GeglRectangle *region,
   g_free (field);
   g_free (mask);
   g_free (ya);
+  g_free (inner);
   free (dots);
   return ok && ! oom;
 }
@@ -517,6 +721,7 @@ smp_stipple_regions (const GeglRectangle *result,
                      GeglBuffer          *aux,
                      SmpMaskFunc          mask_func,
                      SmpStripFunc         func,
+                     const SmpPass       *pass,
                      gpointer             data)
 {
   gint side = 8192, x, y;
@@ -533,7 +738,7 @@ smp_stipple_regions (const GeglRectangle *result,
                                  MIN (side, result->y + result->height - y) };
 
         if (! smp_stipple_strips (&region, pattern, renderer, aux, mask_func,
-                                  func, data))
+                                  func, pass, data))
           return FALSE;
       }
   return TRUE;

@@ -727,6 +727,7 @@ process (GeglOperation       *operation,
 {
   GeglProperties *o   = GEGL_PROPERTIES (operation);
   Job             job = { operation, input, output };
+  SmpPass         pass;
 
   if (! input)
     return TRUE;
@@ -755,8 +756,13 @@ process (GeglOperation       *operation,
   dot_setup (operation, &job.st, &job.pattern, &job.renderer);
   if (! aux && gegl_operation_get_source_node (operation, "aux"))
     job.pattern.cell = 0.0;
+  /* Where the region is 0 the pixel is left as it is.  */
   return smp_stipple_regions (result, &job.pattern, &job.renderer, aux, NULL,
-                              soften_strip, &job);
+                              soften_strip,
+                              smp_pass_init (&pass, operation, input, output,
+                                             o->output ==
+                                             SMP_DENSITY_SOFTEN_OUTPUT_COMPOSITE),
+                              &job);
 }
 
 /* Run and hashed by GEGL's gegl-tester and by the tests: dark stripes of

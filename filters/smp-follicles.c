@@ -488,12 +488,7 @@ photo_blur (GeglOperation       *operation,
   rgb = read_rgb (operation, input, &r);
   L   = g_new (gfloat, n);
   for (i = 0; i < n; i++)
-    {
-      gfloat lab[3];
-
-      smp_rgb_to_lab (rgb + 3 * i, lab);
-      L[i] = lab[0];
-    }
+    L[i] = smp_rgb_to_L (rgb + 3 * i);
   blur = smp_look_blur (L, r.width, r.height, NULL);
   g_free (rgb);
   g_free (L);
@@ -718,14 +713,50 @@ shape_mask (const GeglRectangle *window,
   Job          *job = data;
   const Stats  *st  = job->st;
   gint          lr  = smp_look_gap_px (job->renderer.style.px_per_mm);
-  GeglRectangle big = smp_rect_grow (*window, lr);
-  gsize         nb  = (gsize) big.width * big.height, i;
+  gsize         nw  = (gsize) window->width * window->height, i;
+  gfloat       *spill = g_new (gfloat, nw);
+  GeglRectangle some, big, grown;
   gfloat       *rgb, *Y, *ok;
-  gint          x, y;
+  gsize         nb;
+  gint          x, y, x0 = G_MAXINT, x1 = -1, y0 = G_MAXINT, y1 = -1;
+  gboolean      all_ok = TRUE;
 
   read_mask (job->masked ? job->aux : NULL, window, mask,
              job->masked ? 0.0f : 1.0f);
-  rgb = read_rgb (job->operation, job->input, &big);
+  /* A pixel that neither the mask nor its spill reaches gets nothing,
+   * whatever lies there: the photo is read only around the others.  */
+  for (y = 0; y < window->height; y++)
+    {
+      gfloat *sp = spill + (gsize) y * window->width;
+      gfloat *m  = mask + (gsize) y * window->width;
+
+      smp_look_share_row (&st->field, window->x, window->y + y, window->width,
+                          sp);
+      for (x = 0; x < window->width; x++)
+        if (m[x] > 0.0f || sp[x] > 0.0f)
+          {
+            x0 = MIN (x0, x);
+            x1 = MAX (x1, x);
+            y0 = MIN (y0, y);
+            y1 = y;
+          }
+    }
+  if (x1 < 0)
+    {
+      memset (mask, 0, sizeof (gfloat) * nw);
+      g_free (spill);
+      return;
+    }
+  /* The neighbourhood means of those pixels read no farther than lr
+   * around them (and a mean over a box cut by the window's edge is the
+   * same whatever else is read).  */
+  some = (GeglRectangle) { window->x + x0, window->y + y0, x1 - x0 + 1,
+                           y1 - y0 + 1 };
+  big   = smp_rect_grow (*window, lr);
+  grown = smp_rect_grow (some, lr);
+  gegl_rectangle_intersect (&some, &grown, &big);
+  nb  = (gsize) some.width * some.height;
+  rgb = read_rgb (job->operation, job->input, &some);
   Y   = g_new (gfloat, nb);
   ok  = g_new (gfloat, nb);
   for (i = 0; i < nb; i++)
@@ -735,37 +766,45 @@ shape_mask (const GeglRectangle *window,
       ok[i] = isfinite (p[0]) && isfinite (p[1]) && isfinite (p[2]);
       Y[i]  = ok[i] ? 0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2]
                     : 0.0f;
+      all_ok &= ok[i] > 0.0f;
     }
-  smp_box_mean (Y, Y, big.width, big.height, lr);
-  smp_box_mean (ok, ok, big.width, big.height, lr);
+  smp_box_mean (Y, Y, some.width, some.height, lr);
+  /* All finite: the mean of ok is 1 everywhere, exactly.  */
+  if (! all_ok)
+    smp_box_mean (ok, ok, some.width, some.height, lr);
   for (y = 0; y < window->height; y++)
     for (x = 0; x < window->width; x++)
       {
-        gsize  b     = (gsize) (y + lr) * big.width + x + lr;
+        gint   ax    = window->x + x, ay = window->y + y;
+        gsize  b     = (gsize) (ay - some.y) * some.width + ax - some.x;
         gfloat own   = mask[(gsize) y * window->width + x];
-        gfloat spill = smp_look_share (&st->field, window->x + x,
-                                       window->y + y);
-        gfloat share;
+        gfloat share = spill[(gsize) y * window->width + x];
 
+        i = (gsize) y * window->width + x;
+        if (! (own > 0.0f || share > 0.0f))
+          {
+            mask[i] = 0.0f;
+            continue;
+          }
         /* Past the mask's edge only onto the scalp: onto the head where
          * the scalp map found one (not a wall, a shirt, a face or a
          * neck), else onto what has the skin's colour.  */
-        if (spill > own)
-          spill = own + (spill - own) *
+        if (share > own)
+          share = own + (share - own) *
                         (st->map && st->map->found
                          ? smp_scalp_sample (st->map, SMP_SCALP_HEAD,
-                                             window->x + x - st->photo.x + 0.5,
-                                             window->y + y - st->photo.y + 0.5)
+                                             ax - st->photo.x + 0.5,
+                                             ay - st->photo.y + 0.5)
                          : smp_look_skin_like (&st->look, rgb + 3 * b));
-        share = MAX (own, spill);
+        share = MAX (own, share);
 
         /* Past the photo's edge (where only the centres of dots that
          * reach into it lie) the share as it is.  */
-        i = (gsize) y * window->width + x;
         mask[i] = ok[b] > 0.0f
                   ? smp_look_amount (&st->look, share, Y[b] / ok[b])
                   : share;
       }
+  g_free (spill);
   g_free (rgb);
   g_free (Y);
   g_free (ok);
@@ -819,6 +858,7 @@ process (GeglOperation       *operation,
   GeglProperties *o = GEGL_PROPERTIES (operation);
   Stats          *st = NULL;
   Job             job = { operation, input, aux, output, NULL };
+  SmpPass         pass;
   gboolean        shaped, ok;
 
   if (! input && o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE)
@@ -848,6 +888,9 @@ process (GeglOperation       *operation,
   shaped = job.st && job.st->look.skin_pixels > 0;
   ok = smp_stipple_regions (result, &job.pattern, &job.renderer, aux,
                             shaped ? shape_mask : NULL, composite_strip,
+                            smp_pass_init (&pass, operation, input, output,
+                                           o->output ==
+                                           SMP_FOLLICLES_OUTPUT_COMPOSITE),
                             &job);
   smp_cache_unref (st, &stats_box);
   return ok;
