@@ -112,18 +112,39 @@ smp_source_space (GeglOperation *operation)
  * colour could change from one process to the next; sRGB colours (all
  * colours of a preset or a GEGL colour string) are decoded here
  * instead.  */
+/* Whether `space` has sRGB's white point and primaries: GIMP hands its
+ * images' built-in sRGB as a space of its own, made from the profile.  */
+static inline gboolean
+smp_space_is_srgb (const Babl *space)
+{
+  const Babl *srgb = babl_space ("sRGB");
+  gdouble     a[8], b[8];
+  gint        i;
+
+  if (! space || space == srgb)
+    return TRUE;
+  babl_space_get (space, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6],
+                  &a[7], NULL, NULL, NULL);
+  babl_space_get (srgb, &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6],
+                  &b[7], NULL, NULL, NULL);
+  for (i = 0; i < 8; i++)
+    if (fabs (a[i] - b[i]) > 1e-4)
+      return FALSE;
+  return TRUE;
+}
+
 static inline void
 smp_color_rgb (GeglColor  *color,
                const Babl *space,
                gdouble     rgb[3])
 {
   const Babl  *stored = gegl_color_get_format (color);
-  const Babl  *srgb   = babl_space ("sRGB");
   const gchar *model  = babl_get_name (babl_format_get_model (stored));
   gdouble      v[4];
   gint         c;
 
-  if ((! space || space == srgb) && babl_format_get_space (stored) == srgb &&
+  if (smp_space_is_srgb (space) &&
+      smp_space_is_srgb (babl_format_get_space (stored)) &&
       (! strcmp (model, "R'G'B'A") || ! strcmp (model, "RGBA")))
     {
       gboolean curve = model[1] == '\'';

@@ -767,12 +767,9 @@ static const Known known[] =
     "against a white wall: the darker crown is a darker silhouette" },
   { "13", 2, "step", "as with the ring: the head's outline against the "
     "wall, not the mask's" },
-  { "15", 1, "texture", "the fine stubble around the bald top is smoother "
-    "than the rectangle's, at the head's shaded side" },
   { "16", 1, "closure", "the ring, widened, finds the dense dark hair at "
     "the sides, darker and smoother than the lighter thinning hair the "
     "rectangle marks" },
-  { "16", 1, "texture", "the same: the dense sides are smooth at 7 px" },
 };
 
 static gboolean

@@ -917,7 +917,10 @@ smp_look_share (const SmpLookField *field,
 /* Fitting.  */
 
 #define HALO_MAX     8.0
-#define TONE_MAX     0.98
+/* At most this share of the darkening in the even layer: more, and the
+ * crown is one solid shade with no dot in it (the "helmet"); dense dark
+ * sides, smooth at 7 px, asked for 0.98.  */
+#define TONE_MAX     0.8
 #define DIAMETER_MIN 0.06
 #define DIAMETER_MAX 0.25
 #define DENSITY_MIN  30.0
