@@ -1583,7 +1583,9 @@ preview_case (Gui             *g,
   assert_centred (&s, &bounds);
   if (zoom)
     {
-      press_and_wait (g, window, "plus plus", &z);
+      /* A step at a time, each drawn (see test_scale_dialog).  */
+      press_and_wait (g, window, "plus", &z);
+      press_and_wait (g, window, "plus", &z);
       g_assert_cmpint (z.num, ==, 3);
       screenshot (g->display, window, zoomed);
     }
@@ -1892,8 +1894,12 @@ test_scale_dialog (void)
   shot = review_path ("gimp-dialog-follicles-measured.png");
   screenshot (g.display, window, shot);
   g_free (shot);
-  /* The dots, zoomed in 4x on the selection.  */
-  press_and_wait (&g, window, "plus plus plus", &s);
+  /* The dots, zoomed in 4x on the selection: one step at a time, each
+   * drawn before the next (a redraw that learns from a ring takes longer
+   * than wait_preview's quiet spell, which then ends between two).  */
+  press_and_wait (&g, window, "plus", &s);
+  press_and_wait (&g, window, "plus", &s);
+  press_and_wait (&g, window, "plus", &s);
   g_assert_cmpint (s.num, ==, 4);
   shot = review_path ("gimp-dialog-follicles-4x.png");
   screenshot (g.display, window, shot);
