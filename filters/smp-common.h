@@ -201,6 +201,7 @@ typedef struct
   GMutex   lock;
   gboolean valid;
   gpointer data;
+  gchar   *key;     /* what it was learnt from (smp_cache_keep), or NULL */
 } SmpCache;
 
 typedef void (*SmpLearn) (GeglOperation *operation,
@@ -223,6 +224,105 @@ smp_cache_invalidate (gpointer *slot,
       cache->data = g_malloc0 (size);
       *slot = cache;
     }
+  g_mutex_lock (&cache->lock);
+  cache->valid = FALSE;
+  g_mutex_unlock (&cache->lock);
+}
+
+/* What learning reads but pixels, as text: every property the user sets
+ * but those named in `unread` (and the read-only ones learning writes),
+ * and each input pad's source node and extent.  */
+static inline gchar *
+smp_cache_key (GeglOperation      *operation,
+               const gchar *const *unread)
+{
+  static const gchar *pads[] = { "input", "aux", "aux2" };
+  GString            *key = g_string_new (NULL);
+  guint               n, i;
+  GParamSpec        **specs = g_object_class_list_properties (
+                                G_OBJECT_GET_CLASS (operation), &n);
+
+  for (i = 0; i < n; i++)
+    {
+      const gchar *role = gegl_param_spec_get_property_key (specs[i], "role");
+      GValue       v = G_VALUE_INIT;
+
+      if (! (specs[i]->flags & G_PARAM_WRITABLE) ||
+          (role && ! strcmp (role, "output-extent")) ||
+          (unread && g_strv_contains (unread, specs[i]->name)))
+        continue;
+      g_value_init (&v, specs[i]->value_type);
+      g_object_get_property (G_OBJECT (operation), specs[i]->name, &v);
+      if (G_VALUE_HOLDS (&v, GEGL_TYPE_COLOR) && g_value_get_object (&v))
+        {
+          gdouble rgba[4];
+
+          gegl_color_get_rgba (g_value_get_object (&v), &rgba[0], &rgba[1],
+                               &rgba[2], &rgba[3]);
+          g_string_append_printf (key, "%s=%a,%a,%a,%a\n", specs[i]->name,
+                                  rgba[0], rgba[1], rgba[2], rgba[3]);
+        }
+      else
+        {
+          gchar *text = g_strdup_value_contents (&v);
+
+          g_string_append_printf (key, "%s=%s\n", specs[i]->name, text);
+          g_free (text);
+        }
+      g_value_unset (&v);
+    }
+  g_free (specs);
+  for (i = 0; i < G_N_ELEMENTS (pads); i++)
+    {
+      GeglNode            *node = gegl_operation_get_source_node (operation,
+                                                                  pads[i]);
+      const GeglRectangle *r    = node
+                                  ? gegl_operation_source_get_bounding_box (
+                                      operation, pads[i])
+                                  : NULL;
+
+      g_string_append_printf (key, "%s=%p", pads[i], (gpointer) node);
+      if (r)
+        g_string_append_printf (key, " %d,%d %dx%d", r->x, r->y, r->width,
+                                r->height);
+      g_string_append_c (key, '\n');
+    }
+  return g_string_free (key, FALSE);
+}
+
+/* In prepare, instead of smp_cache_invalidate, for an op whose graph lives
+ * on (the plug-in's preview, redrawn at every zoom and pan): what was
+ * learnt is kept while what learning reads (smp_cache_key) is unchanged
+ * and no input changed since (smp_cache_stale).  */
+static inline void
+smp_cache_keep (gpointer           *slot,
+                gsize               size,
+                GeglOperation      *operation,
+                const gchar *const *unread)
+{
+  gchar    *key = smp_cache_key (operation, unread);
+  SmpCache *cache;
+
+  if (! *slot)
+    smp_cache_invalidate (slot, size);
+  cache = *slot;
+  g_mutex_lock (&cache->lock);
+  if (! cache->key || strcmp (cache->key, key))
+    cache->valid = FALSE;
+  g_free (cache->key);
+  cache->key = key;
+  g_mutex_unlock (&cache->lock);
+}
+
+/* In get_invalidated_by_change: an input's pixels changed, what was
+ * learnt from them is stale.  */
+static inline void
+smp_cache_stale (gpointer slot)
+{
+  SmpCache *cache = slot;
+
+  if (! cache)
+    return;
   g_mutex_lock (&cache->lock);
   cache->valid = FALSE;
   g_mutex_unlock (&cache->lock);
@@ -261,6 +361,7 @@ smp_cache_free (gpointer *slot)
     {
       g_mutex_clear (&cache->lock);
       g_free (cache->data);
+      g_free (cache->key);
       g_free (cache);
       *slot = NULL;
     }

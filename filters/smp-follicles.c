@@ -338,6 +338,10 @@ learn_bounds (GeglOperation *operation)
   return *in;
 }
 
+/* The properties learning does not read: composite or pigment is made of
+ * the same dots.  */
+static const gchar *const unread[] = { "output", NULL };
+
 /* Light is mixed in linear RGBA float; see smp_output_format.  */
 static void
 prepare (GeglOperation *operation)
@@ -351,7 +355,7 @@ prepare (GeglOperation *operation)
   gegl_operation_set_format (operation, "aux2", babl_format ("Y'A float"));
   gegl_operation_set_format (operation, "output",
     smp_output_format (operation, o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE));
-  smp_cache_invalidate (&o->user_data, sizeof (gpointer));
+  smp_cache_keep (&o->user_data, sizeof (gpointer), operation, unread);
 }
 
 static void
@@ -392,6 +396,7 @@ get_invalidated_by_change (GeglOperation       *operation,
 {
   GeglRectangle r = *roi;
 
+  smp_cache_stale (GEGL_PROPERTIES (operation)->user_data);
   if (smp_rect_unbounded (roi))
     return r;
   r = smp_rect_grow (r, input_margin (operation));

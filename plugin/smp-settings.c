@@ -604,6 +604,129 @@ smp_settings_reach (GeglNode            *op,
   return r;
 }
 
+struct _SmpSettingsRenderer
+{
+  GeglNode   *graph;      /* NULL until the first render */
+  GeglNode   *op, *shift;
+  gchar      *name;       /* the op's */
+  GeglBuffer *input;      /* held, so that another buffer is never taken */
+  GeglBuffer *mask;       /* for this one at the same address */
+  gint        dx, dy;
+  gboolean    pigment;
+  GValue     *values;     /* as last given to the op, one a spec */
+  guint       n_values;
+};
+
+SmpSettingsRenderer *
+smp_settings_renderer_new (void)
+{
+  return g_new0 (SmpSettingsRenderer, 1);
+}
+
+static void
+renderer_clear (SmpSettingsRenderer *r)
+{
+  guint i;
+
+  g_clear_object (&r->graph);
+  g_clear_object (&r->input);
+  g_clear_object (&r->mask);
+  g_clear_pointer (&r->name, g_free);
+  for (i = 0; i < r->n_values; i++)
+    g_value_unset (&r->values[i]);
+  g_clear_pointer (&r->values, g_free);
+  r->n_values = 0;
+  r->op = r->shift = NULL;
+}
+
+void
+smp_settings_renderer_free (SmpSettingsRenderer *renderer)
+{
+  if (! renderer)
+    return;
+  renderer_clear (renderer);
+  g_free (renderer);
+}
+
+void
+smp_settings_renderer_render (SmpSettingsRenderer *renderer,
+                              const SmpSettings   *settings,
+                              GeglBuffer          *input,
+                              GeglBuffer          *mask,
+                              gint                 mask_dx,
+                              gint                 mask_dy,
+                              gboolean             pigment,
+                              const GeglRectangle *area,
+                              const Babl          *format,
+                              gpointer             pixels)
+{
+  SmpSettingsRenderer *r = renderer;
+  guint                i;
+
+  if (! r->graph || strcmp (r->name, settings->op) || r->input != input ||
+      r->mask != mask || r->n_values != settings->n_specs)
+    {
+      renderer_clear (r);
+      r->op      = smp_settings_graph (settings, input, mask, mask_dx,
+                                       mask_dy, pigment, &r->graph);
+      r->shift   = mask ? gegl_node_get_producer (r->op, "aux", NULL) : NULL;
+      r->name    = g_strdup (settings->op);
+      r->input   = g_object_ref (input);
+      r->mask    = mask ? g_object_ref (mask) : NULL;
+      r->dx      = mask_dx;
+      r->dy      = mask_dy;
+      r->pigment = pigment;
+      r->n_values = settings->n_specs;
+      r->values  = g_new0 (GValue, settings->n_specs);
+      for (i = 0; i < settings->n_specs; i++)
+        {
+          g_value_init (&r->values[i], G_VALUE_TYPE (&settings->values[i]));
+          g_value_copy (&settings->values[i], &r->values[i]);
+        }
+    }
+  else
+    {
+      /* Only what changed: setting a property makes the op prepare anew,
+       * and an op keeps what it learnt only while what learning reads is
+       * unchanged (smp_cache_keep).  */
+      for (i = 0; i < settings->n_specs; i++)
+        if (g_param_values_cmp (settings->specs[i], &settings->values[i],
+                                &r->values[i]))
+          {
+            gegl_node_set_property (r->op, settings->specs[i]->name,
+                                    &settings->values[i]);
+            g_value_copy (&settings->values[i], &r->values[i]);
+          }
+      if (pigment != r->pigment && smp_settings_has_pigment (settings))
+        {
+          GParamSpec *pspec = gegl_operation_find_property (settings->op,
+                                                            SMP_OUTPUT_PROPERTY);
+          GValue      v     = G_VALUE_INIT;
+
+          /* The default is the composite.  */
+          g_value_init (&v, pspec->value_type);
+          if (pigment)
+            g_value_set_enum (&v, g_enum_get_value_by_nick (
+                                    G_PARAM_SPEC_ENUM (pspec)->enum_class,
+                                    "pigment")->value);
+          else
+            g_param_value_set_default (pspec, &v);
+          gegl_node_set_property (r->op, SMP_OUTPUT_PROPERTY, &v);
+          g_value_unset (&v);
+        }
+      r->pigment = pigment;
+      if (r->shift && (mask_dx != r->dx || mask_dy != r->dy))
+        {
+          gegl_node_set (r->shift, "x", (gdouble) mask_dx,
+                         "y", (gdouble) mask_dy, NULL);
+          r->dx = mask_dx;
+          r->dy = mask_dy;
+        }
+    }
+  gegl_node_blit (r->op, 1.0, area, format, pixels, GEGL_AUTO_ROWSTRIDE,
+                  GEGL_BLIT_DEFAULT);
+}
+
 void
 smp_settings_render (const SmpSettings   *settings,
                      GeglBuffer          *input,
@@ -615,11 +738,9 @@ smp_settings_render (const SmpSettings   *settings,
                      const Babl          *format,
                      gpointer             pixels)
 {
-  GeglNode *graph;
-  GeglNode *op = smp_settings_graph (settings, input, mask, mask_dx, mask_dy,
-                                     pigment, &graph);
+  SmpSettingsRenderer *r = smp_settings_renderer_new ();
 
-  gegl_node_blit (op, 1.0, area, format, pixels, GEGL_AUTO_ROWSTRIDE,
-                  GEGL_BLIT_DEFAULT);
-  g_object_unref (graph);
+  smp_settings_renderer_render (r, settings, input, mask, mask_dx, mask_dy,
+                                pigment, area, format, pixels);
+  smp_settings_renderer_free (r);
 }

@@ -129,4 +129,26 @@ void         smp_settings_render       (const SmpSettings   *settings,
                                         const Babl          *format,
                                         gpointer             pixels);
 
+/* A renderer kept for the life of a dialog: its graph, and what the op
+ * learnt from the photo and the mask (match=ring's look, the scalp map),
+ * live on across redraws (zoom, pan) and across changes of properties
+ * learning does not read; the op learns anew when the input, the mask,
+ * its shift or a property learning reads changes.  The pixels are those of
+ * smp_settings_render.  */
+typedef struct _SmpSettingsRenderer SmpSettingsRenderer;
+
+SmpSettingsRenderer *smp_settings_renderer_new    (void);
+void                 smp_settings_renderer_free   (SmpSettingsRenderer *renderer);
+/* As smp_settings_render.  */
+void                 smp_settings_renderer_render (SmpSettingsRenderer *renderer,
+                                                   const SmpSettings   *settings,
+                                                   GeglBuffer          *input,
+                                                   GeglBuffer          *mask,
+                                                   gint                 mask_dx,
+                                                   gint                 mask_dy,
+                                                   gboolean             pigment,
+                                                   const GeglRectangle *area,
+                                                   const Babl          *format,
+                                                   gpointer             pixels);
+
 #endif

@@ -133,6 +133,135 @@ test_render (void)
   g_object_unref (mask);
 }
 
+/* One redraw of the dialog's renderer equals a fresh render of the same
+ * settings; says whether the op changed anything.  */
+static gboolean
+redraw_equals_fresh (SmpSettingsRenderer *r,
+                     const SmpSettings   *s,
+                     GeglBuffer          *photo,
+                     GeglBuffer          *mask,
+                     gint                 dx,
+                     gboolean             pigment,
+                     const GeglRectangle *area,
+                     const gchar         *what)
+{
+  gsize   n = (gsize) area->width * area->height * 4;
+  guchar *a = g_malloc (n), *b = g_malloc (n), *before = g_malloc (n);
+  gboolean changed;
+
+  smp_settings_renderer_render (r, s, photo, mask, dx, 0, pigment, area,
+                                babl_format ("R'G'B'A u8"), a);
+  smp_settings_render (s, photo, mask, dx, 0, pigment, area,
+                       babl_format ("R'G'B'A u8"), b);
+  gegl_buffer_get (photo, area, 1.0, babl_format ("R'G'B'A u8"), before,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  changed = memcmp (a, before, n) != 0;
+  g_test_message ("%s, %s: the kept renderer %s a fresh one%s", s->op, what,
+                  memcmp (a, b, n) ? "DIFFERS from" : "equals",
+                  changed ? "" : " (nothing changed)");
+  g_assert_cmpmem (a, n, b, n);
+  g_free (a);
+  g_free (b);
+  g_free (before);
+  return changed;
+}
+
+/* The steps of a dialog's life: zoom and pan, composite and pigment (no
+ * change to what is learnt), a new scale, a moved mask and a new seed
+ * (each learnt anew); every redraw the pixels of a fresh render.  */
+static gint
+renderer_steps (SmpSettings         *s,
+                GeglBuffer          *photo,
+                GeglBuffer          *mask,
+                const GeglRectangle *area,
+                const GeglRectangle *pan)
+{
+  SmpSettingsRenderer *r = smp_settings_renderer_new ();
+  gdouble              ppm = smp_settings_get_double (s, "px-per-mm");
+  gint                 changed = 0, seed = smp_settings_find (s, "seed");
+
+  changed += redraw_equals_fresh (r, s, photo, mask, 0, FALSE, area, "first");
+  changed += redraw_equals_fresh (r, s, photo, mask, 0, FALSE, pan, "panned");
+  changed += redraw_equals_fresh (r, s, photo, mask, 0, FALSE, area,
+                                  "back");
+  changed += redraw_equals_fresh (r, s, photo, mask, 0, TRUE, area,
+                                  "pigment");
+  changed += redraw_equals_fresh (r, s, photo, mask, 0, FALSE, pan,
+                                  "composite again");
+  smp_settings_set_double (s, "px-per-mm", ppm * 0.8);
+  changed += redraw_equals_fresh (r, s, photo, mask, 0, FALSE, area,
+                                  "another scale");
+  changed += redraw_equals_fresh (r, s, photo, mask, 9, FALSE, area,
+                                  "the mask moved");
+  if (seed >= 0)
+    {
+      g_assert_true (smp_settings_from_string (s, "seed=11", NULL));
+      changed += redraw_equals_fresh (r, s, photo, mask, 9, FALSE, pan,
+                                      "another seed");
+    }
+  smp_settings_renderer_free (r);
+  smp_settings_set_double (s, "px-per-mm", ppm);
+  return changed;
+}
+
+/* The dialog's renderer, kept across redraws with what its op learnt,
+ * gives the pixels of a fresh render at every step, for every op, and for
+ * match=ring on a real photo with a hand-placed mask.  */
+static void
+test_renderer (void)
+{
+  GeglRectangle rect = { 0, 0, 300, 200 }, area = { 40, 30, 120, 80 };
+  GeglRectangle pan  = { 120, 60, 120, 80 };
+  GeglBuffer   *photo = smp_test_photo (&rect, babl_format ("R'G'B'A u8"));
+  GeglBuffer   *mask  = smp_test_ramp (&rect);
+  gchar       **ops   = smp_settings_list_ops ();
+  gint          k;
+
+  for (k = 0; ops[k]; k++)
+    {
+      SmpSettings *s = smp_settings_new (ops[k]);
+
+      smp_settings_from_string (s, "px-per-mm=12 seed=3", NULL);
+      renderer_steps (s, photo, mask, &area, &pan);
+      smp_settings_free (s);
+    }
+  g_strfreev (ops);
+  g_object_unref (photo);
+  g_object_unref (mask);
+
+  /* 16: a bald top, buzzed sides (regions.tsv: the ellipse 330,300
+   * 170x170), the mask fading over 12 px.  */
+  photo = smp_test_shared_photo ("16_top_buzzed_sides_bald_top.jpg");
+  if (photo)
+    {
+      GeglRectangle whole = *gegl_buffer_get_extent (photo);
+      GeglRectangle top   = { 200, 160, 260, 180 }, edge = { 360, 300, 200, 150 };
+      gfloat       *m     = g_new (gfloat, (gsize) whole.width * whole.height);
+      SmpSettings  *s     = smp_settings_new ("smp:follicles");
+      gint          x, y;
+
+      for (y = 0; y < whole.height; y++)
+        for (x = 0; x < whole.width; x++)
+          {
+            gdouble dx = (x + 0.5 - 330.0) / 170.0, dy = (y + 0.5 - 300.0) / 170.0;
+
+            m[(gsize) y * whole.width + x] =
+              (gfloat) CLAMP ((1.0 - sqrt (dx * dx + dy * dy)) * 170.0 / 12.0,
+                              0.0, 1.0);
+          }
+      mask = gegl_buffer_new (&whole, babl_format ("Y' float"));
+      gegl_buffer_set (mask, &whole, 0, babl_format ("Y' float"), m,
+                       GEGL_AUTO_ROWSTRIDE);
+      g_assert_true (smp_settings_from_string (s, "px-per-mm=3.5 match=ring "
+                                               "seed=2", NULL));
+      g_assert_cmpint (renderer_steps (s, photo, mask, &top, &edge), ==, 8);
+      smp_settings_free (s);
+      g_free (m);
+      g_object_unref (mask);
+      g_object_unref (photo);
+    }
+}
+
 /* The plug-in's Preset menu: each op lists its presets; a preset chosen
  * gives the pixels GEGL gives for the preset's text (the same scale and
  * seed), and keeps the scale the dialog had.  */
@@ -370,6 +499,7 @@ main (int    argc,
   g_test_add_func ("/settings/ops", test_ops);
   g_test_add_func ("/settings/text", test_text);
   g_test_add_func ("/settings/render", test_render);
+  g_test_add_func ("/settings/renderer", test_renderer);
   g_test_add_func ("/settings/presets", test_presets);
   g_test_add_func ("/settings/look", test_look);
   g_test_add_func ("/settings/reach", test_reach);
