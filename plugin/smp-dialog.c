@@ -38,6 +38,7 @@ typedef struct
   GtkWidget   *scale_hint;
   GtkWidget   *channel_combo;
   GeglBuffer  *input;
+  SmpSettingsRenderer *renderer; /* the preview's, what it learnt kept */
   SmpMask      mask;         /* as the options say, made once a change */
   gchar       *mask_problem; /* why the mask cannot be used, or NULL */
   gboolean     updating;     /* set while controls are set from values */
@@ -107,8 +108,9 @@ render_view (const GeglRectangle *area,
     }
   before = g_malloc (n * bpp);
   memcpy (before, pixels, n * bpp);
-  smp_settings_render (d->s, d->input, d->mask.buffer, d->mask.dx,
-                       d->mask.dy, FALSE, area, format, pixels);
+  smp_settings_renderer_render (d->renderer, d->s, d->input, d->mask.buffer,
+                                d->mask.dx, d->mask.dy, FALSE, area, format,
+                                pixels);
   for (i = 0; i < n; i++)
     changed += memcmp (pixels + i * bpp, before + i * bpp, bpp) != 0;
   g_free (before);
@@ -1073,6 +1075,7 @@ smp_dialog (SmpSettings *s,
   d.drawable = drawable;
   d.controls = g_new0 (GtkWidget *, s->n_specs);
   d.input    = gimp_drawable_get_buffer (drawable);
+  d.renderer = smp_settings_renderer_new ();
   d.presets  = smp_settings_presets (s);
 
   dialog = d.dialog = gimp_dialog_new (title ? title : s->op, PLUG_IN_ROLE,
@@ -1134,6 +1137,7 @@ smp_dialog (SmpSettings *s,
   run = response == GTK_RESPONSE_OK;
 
   gtk_widget_destroy (dialog);
+  smp_settings_renderer_free (d.renderer);
   smp_mask_clear (&d.mask);
   g_free (d.mask_problem);
   g_object_unref (d.input);
