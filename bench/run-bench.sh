@@ -22,6 +22,8 @@ rev=
 if [ "${1:-}" = --baseline ]; then
   rev=${2:?usage: bench/run-bench.sh --baseline REV [BUILD]}
   shift 2
+  # A commit, once: a branch may move while the benchmark runs.
+  rev=$(git rev-parse --verify "$rev^{commit}")
 fi
 build=$(cd "${1:-build}" && pwd)
 baseline=$root/bench/baseline.tsv
