@@ -1914,12 +1914,24 @@ test_scale_dialog (void)
               "3.3 ");
 
   /* The next dialog on this photo has its scale; a preset chosen from
-   * the keyboard (the first: shaved-dark-hair) is the look of the run.
-   * The dialog after opens with that look; Reset gives the op's defaults
-   * (no preset, the box empty) and keeps the photo's scale.  */
-  scale_step (&g, command, "alt+e Down", NULL,
-              "gimp-dialog-follicles-preset.png", "alt+o",
-              ": shaved-dark-hair, 3.30 px/mm", "3.3 ");
+   * the keyboard (the first of the op's, as the box lists them) is the
+   * look of the run.  The dialog after opens with that look; Reset gives
+   * the op's defaults (no preset, the box empty) and keeps the photo's
+   * scale.  */
+  {
+    SmpSettings *fol     = smp_settings_new ("smp:follicles");
+    GPtrArray   *presets = smp_settings_presets (fol);
+    gchar       *want;
+
+    g_assert_cmpuint (presets->len, >, 0);
+    want = g_strdup_printf (": %s, 3.30 px/mm",
+                            ((SmpPreset *) g_ptr_array_index (presets, 0))->name);
+    scale_step (&g, command, "alt+e Down", NULL,
+                "gimp-dialog-follicles-preset.png", "alt+o", want, "3.3 ");
+    g_free (want);
+    g_ptr_array_unref (presets);
+    smp_settings_free (fol);
+  }
   scale_step (&g, command, "alt+r", NULL, "gimp-dialog-follicles-reset.png",
               "alt+o", ": own settings, 3.30 px/mm", "3.3 ");
 
