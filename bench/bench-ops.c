@@ -393,7 +393,8 @@ parse (const gchar *text,
     {
       gchar **w = g_strsplit (lines[i], "\t", -1);
       guint   n = g_strv_length (w), o = threads ? 0 : 1;
-      gint    t = threads ? threads : atoi (w[0]);
+      /* (An empty line splits into no words.)  */
+      gint    t = threads ? threads : n > 0 ? atoi (w[0]) : 0;
 
       if (n == 2 && learnt && ! strcmp (w[0], "learnt-hair"))
         *learnt = atoi (w[1]);
