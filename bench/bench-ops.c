@@ -523,6 +523,7 @@ print_comparison (Figures now,
 
 static gboolean
 save (Figures      f,
+      gint         learnt,
       const gchar *path)
 {
   GString *s = g_string_new (NULL);
@@ -541,6 +542,7 @@ save (Figures      f,
       for (k = 0; k < N_CASES; k++)
         g_string_append_printf (s, "%d\t%s\t%s\t%.3f\n", t + 1,
                                 mode_names[m], cases[k].name, f[t][m][k]);
+  g_string_append_printf (s, "learnt-hair\t%d\n", learnt);
   ok = g_file_set_contents (path, s->str, -1, NULL);
   g_string_free (s, TRUE);
   g_free (comment);
@@ -551,7 +553,7 @@ int
 main (int    argc,
       char **argv)
 {
-  const gchar *save_path = NULL, *base_path = NULL;
+  const gchar *save_path = NULL, *base_path = NULL, *figures = NULL;
   gint         repeats = 3, learnt = 0, i;
   gchar       *one, *two;
   Figures      f = { { { 0 } } };
@@ -568,24 +570,40 @@ main (int    argc,
       save_path = argv[++i];
     else if (! strcmp (argv[i], "--baseline") && i + 1 < argc)
       base_path = argv[++i];
+    else if (! strcmp (argv[i], "--figures") && i + 1 < argc)
+      figures = argv[++i];
     else if (! strcmp (argv[i], "--repeats") && i + 1 < argc)
       repeats = MAX (1, atoi (argv[++i]));
     else
       {
         fprintf (stderr, "usage: bench-ops [--repeats N] [--save FILE] "
-                 "[--baseline FILE]\n");
+                 "[--baseline FILE] [--figures FILE]\n");
         return 2;
       }
 
-  one = measure (argv[0], "1", repeats);
-  two = one ? measure (argv[0], "2", repeats) : NULL;
-  if (! one || ! two)
+  if (figures)
     {
-      fprintf (stderr, "bench-ops: a measuring run failed\n");
-      return 1;
+      /* Figures saved before (--save), printed again, measuring nothing.  */
+      if (! g_file_get_contents (figures, &one, NULL, NULL))
+        {
+          fprintf (stderr, "bench-ops: cannot read %s\n", figures);
+          return 1;
+        }
+      parse (one, 0, f, &learnt);
+      two = g_strdup ("");
     }
-  parse (one, 1, f, &learnt);
-  parse (two, 2, f, NULL);
+  else
+    {
+      one = measure (argv[0], "1", repeats);
+      two = one ? measure (argv[0], "2", repeats) : NULL;
+      if (! one || ! two)
+        {
+          fprintf (stderr, "bench-ops: a measuring run failed\n");
+          return 1;
+        }
+      parse (one, 1, f, &learnt);
+      parse (two, 2, f, NULL);
+    }
   if (strstr (one, "# not benchmarked"))
     fputs (one, stdout);
 
@@ -618,7 +636,7 @@ main (int    argc,
       print_comparison (f, base, base_path);
       g_free (text);
     }
-  if (save_path && ! save (f, save_path))
+  if (save_path && ! save (f, learnt, save_path))
     {
       fprintf (stderr, "bench-ops: cannot write %s\n", save_path);
       return 1;

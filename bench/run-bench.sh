@@ -67,8 +67,10 @@ echo "== now: $(git -C "$root" log -1 --format='%h %s' | cut -c1-100)$(
   git -C "$root" diff --quiet HEAD -- filters || echo ' (and uncommitted changes)')"
 echo "== $(machine)"
 echo
+# The figures are kept in BUILD/bench-now.tsv: `bench-ops --figures
+# BUILD/bench-now.tsv --baseline FILE` prints them again against any baseline.
 if [ -f "$baseline" ]; then
-  "$build/bench/bench-ops" --baseline "$baseline"
+  "$build/bench/bench-ops" --baseline "$baseline" --save "$build/bench-now.tsv"
 else
   echo "(no $baseline: bench/run-bench.sh --baseline REV saves one)"
   "$build/bench/bench-ops"
