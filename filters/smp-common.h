@@ -237,10 +237,10 @@ smp_cache_key (GeglOperation      *operation,
                const gchar *const *unread)
 {
   static const gchar *pads[] = { "input", "aux", "aux2" };
+  GObjectClass       *klass = G_OBJECT_GET_CLASS (operation);
   GString            *key = g_string_new (NULL);
   guint               n, i;
-  GParamSpec        **specs = g_object_class_list_properties (
-                                G_OBJECT_GET_CLASS (operation), &n);
+  GParamSpec        **specs = g_object_class_list_properties (klass, &n);
 
   for (i = 0; i < n; i++)
     {
@@ -262,6 +262,13 @@ smp_cache_key (GeglOperation      *operation,
           g_string_append_printf (key, "%s=%a,%a,%a,%a\n", specs[i]->name,
                                   rgba[0], rgba[1], rgba[2], rgba[3]);
         }
+      /* Exactly (GLib's text of a double keeps six decimals).  */
+      else if (G_VALUE_HOLDS_DOUBLE (&v))
+        g_string_append_printf (key, "%s=%a\n", specs[i]->name,
+                                g_value_get_double (&v));
+      else if (G_VALUE_HOLDS_FLOAT (&v))
+        g_string_append_printf (key, "%s=%a\n", specs[i]->name,
+                                (gdouble) g_value_get_float (&v));
       else
         {
           gchar *text = g_strdup_value_contents (&v);
@@ -276,10 +283,10 @@ smp_cache_key (GeglOperation      *operation,
     {
       GeglNode            *node = gegl_operation_get_source_node (operation,
                                                                   pads[i]);
-      const GeglRectangle *r    = node
-                                  ? gegl_operation_source_get_bounding_box (
-                                      operation, pads[i])
-                                  : NULL;
+      const GeglRectangle *r    = NULL;
+
+      if (node)
+        r = gegl_operation_source_get_bounding_box (operation, pads[i]);
 
       g_string_append_printf (key, "%s=%p", pads[i], (gpointer) node);
       if (r)
