@@ -221,17 +221,15 @@ read_photo (const SmpSheetJob *job,
 static GeglNode *
 auto_mask (SmpPanels *p)
 {
-  static const gchar *said[] = {
-    [SMP_AUTO_NOTHING] = "the automatic mask found no bald or thinning "
-                         "scalp: nothing treated",
-    [SMP_AUTO_NO_HEAD] = "no head found (automatic mask): nothing treated",
-  };
-
   if (! p->auto_buffer)
     {
       p->auto_buffer = smp_auto_mask (p->image, p->ppm, &p->found);
-      if (p->found != SMP_AUTO_TREAT)
-        g_ptr_array_add (p->notes, g_strdup (said[p->found]));
+      /* No head is said by the parent, as a failed photo (it names the
+       * photo its own way).  */
+      if (p->found == SMP_AUTO_NOTHING)
+        g_ptr_array_add (p->notes,
+                         g_strdup ("the automatic mask found no bald or "
+                                   "thinning scalp: nothing treated"));
     }
   if (p->found != SMP_AUTO_TREAT)
     return NULL;

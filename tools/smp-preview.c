@@ -60,7 +60,10 @@ typedef struct
 
 /* What a worker tells the parent about photo INDEX, a line each:
  *   p INDEX PERMILLE   how far it is
- *   i INDEX MESSAGE    something to say about it (no head found, ...)
+ *   i INDEX MESSAGE    something to say about it (a panel that changed
+ *                      nothing, ...)
+ *   h INDEX            the automatic mask found no head in it: its sheet
+ *                      shows it untreated, and it counts as failed
  *   d INDEX            its sheet is written
  *   n INDEX            its sheet is written, and a preset treated the
  *                      whole photo for want of a mask
@@ -70,6 +73,7 @@ typedef enum
 {
   MSG_PROGRESS      = 'p',
   MSG_NOTE          = 'i',
+  MSG_NO_HEAD       = 'h',
   MSG_DONE          = 'd',
   MSG_DONE_UNMASKED = 'n',
   MSG_WARNING       = 'w',
@@ -337,6 +341,8 @@ worker (const SmpSheetJob *job,
       ok = smp_sheet_render (job, photos[i], i, report, &r, &result, &error);
       for (k = 0; result.notes && result.notes[k]; k++)
         tell (fd, MSG_NOTE, i, 0, result.notes[k]);
+      if (ok && result.no_head)
+        tell (fd, MSG_NO_HEAD, i, 0, NULL);
       if (ok)
         {
           if (result.warning)
@@ -815,6 +821,13 @@ run_workers (const SmpSheetJob *job,
               case MSG_NOTE:
                 say ("%s: %s", opt_photos[idx], text);
                 break;
+              case MSG_NO_HEAD:
+                /* Not a bad file, but nothing a clinic asked for was
+                 * done: the exit status says so, as for a bad file.  */
+                failed++;
+                say ("no head found in %s (automatic mask): nothing "
+                     "treated", opt_photos[idx]);
+                break;
               case MSG_FAILED:
                 photos[idx].state = PHOTO_FAILED;
                 failed++;
@@ -1038,6 +1051,11 @@ main (int    argc,
     "in the gegl binary:\n"
     "  gegl -i photo.jpg -o after.png -- \\\n"
     "    gegl:gegl string=\"$(cat shaved-dark-hair.gegl) px-per-mm=4\"\n"
+    "Beside a photo PHOTO.EXT, smp-preview also reads PHOTO.mask.png (its "
+    "mask), PHOTO.reference.png (white on the client's own short hair: the "
+    "look is learnt from it, match=reference), PHOTO.hairline.svg (a "
+    "designed front edge, as GIMP's Export Path writes it: the density "
+    "mask) and PHOTO.px-per-mm (its scale).\n"
     "A photo that cannot be read is reported on stderr, one line, and the "
     "others go on; the exit status is then 1.  Sheets that exist are kept "
     "unless --force; an input is never replaced.  A progress bar shows on "

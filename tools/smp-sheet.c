@@ -734,6 +734,7 @@ smp_sheet_render (const SmpSheetJob *job,
       if (! ok && wrote)
         g_unlink (saved);
       result->whole_photo = smp_panels_whole_photo (&p);
+      result->no_head     = p.auto_buffer && p.found == SMP_AUTO_NO_HEAD;
     }
   if (p.notes)
     {

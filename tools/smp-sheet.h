@@ -71,6 +71,7 @@ gchar   **smp_sheet_inputs    (const SmpSheetJob *job,
 typedef struct
 {
   gboolean whole_photo;  /* a preset treated the whole photo: no mask */
+  gboolean no_head;      /* the automatic mask found no head: untreated */
   gchar   *warning;      /* the sheet is written, its small copy not */
   gchar  **notes;        /* lines for the user (no head found, a panel
                           * that changed nothing, ...), or NULL */
