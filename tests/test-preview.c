@@ -2160,6 +2160,36 @@ test_reference (void)
     g_free (b);
   }
 
+  /* match=ring with no hair around the mask (bare skin all round): the
+   * caption says the look was not learnt, and the settings used.  */
+  {
+    GeglRectangle r    = { 0, 0, 200, 160 };
+    const gfloat  skin[4] = { 0.62f, 0.42f, 0.33f, 1.0f };
+    GeglBuffer   *flat = smp_test_uniform (&r, babl_format ("RGBA float"),
+                                           skin);
+    gchar        *bare = g_build_filename (d, "bare.png", NULL);
+    gchar        *mask = g_build_filename (d, "bare.mask.png", NULL);
+    gchar        *bs   = sheet_of (out, "bare.png");
+
+    smp_test_save_png (flat, bare);
+    g_object_unref (flat);
+    make_mask (mask, 200, 160);
+    g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-s", "4", bare,
+                              "-o", out, NULL), ==, 0);
+    g_free (err);
+    text = png_description (bs);
+    g_test_message ("bare skin's captions:\n%s", text);
+    g_assert_nonnull (strstr (text, "no hair found around the mask: "
+                                    "explicit look"));
+    /* The explicit look's settings, shown only when not learnt.  */
+    g_assert_nonnull (strstr (text, "smp:follicles · "));
+    g_assert_nonnull (strstr (text, " · dot "));
+    g_free (text);
+    g_free (bare);
+    g_free (mask);
+    g_free (bs);
+  }
+
   /* Wrong size; in colour (a photo given as the reference).  */
   make_grey (ref, 100, 100, NULL);
   g_assert_cmpint (preview (&err, "-f", "-p", "shaved-dark-hair", "-s", "1.2",
