@@ -2130,6 +2130,12 @@ test_reference (void)
   g_test_message ("captions:\n%s", text);
   g_assert_nonnull (strstr (text, " hair pixels in head.reference.png: "
                                   "darkening "));
+  /* And the density the dots were given for it (learnt-density).  */
+  g_assert_true (g_regex_match_simple ("matched to [0-9,]+ hair pixels in "
+                                       "head\\.reference\\.png: darkening "
+                                       "[0-9]+ %, grain [0-9.]+ mm, "
+                                       "[1-9][0-9]* /cm²$", text,
+                                       G_REGEX_MULTILINE, 0));
   g_assert_null (strstr (text, "matched to 0 "));
   g_assert_nonnull (strstr (text, "explicit look (match=none: "
                                   "head.reference.png not used)"));

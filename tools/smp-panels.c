@@ -423,7 +423,7 @@ look_of (const SmpPanels *p,
   const gchar *match = smp_node_get_enum (panel->op, "match");
   gchar       *ref, *where, *n, *look;
   gint         hair = 0;
-  gdouble      darkening = 0.0, grain = 0.0;
+  gdouble      darkening = 0.0, grain = 0.0, density = 0.0;
 
   *learnt = *no_hair = FALSE;
   if (! match || ! gegl_node_find_property (panel->op, "learnt-hair"))
@@ -437,10 +437,17 @@ look_of (const SmpPanels *p,
     {
       gegl_node_get (panel->op, "learnt-hair", &hair, "learnt-darkening",
                      &darkening, "learnt-grain", &grain, NULL);
+      /* The density chosen to match, where the op says it.  */
+      if (gegl_node_find_property (panel->op, "learnt-density"))
+        gegl_node_get (panel->op, "learnt-density", &density, NULL);
       where = ! strcmp (match, "reference") && ref
               ? g_strdup_printf ("in %s", ref) : g_strdup ("around the mask");
       n = thousands (hair);
-      if (hair > 0)
+      if (hair > 0 && density > 0.0)
+        look = g_strdup_printf ("matched to %s hair pixels %s: darkening "
+                                "%.0f %%, grain %.2f mm, %.0f /cm²", n, where,
+                                100.0 * darkening, grain, density);
+      else if (hair > 0)
         look = g_strdup_printf ("matched to %s hair pixels %s: darkening "
                                 "%.0f %%, grain %.2f mm", n, where,
                                 100.0 * darkening, grain);
