@@ -204,18 +204,23 @@ test_batch (void)
   g_assert_true (g_file_set_contents (c, data, len / 2, NULL));
   g_free (data);
 
+  /* Masks from files only: a photo without one is treated whole.  */
   status = preview (&err, "--preset", "shaved-dark-hair", "--preset",
                     "fut-strip-scar", "--px-per-mm", "8", "--seed", "3",
-                    a, c, b, "-o", out, NULL);
+                    "--mask-mode", "file", a, c, b, "-o", out, NULL);
   g_assert_cmpint (status, ==, 1);
-  /* The bad photo, named with its reason, one line; then one note for the
+  /* The bad photo, named with its reason, one line; the scar preset that
+   * changed nothing without a scar mask, one line; then one note for the
    * photo without a mask; nothing else.  */
   g_assert_nonnull (strstr (err, "c.jpg: truncated JPEG"));
+  g_assert_nonnull (strstr (err, "a.png: fut-strip-scar changed nothing: it "
+                                 "needs a scar mask (a.mask.png beside the "
+                                 "photo, or --mask)"));
   g_assert_nonnull (strstr (err, "note: 1 of the photos had no mask"));
   {
     gchar **lines = g_strsplit (g_strstrip (err), "\n", -1);
 
-    g_assert_cmpint (g_strv_length (lines), ==, 2);
+    g_assert_cmpint (g_strv_length (lines), ==, 3);
     g_strfreev (lines);
   }
   g_free (err);
@@ -256,7 +261,8 @@ test_batch (void)
   md5a = file_md5 (sa);
   md5b = file_md5 (sb);
   status = preview (&err, "-p", "shaved-dark-hair", "-p", "fut-strip-scar",
-                    "-s", "8", "--seed", "3", a, b, "-o", out, NULL);
+                    "-s", "8", "--seed", "3", "--mask-mode", "file", a, b,
+                    "-o", out, NULL);
   g_assert_cmpint (status, ==, 1);
   g_assert_nonnull (strstr (err, "a-preview.png exists (--force"));
   g_assert_nonnull (strstr (err, "b-preview.png exists (--force"));
@@ -267,8 +273,8 @@ test_batch (void)
 
   /* With --force: written again, the same bytes.  */
   status = preview (&err, "-p", "shaved-dark-hair", "-p", "fut-strip-scar",
-                    "-s", "8", "--seed", "3", "--force", a, b, "-o", out,
-                    NULL);
+                    "-s", "8", "--seed", "3", "--mask-mode", "file",
+                    "--force", a, b, "-o", out, NULL);
   g_assert_cmpint (status, ==, 0);
   g_free (err);
   again = file_md5 (sb);
@@ -342,13 +348,15 @@ test_errors (void)
     g_assert_nonnull (strstr (err, "f.px-per-mm: not a scale"));
     g_free (err);
     g_assert_true (g_file_set_contents (fs, "12\n", -1, NULL));
-    g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-s", "4", f,
-                              "-o", out, NULL), ==, 0);
+    g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-s", "4",
+                              "--mask-mode", "none", f, "-o", out, NULL),
+                     ==, 0);
     g_free (err);
     with = file_md5 (sheet);
     g_unlink (fs);
     g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-s", "4",
-                              "--force", f, "-o", out, NULL), ==, 0);
+                              "--mask-mode", "none", "--force", f, "-o", out,
+                              NULL), ==, 0);
     g_free (err);
     without = file_md5 (sheet);
     g_assert_cmpstr (with, !=, without);
@@ -659,6 +667,7 @@ test_jobs (void)
     {
       gint status = preview (&err, "-p", "shaved-salt-pepper", "-p",
                              "density-long-hair", "--contact-sheet",
+                             "--mask-mode", "file",
                              "--seed", "9", "-j", i ? "2" : "1",
                              paths[0], paths[1], paths[2], paths[3], paths[4],
                              "-o", i ? two : one, NULL);
@@ -1154,14 +1163,16 @@ test_deterministic (void)
     {
       gchar       *name = g_strdup_printf ("out-%d", r);
       gchar       *out  = g_build_filename (d, name, NULL);
+      /* Masks from files (there are none): the presets treat the whole
+       * photo.  */
       const gchar *args[N + 16] = { "-p", "shaved-dark-hair", "-p",
                                     "density-long-hair", "--seed", "5",
-                                    "--contact-sheet", "-j", runs[r][0],
-                                    "-o", out };
+                                    "--contact-sheet", "--mask-mode", "file",
+                                    "-j", runs[r][0], "-o", out };
       gchar       *err, *cs;
 
       for (i = 0; i < N; i++)
-        args[11 + i] = paths[i];
+        args[13 + i] = paths[i];
       g_assert_cmpint (preview_env (runs[r] + 1, args, &err), ==, 0);
       g_free (err);
       for (i = 0; i < N; i++)
@@ -1378,6 +1389,27 @@ test_bad_presets (void)
       g_free (err);
       g_free (text);
     }
+  /* Path data GEGL's own parser would loop on for ever, in a preset's
+   * smp:hairline: refused before GEGL reads it.  */
+  {
+    gchar       *t    = tool ();
+    const gchar *argv[] = { "timeout", "60", t, "-p", file, photo, "-o", out,
+                            NULL };
+    gchar       *err, *so;
+    gint         status;
+
+    g_assert_true (g_file_set_contents (file, "# mine\nsmp:follicles "
+                                        "aux=[ smp:hairline d=\"M 10\" ]\n",
+                                        -1, NULL));
+    so = smp_test_spawn (argv, NULL, &err, &status);
+    g_test_message ("exit %d\n%s", status, err);
+    g_assert_cmpint (status, ==, 2);
+    g_assert_nonnull (strstr (err, "d=M 10: not path data GEGL reads "
+                                   "right"));
+    g_free (so);
+    g_free (err);
+    g_free (t);
+  }
   rm_rf (d);
   g_free (d);
   g_free (photo);
@@ -1416,9 +1448,10 @@ test_bad_numbers (void)
                             NULL), ==, 1);
   g_assert_nonnull (strstr (err, "p.px-per-mm: not a scale"));
   g_free (err);
+  /* 16 px/mm: 7.5 mm of skin, no head for the automatic mask to find.  */
   g_assert_true (g_file_set_contents (scale, " 16\n", -1, NULL));
-  g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", photo, "-o", out,
-                            NULL), ==, 0);
+  g_assert_cmpint (preview (&err, "--mask-mode", "none", "-p",
+                            "shaved-dark-hair", photo, "-o", out, NULL), ==, 0);
   g_free (err);
   rm_rf (d);
   g_free (d);
@@ -1567,8 +1600,10 @@ test_signals (void)
     g_assert_true (g_file_set_contents (dead1, "half a sheet", -1, NULL));
     g_assert_true (g_file_set_contents (dead2, "half a sheet", -1, NULL));
     g_assert_true (g_file_set_contents (alive, "being written", -1, NULL));
-    g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-s", "40", a,
-                              "-o", out, NULL), ==, 0);
+    /* 40 px/mm: no head to find, the whole photo.  */
+    g_assert_cmpint (preview (&err, "--mask-mode=none", "-p",
+                              "shaved-dark-hair", "-s", "40", a, "-o", out,
+                              NULL), ==, 0);
     g_assert_nonnull (strstr (err, "removed 2 temporary files"));
     g_assert_false (g_file_test (dead1, G_FILE_TEST_EXISTS));
     g_assert_false (g_file_test (dead2, G_FILE_TEST_EXISTS));
@@ -1617,9 +1652,11 @@ test_full_disk (void)
       g_free (t);
       return;
     }
+  /* A patch of skin with no head in it: the whole photo (an automatic
+   * mask would find no head, and that counts as a failed photo).  */
   make_photo (photo, 300, 200, 0);
-  g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", photo, "-o", ref,
-                            NULL), ==, 0);
+  g_assert_cmpint (preview (&err, "--mask-mode=none", "-p",
+                            "shaved-dark-hair", photo, "-o", ref, NULL), ==, 0);
   g_free (err);
   sheet = sheet_of (ref, "a.jpg");
   g_assert_cmpint (g_stat (sheet, &st), ==, 0);
@@ -1635,8 +1672,9 @@ test_full_disk (void)
                             "sh", "-c",
                             "mount -t tmpfs -o \"$1\" tmpfs \"$2\" && "
                             "shift 2 && exec \"$@\"",
-                            "sh", size, fs, t, "--contact-sheet", "-p",
-                            "shaved-dark-hair", photo, "-o", fs, NULL };
+                            "sh", size, fs, t, "--mask-mode=none",
+                            "--contact-sheet", "-p", "shaved-dark-hair", photo,
+                            "-o", fs, NULL };
 
     so = smp_test_spawn (argv, NULL, &err, &status);
     g_test_message ("on a full disk: exit %d\n%s", status, err);
@@ -1652,7 +1690,8 @@ test_full_disk (void)
    * inside it.)  */
   {
     gchar       *script = g_strdup_printf (
-      "mount -t tmpfs -o %s tmpfs \"$1\" && \"$2\" --contact-sheet -p "
+      "mount -t tmpfs -o %s tmpfs \"$1\" && \"$2\" --mask-mode=none "
+      "--contact-sheet -p "
       "shaved-dark-hair \"$3\" -o \"$1\" 2>/dev/null; ls -A \"$1\"; "
       "md5sum < \"$1\"/a-preview.png", size);
     const gchar *argv[] = { "unshare", "--user", "--map-root-user", "--mount",
@@ -1691,8 +1730,8 @@ test_long_name (void)
   gchar *err;
 
   make_photo (photo, 120, 90, 0);
-  g_assert_cmpint (preview (&err, "--contact-sheet", "-p", "shaved-dark-hair",
-                            photo, "-o", out, NULL), ==, 0);
+  g_assert_cmpint (preview (&err, "--mask-mode=none", "--contact-sheet", "-p",
+                            "shaved-dark-hair", photo, "-o", out, NULL), ==, 0);
   g_assert_true (g_file_test (sheet, G_FILE_TEST_EXISTS));
   g_assert_cmpint (temporaries (out), ==, 0);
   g_free (err);
@@ -1703,6 +1742,1202 @@ test_long_name (void)
   g_free (photo);
   g_free (out);
   g_free (sheet);
+}
+
+
+/* Issues 11, 13, 14, 15 and 17: what a photo brings besides itself (an
+ * automatic mask, a reference of the client's hair, a designed hairline),
+ * what the ops learnt and whether they changed anything, said; and
+ * batches spread over jobs and machines.  */
+
+/* The Description a sheet carries: its captions (an iTXt chunk).  */
+static gchar *
+png_description (const gchar *path)
+{
+  gchar *data, *text = NULL;
+  gsize  len, at = 8;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  while (at + 12 <= len)
+    {
+      const guchar *c = (const guchar *) data + at;
+      guint32       n = (guint32) c[0] << 24 | c[1] << 16 | c[2] << 8 | c[3];
+
+      if (at + 12 + n > len)
+        break;
+      if (! memcmp (c + 4, "iTXt", 4) && n > 16 &&
+          ! memcmp (c + 8, "Description", 12))
+        {
+          const gchar *p   = (const gchar *) c + 8 + 12 + 2;
+          const gchar *end = (const gchar *) c + 8 + n;
+
+          p += strlen (p) + 1;   /* language */
+          p += strlen (p) + 1;   /* translated keyword */
+          text = g_strndup (p, end - p);
+        }
+      at += n + 12;
+    }
+  g_free (data);
+  g_assert_nonnull (text);
+  return text;
+}
+
+/* A head as smp:scalp-map's reference composition draws it (a bald disc
+ * fading into dark hair, on a wall), 200 x 200 at 1.2 px/mm: the
+ * automatic mask finds its crown.  */
+static void
+make_head (const gchar *path)
+{
+  GeglNode  *graph = gegl_node_new ();
+  GeglColor *skin  = gegl_color_new ("rgb(0.62,0.42,0.33)");
+  GeglColor *hair  = gegl_color_new ("rgb(0.02,0.015,0.01)");
+  GeglColor *wall  = gegl_color_new ("rgb(0.35,0.4,0.45)");
+  GeglNode  *grad  = gegl_node_new_child (graph, "operation",
+                                          "gegl:radial-gradient",
+                                          "start-x", 100.0, "start-y", 95.0,
+                                          "end-x", 175.0, "end-y", 95.0,
+                                          "start-color", skin,
+                                          "end-color", hair, NULL);
+  GeglNode  *head  = gegl_node_new_child (graph, "operation", "gegl:crop",
+                                          "x", 30.0, "y", 25.0,
+                                          "width", 140.0, "height", 150.0,
+                                          NULL);
+  GeglNode  *back  = gegl_node_new_child (graph, "operation", "gegl:color",
+                                          "value", wall, NULL);
+  GeglNode  *over  = gegl_node_new_child (graph, "operation", "gegl:over",
+                                          NULL);
+  GeglNode  *crop  = gegl_node_new_child (graph, "operation", "gegl:crop",
+                                          "width", 200.0, "height", 200.0,
+                                          NULL);
+  GeglNode  *save  = gegl_node_new_child (graph, "operation", "gegl:png-save",
+                                          "path", path, "bitdepth", 8, NULL);
+
+  gegl_node_link (grad, head);
+  gegl_node_link_many (back, over, crop, save, NULL);
+  gegl_node_connect_to (head, "output", over, "aux");
+  gegl_node_process (save);
+  g_object_unref (graph);
+  g_object_unref (skin);
+  g_object_unref (hair);
+  g_object_unref (wall);
+}
+
+/* A grey mask, white where inside (x, y) says.  */
+static void
+make_grey (const gchar *path,
+           gint         width,
+           gint         height,
+           gboolean   (*inside) (gint x, gint y))
+{
+  GeglRectangle rect = { 0, 0, width, height };
+  GeglBuffer   *mask = gegl_buffer_new (&rect, babl_format ("Y' float"));
+  gfloat       *m    = g_new (gfloat, (gsize) width * height);
+  gint          x, y;
+
+  for (y = 0; y < height; y++)
+    for (x = 0; x < width; x++)
+      m[(gsize) y * width + x] = inside && inside (x, y) ? 1.0f : 0.0f;
+  gegl_buffer_set (mask, &rect, 0, babl_format ("Y' float"), m,
+                   GEGL_AUTO_ROWSTRIDE);
+  smp_test_save_png (mask, path);
+  g_object_unref (mask);
+  g_free (m);
+}
+
+static gboolean
+head_hair (gint x,
+           gint y)
+{
+  gdouble r = hypot (x - 100.0, y - 95.0);
+
+  /* The dark rim of make_head's disc, inside its square.  */
+  return r > 62.0 && x >= 32 && x < 168 && y >= 27 && y < 173;
+}
+
+static gboolean
+tiny_region (gint x,
+             gint y)
+{
+  return x >= 100 && x < 103 && y >= 100 && y < 102;
+}
+
+/* The panels of a sheet whose photo is w x h: 1 when panel i equals the
+ * photo's (panel 0), else 0.  */
+static gboolean
+panel_unchanged (const gchar *sheet_path,
+                 gint         i,
+                 gint         w,
+                 gint         h)
+{
+  gint     sw, sh;
+  guchar  *sheet  = read_rgb (sheet_path, &sw, &sh);
+  guchar  *before = panel (sheet, sw, 0, w, h);
+  guchar  *after  = panel (sheet, sw, i, w, h);
+  gboolean same   = ! memcmp (before, after, (gsize) w * h * 3);
+
+  g_free (sheet);
+  g_free (before);
+  g_free (after);
+  return same;
+}
+
+/* Copies a file.  */
+static void
+copy_file (const gchar *from,
+           const gchar *to)
+{
+  gchar *data;
+  gsize  len;
+
+  g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+  g_assert_true (g_file_set_contents (to, data, len, NULL));
+  g_free (data);
+}
+
+/* Lines of a stderr text that contain `what`.  */
+static gint
+lines_with (const gchar *text,
+            const gchar *what)
+{
+  gchar **lines = g_strsplit (text, "\n", -1);
+  gint    n = 0, i;
+
+  for (i = 0; lines[i]; i++)
+    n += strstr (lines[i], what) != NULL;
+  g_strfreev (lines);
+  return n;
+}
+
+/* Mask modes (issue 14): auto (the default) takes the mask file, else the
+ * automatic mask, which finds make_head's crown and nothing in a wall;
+ * --save-masks writes the masks used beside the sheets, never over an
+ * input, and a saved mask put beside its photo as PHOTO.mask.png gives the
+ * same panels; file and none as before; the options' conflicts refused.  */
+static void
+test_mask_modes (void)
+{
+  gchar        *d     = fresh_dir ("modes");
+  gchar        *head  = g_build_filename (d, "head.png", NULL);
+  gchar        *wall  = g_build_filename (d, "wall.png", NULL);
+  gchar        *out   = g_build_filename (d, "out", NULL);
+  gchar        *hs    = sheet_of (out, "head.png");
+  gchar        *ws    = sheet_of (out, "wall.png");
+  gchar        *hm    = g_build_filename (out, "head-auto-mask.png", NULL);
+  gchar        *wm    = g_build_filename (out, "wall-auto-mask.png", NULL);
+  gchar        *own   = g_build_filename (d, "head.mask.png", NULL);
+  gchar        *text, *err, *sum, *again;
+  GeglRectangle r     = { 0, 0, 200, 160 };
+  const gfloat  beige[4] = { 0.5f, 0.4f, 0.3f, 1.0f };
+  GeglBuffer   *flat  = smp_test_uniform (&r, babl_format ("RGBA float"),
+                                          beige);
+  gint          w, h;
+  guchar       *m;
+
+  make_head (head);
+  smp_test_save_png (flat, wall);
+  g_object_unref (flat);
+
+  /* No head in the wall: its sheet shows it untreated, and the exit
+   * status is that of a photo that failed.  */
+  g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-p",
+                            "density-long-hair", "-p", "fut-strip-scar",
+                            "-s", "1.2", "--save-masks", "-j", "2", head,
+                            wall, "-o", out, NULL), ==, 1);
+  /* One line for the wall, naming it, one for each photo's scar preset
+   * (no scar mask), nothing else.  */
+  text = g_strdup_printf ("smp-preview: no head found in %s (automatic "
+                          "mask): nothing treated", wall);
+  g_assert_cmpint (lines_with (err, text), ==, 1);
+  g_free (text);
+  g_assert_cmpint (lines_with (err, "fut-strip-scar changed nothing: it "
+                                    "needs a scar mask"), ==, 2);
+  g_assert_cmpint (lines_with (err, "smp-preview: "), ==, 3);
+  g_free (err);
+  text = png_description (hs);
+  g_test_message ("head's captions:\n%s", text);
+  g_assert_nonnull (strstr (text, "auto mask (smp:scalp-map) · matched to "));
+  g_assert_nonnull (strstr (text, "no scar mask: unchanged · nothing "
+                                  "changed: it needs a scar mask"));
+  g_free (text);
+  g_assert_false (panel_unchanged (hs, 1, 200, 200));
+  g_assert_false (panel_unchanged (hs, 2, 200, 200));
+  g_assert_true (panel_unchanged (hs, 3, 200, 200));
+  text = png_description (ws);
+  g_assert_nonnull (strstr (text, "no head found: untreated"));
+  g_free (text);
+  g_assert_true (panel_unchanged (ws, 1, 200, 160));
+  g_assert_true (panel_unchanged (ws, 2, 200, 160));
+
+  /* The masks used: 8-bit grey, the crown's white, the wall's black.  */
+  m = read_rgb (hm, &w, &h);
+  g_assert_cmpint (w, ==, 200);
+  g_assert_cmpint (m[(95 * 200 + 100) * 3], ==, 255);
+  g_assert_cmpint (m[(5 * 200 + 5) * 3], ==, 0);
+  g_free (m);
+  m = read_rgb (wm, &w, &h);
+  g_assert_cmpint (max_diff_rgb (m, m + 3, (gsize) (w * h - 1) * 3), ==, 0);
+  g_assert_cmpint (m[0], ==, 0);
+  g_free (m);
+
+  /* Fixed by hand, or not: beside the photo as head.mask.png, it gives the
+   * same panels (the captions name the file).  */
+  copy_file (hm, own);
+  sum = g_build_filename (d, "again", NULL);
+  g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-p",
+                            "density-long-hair", "-p", "fut-strip-scar",
+                            "-s", "1.2", head, "-o", sum, NULL), ==, 0);
+  g_free (err);
+  {
+    gchar  *hs2 = sheet_of (sum, "head.png");
+    gint    sw, sh, sw2, sh2, i;
+    guchar *a = read_rgb (hs, &sw, &sh), *b = read_rgb (hs2, &sw2, &sh2);
+
+    for (i = 1; i <= 2; i++)
+      {
+        guchar *pa = panel (a, sw, i, 200, 200), *pb = panel (b, sw2, i, 200,
+                                                              200);
+
+        g_assert_cmpmem (pa, 200 * 200 * 3, pb, 200 * 200 * 3);
+        g_free (pa);
+        g_free (pb);
+      }
+    text = png_description (hs2);
+    g_assert_nonnull (strstr (text, "mask head.mask.png"));
+    g_free (text);
+    g_free (a);
+    g_free (b);
+    g_free (hs2);
+  }
+  g_free (sum);
+
+  /* A saved mask that exists is kept without --force, and so the photo is
+   * not done; an input is never one.  */
+  g_unlink (own);
+  sum = file_md5 (hm);
+  g_unlink (hs);
+  g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-s", "1.2",
+                            "--save-masks", head, "-o", out, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "head-auto-mask.png exists (--force "));
+  g_free (err);
+  g_assert_false (g_file_test (hs, G_FILE_TEST_EXISTS));
+  again = file_md5 (hm);
+  g_assert_cmpstr (sum, ==, again);
+  g_free (again);
+  {
+    gchar *victim = g_build_filename (d, "head-auto-mask.png", NULL);
+
+    copy_file (head, victim);
+    again = file_md5 (victim);
+    g_assert_cmpint (preview (&err, "-f", "-p", "shaved-dark-hair", "-s",
+                              "1.2", "--save-masks", head, victim, "-o", d,
+                              NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "head-auto-mask.png, the automatic mask "
+                                   "of "));
+    g_assert_nonnull (strstr (err, "(the same file)"));
+    g_free (err);
+    g_free (sum);
+    sum = file_md5 (victim);
+    g_assert_cmpstr (sum, ==, again);
+    g_free (victim);
+  }
+  g_free (sum);
+  g_free (again);
+
+  /* file: no mask file, the whole photo, and the note; none: a mask file
+   * there is not read.  */
+  g_assert_cmpint (preview (&err, "-f", "-p", "shaved-dark-hair", "-s", "1.2",
+                            "--mask-mode", "file", wall, "-o", out, NULL),
+                   ==, 0);
+  g_assert_nonnull (strstr (err, "note: 1 of the photos had no mask"));
+  g_free (err);
+  g_assert_false (panel_unchanged (ws, 1, 200, 160));
+  text = png_description (ws);
+  g_assert_nonnull (strstr (text, "no mask: whole photo"));
+  g_free (text);
+  make_grey (own, 200, 200, tiny_region);
+  g_assert_cmpint (preview (&err, "-f", "-p", "shaved-dark-hair", "-s", "1.2",
+                            "--mask-mode", "none", head, "-o", out, NULL),
+                   ==, 0);
+  g_assert_null (strstr (err, "note:"));
+  g_free (err);
+  text = png_description (hs);
+  g_assert_nonnull (strstr (text, "no mask: whole photo"));
+  g_free (text);
+
+  /* Conflicts.  */
+  g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "--mask-mode",
+                            "sometimes", head, "-o", out, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--mask-mode sometimes is not a mode"));
+  g_free (err);
+  g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "--mask-mode",
+                            "none", "-m", own, head, "-o", out, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "give one or the other"));
+  g_free (err);
+  g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "--mask-mode",
+                            "file", "--save-masks", head, "-o", out, NULL),
+                   ==, 2);
+  g_assert_nonnull (strstr (err, "--save-masks writes the automatic masks"));
+  g_free (err);
+
+  rm_rf (d);
+  g_free (d);
+  g_free (head);
+  g_free (wall);
+  g_free (out);
+  g_free (hs);
+  g_free (ws);
+  g_free (hm);
+  g_free (wm);
+  g_free (own);
+}
+
+/* The look matched to a reference (issue 11): PHOTO.reference.png beside a
+ * photo makes the follicles presets learn from the hair it marks, and the
+ * caption says what was learnt; a reference that marks no hair is said in
+ * one line naming the photo and the file, and the panel is the explicit
+ * look's, exactly (the op falls back to it); a preset that asks for the
+ * explicit look keeps it; a reference of the wrong size or in colour is
+ * refused.  */
+static void
+test_reference (void)
+{
+  gchar *d     = fresh_dir ("reference");
+  gchar *head  = g_build_filename (d, "head.png", NULL);
+  gchar *ref   = g_build_filename (d, "head.reference.png", NULL);
+  gchar *out   = g_build_filename (d, "out", NULL);
+  gchar *hs    = sheet_of (out, "head.png");
+  gchar *expl  = g_build_filename (d, "explicit.gegl", NULL);
+  gchar *preset, *text, *err, *dark, *other;
+  gint   sw, sh;
+
+  make_head (head);
+  /* shaved-dark-hair with the look as it sets it.  */
+  dark = g_build_filename (g_getenv ("SMP_SOURCE_DIR"), "data", "presets",
+                           "shaved-dark-hair.gegl", NULL);
+  g_assert_true (g_file_get_contents (dark, &preset, NULL, NULL));
+  g_assert_nonnull (strstr (preset, "match=ring"));
+  memcpy (strstr (preset, "match=ring"), "match=none", 10);
+  g_assert_true (g_file_set_contents (expl, preset, -1, NULL));
+  g_free (preset);
+
+  /* The hair it marks: the look is learnt from it.  */
+  make_grey (ref, 200, 200, head_hair);
+  g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-p", expl,
+                            "-s", "1.2", head, "-o", out, NULL), ==, 0);
+  g_assert_null (strstr (err, "reference"));
+  g_free (err);
+  text = png_description (hs);
+  g_test_message ("captions:\n%s", text);
+  g_assert_nonnull (strstr (text, " hair pixels in head.reference.png: "
+                                  "darkening "));
+  /* And the density the dots were given for it (learnt-density).  */
+  g_assert_true (g_regex_match_simple ("matched to [0-9,]+ hair pixels in "
+                                       "head\\.reference\\.png: darkening "
+                                       "[0-9]+ %, grain [0-9.]+ mm, "
+                                       "[1-9][0-9]* /cm²$", text,
+                                       G_REGEX_MULTILINE, 0));
+  g_assert_null (strstr (text, "matched to 0 "));
+  g_assert_nonnull (strstr (text, "explicit look (match=none: "
+                                  "head.reference.png not used)"));
+  g_free (text);
+
+  /* No hair in it: one line, and the explicit look's pixels.  */
+  make_grey (ref, 200, 200, NULL);
+  g_assert_cmpint (preview (&err, "-f", "-p", "shaved-dark-hair", "-p", expl,
+                            "-s", "1.2", head, "-o", out, NULL), ==, 0);
+  other = g_strdup_printf ("head.png: its reference %s marks no hair the "
+                           "look could be learnt from: shaved-dark-hair used "
+                           "the explicit look", ref);
+  g_assert_cmpint (lines_with (err, other), ==, 1);
+  g_assert_cmpint (lines_with (err, "smp-preview: "), ==, 1);
+  g_free (other);
+  g_free (err);
+  text = png_description (hs);
+  g_assert_nonnull (strstr (text, "no hair found in head.reference.png: "
+                                  "explicit look"));
+  g_free (text);
+  {
+    guchar *s = read_rgb (hs, &sw, &sh);
+    guchar *a = panel (s, sw, 1, 200, 200), *b = panel (s, sw, 2, 200, 200);
+
+    g_assert_cmpmem (a, 200 * 200 * 3, b, 200 * 200 * 3);
+    g_free (s);
+    g_free (a);
+    g_free (b);
+  }
+
+  /* match=ring with no hair around the mask (bare skin all round): the
+   * caption says the look was not learnt, and the settings used.  */
+  {
+    GeglRectangle r    = { 0, 0, 200, 160 };
+    const gfloat  skin[4] = { 0.62f, 0.42f, 0.33f, 1.0f };
+    GeglBuffer   *flat = smp_test_uniform (&r, babl_format ("RGBA float"),
+                                           skin);
+    gchar        *bare = g_build_filename (d, "bare.png", NULL);
+    gchar        *mask = g_build_filename (d, "bare.mask.png", NULL);
+    gchar        *bs   = sheet_of (out, "bare.png");
+
+    smp_test_save_png (flat, bare);
+    g_object_unref (flat);
+    make_mask (mask, 200, 160);
+    g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-s", "4", bare,
+                              "-o", out, NULL), ==, 0);
+    g_free (err);
+    text = png_description (bs);
+    g_test_message ("bare skin's captions:\n%s", text);
+    g_assert_nonnull (strstr (text, "no hair found around the mask: "
+                                    "explicit look"));
+    /* The explicit look's settings, shown only when not learnt.  */
+    g_assert_nonnull (strstr (text, "smp:follicles · "));
+    g_assert_nonnull (strstr (text, " · dot "));
+    g_free (text);
+    g_free (bare);
+    g_free (mask);
+    g_free (bs);
+  }
+
+  /* Wrong size; in colour (a photo given as the reference).  */
+  make_grey (ref, 100, 100, NULL);
+  g_assert_cmpint (preview (&err, "-f", "-p", "shaved-dark-hair", "-s", "1.2",
+                            head, "-o", out, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "head.reference.png is 100x100, the photo "
+                                 "200x200"));
+  g_free (err);
+  copy_file (head, ref);
+  g_assert_cmpint (preview (&err, "-f", "-p", "shaved-dark-hair", "-s", "1.2",
+                            head, "-o", out, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "head.reference.png is a colour image"));
+  g_free (err);
+
+  rm_rf (d);
+  g_free (d);
+  g_free (head);
+  g_free (ref);
+  g_free (out);
+  g_free (hs);
+  g_free (expl);
+  g_free (dark);
+}
+
+/* What GIMP 2.10's Export Path writes (checked with gimp-console 2.10.34),
+ * with a path of our own.  */
+static gchar *
+gimp_svg (gint         width,
+          gint         height,
+          const gchar *view_box,
+          const gchar *paths)
+{
+  return g_strdup_printf (
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+    "<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 20010904//EN\"\n"
+    "              \"http://www.w3.org/TR/2001/REC-SVG-20010904/DTD/"
+    "svg10.dtd\">\n\n"
+    "<svg xmlns=\"http://www.w3.org/2000/svg\"\n"
+    "     width=\"%.5fin\" height=\"%.5fin\"\n"
+    "     viewBox=\"%s\">\n%s</svg>\n",
+    width / 300.0, height / 300.0, view_box, paths);
+}
+
+static gchar *
+gimp_path (const gchar *d,
+           const gchar *more)
+{
+  return g_strdup_printf ("  <path id=\"Hairline\"\n"
+                          "        fill=\"none\" stroke=\"black\" "
+                          "stroke-width=\"1\"%s\n"
+                          "        d=\"%s\" />\n", more, d);
+}
+
+/* A designed hairline (issue 15): PHOTO.hairline.svg as GIMP exports a
+ * path is the follicles presets' density mask (in the preset's own
+ * smp:hairline when it has one): treated behind the line, nothing ahead
+ * of its reach; a bad file is named with what is wrong and its photo
+ * skipped, the others done, and no path text reaches GEGL's parser, which
+ * would hang on some of it.  */
+static void
+test_hairline (void)
+{
+  static const struct { const gchar *what, *d, *more, *box; } bad[] = {
+    { "its path: ", "M 10", "", NULL },
+    { "its path: ", "hello", "", NULL },
+    { "its path: ", "M 10 10 A 5 5 0 0 1 250 50", "", NULL },
+    { "its path: ", "", "", NULL },
+    { "its path: ", "M 1000 1000 L 1200 1000", "", NULL },
+    { "it has a transform", "M 10 110 L 290 110",
+      " transform=\"translate(5,0)\"", NULL },
+    { "its viewBox is \"0 0 100 100\"", "M 10 110 L 290 110", "",
+      "0 0 100 100" },
+    { "it holds 2 paths", "M 10 110 L 290 110", "", "two" },
+    { "it holds no <path>", NULL, "", NULL },
+    { "not an SVG file", NULL, "", "text" },
+  };
+  gchar   *d     = fresh_dir ("hairline");
+  gchar   *good  = g_build_filename (d, "good.png", NULL);
+  gchar   *svg   = g_build_filename (d, "good.hairline.svg", NULL);
+  gchar   *out   = g_build_filename (d, "out", NULL);
+  gchar   *gs    = sheet_of (out, "good.png");
+  gchar   *t     = tool ();
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+  gchar   *text, *path, *err, *so;
+  gint     status, sw, sh, x, y, changed_behind = 0, changed_ahead = 0;
+  guint    i;
+  guchar  *sheet;
+
+  make_photo (good, 300, 200, 0);
+  /* Left to right across the photo at y = 110: behind is above.  */
+  path = gimp_path ("M 10.00,110.00\n           C 100.00,105.00 200.00,105.00 "
+                    "290.00,110.00", "");
+  text = gimp_svg (300, 200, "0 0 300 200", path);
+  g_assert_true (g_file_set_contents (svg, text, -1, NULL));
+  g_free (text);
+  g_free (path);
+
+  g_ptr_array_add (argv, g_strdup ("timeout"));
+  g_ptr_array_add (argv, g_strdup ("300"));
+  g_ptr_array_add (argv, g_strdup (t));
+  g_ptr_array_add (argv, g_strdup ("-p"));
+  g_ptr_array_add (argv, g_strdup ("shaved-dark-hair"));
+  g_ptr_array_add (argv, g_strdup ("-p"));
+  g_ptr_array_add (argv, g_strdup ("hairline-soft-adult"));
+  g_ptr_array_add (argv, g_strdup ("-s"));
+  g_ptr_array_add (argv, g_strdup ("4"));
+  g_ptr_array_add (argv, g_strdup ("-j"));
+  g_ptr_array_add (argv, g_strdup ("2"));
+  g_ptr_array_add (argv, g_strdup (good));
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      gchar *name  = g_strdup_printf ("bad%u.png", i);
+      gchar *photo = g_build_filename (d, name, NULL);
+      gchar *file  = g_strdup_printf ("%s/bad%u.hairline.svg", d, i);
+
+      make_photo (photo, 300, 200, 1);
+      if (! g_strcmp0 (bad[i].box, "text"))
+        text = g_strdup ("a hairline, more or less\n");
+      else
+        {
+          gchar *p = bad[i].d ? gimp_path (bad[i].d, bad[i].more)
+                              : g_strdup ("");
+
+          if (! g_strcmp0 (bad[i].box, "two"))
+            {
+              gchar *both = g_strconcat (p, p, NULL);
+
+              g_free (p);
+              p = both;
+            }
+          text = gimp_svg (300, 200, bad[i].box && strchr (bad[i].box, ' ')
+                                     ? bad[i].box : "0 0 300 200", p);
+          g_free (p);
+        }
+      g_assert_true (g_file_set_contents (file, text, -1, NULL));
+      g_ptr_array_add (argv, photo);
+      g_free (text);
+      g_free (file);
+      g_free (name);
+    }
+  g_ptr_array_add (argv, g_strdup ("-o"));
+  g_ptr_array_add (argv, g_strdup (out));
+  g_ptr_array_add (argv, NULL);
+  so = smp_test_spawn ((const gchar * const *) argv->pdata, NULL, &err,
+                       &status);
+  g_test_message ("exit %d\n%s", status, err);
+  g_assert_cmpint (status, ==, 1);
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      gchar *name  = g_strdup_printf ("bad%u.png", i);
+      gchar *line  = g_strdup_printf ("bad%u.png: %s/bad%u.hairline.svg: %s",
+                                      i, d, i, bad[i].what);
+      gchar *sheet_path = sheet_of (out, name);
+
+      g_assert_cmpint (lines_with (err, line), ==, 1);
+      g_assert_false (g_file_test (sheet_path, G_FILE_TEST_EXISTS));
+      g_free (sheet_path);
+      g_free (line);
+      g_free (name);
+    }
+  g_free (so);
+  g_free (err);
+
+  /* The good one: both presets follow the line.  */
+  text = png_description (gs);
+  g_test_message ("captions:\n%s", text);
+  g_assert_cmpint (lines_with (text, "hairline from good.hairline.svg"), ==,
+                   2);
+  g_assert_nonnull (strstr (text, "feather 0 mm"));
+  g_free (text);
+  sheet = read_rgb (gs, &sw, &sh);
+  for (i = 1; i <= 2; i++)
+    {
+      guchar *b = panel (sheet, sw, 0, 300, 200);
+      guchar *a = panel (sheet, sw, i, 300, 200);
+      gint    behind = 0, ahead = 0;
+
+      for (y = 0; y < 200; y++)
+        for (x = 0; x < 300 * 3; x++)
+          {
+            gboolean differs = a[y * 900 + x] != b[y * 900 + x];
+
+            /* Full density 10 + 0.7 x 5 x 0.5 mm behind the line (40 px at
+             * 4 px/mm, plus the curve's 5 px); nothing drawn farther ahead
+             * than 3 + 1.9 x 5 x 0.5 mm (31 px), and a dot's blur.  */
+            behind += differs && y < 60;
+            ahead  += differs && y >= 150;
+          }
+      g_test_message ("panel %u: %d values changed behind the line, %d "
+                      "ahead of its reach", i, behind, ahead);
+      changed_behind += behind > 60 * 300 * 3 / 4;
+      changed_ahead  += ahead;
+      g_free (a);
+      g_free (b);
+    }
+  g_assert_cmpint (changed_behind, ==, 2);
+  g_assert_cmpint (changed_ahead, ==, 0);
+  g_free (sheet);
+
+  g_ptr_array_unref (argv);
+  rm_rf (d);
+  g_free (d);
+  g_free (good);
+  g_free (svg);
+  g_free (out);
+  g_free (gs);
+  g_free (t);
+}
+
+/* Issue 13's follow-up: an op that changes nothing says so, in its
+ * caption and one line (density-soften on a region too small to learn
+ * colours from).  */
+static void
+test_nothing_changed (void)
+{
+  gchar *d     = fresh_dir ("nothing");
+  gchar *photo = g_build_filename (d, "p.png", NULL);
+  gchar *mask  = g_build_filename (d, "p.mask.png", NULL);
+  gchar *out   = g_build_filename (d, "out", NULL);
+  gchar *ps    = sheet_of (out, "p.png");
+  gchar *err, *text;
+
+  make_photo (photo, 200, 150, 0);
+  make_grey (mask, 200, 150, tiny_region);
+  g_assert_cmpint (preview (&err, "-p", "density-long-hair", "-s", "4",
+                            photo, "-o", out, NULL), ==, 0);
+  g_assert_cmpint (lines_with (err, "p.png: density-long-hair changed "
+                                    "nothing: its automatic colours need a "
+                                    "region with both hair and scalp in it"),
+                   ==, 1);
+  g_free (err);
+  g_assert_true (panel_unchanged (ps, 1, 200, 150));
+  text = png_description (ps);
+  g_assert_nonnull (strstr (text, "mask p.mask.png · nothing changed: its "
+                                  "automatic colours need"));
+  g_free (text);
+  /* A panel that changed does not say so.  */
+  make_mask (mask, 200, 150);
+  g_assert_cmpint (preview (&err, "-f", "-p", "density-long-hair", "-s", "4",
+                            photo, "-o", out, NULL), ==, 0);
+  g_assert_null (strstr (err, "changed nothing"));
+  g_free (err);
+  g_assert_false (panel_unchanged (ps, 1, 200, 150));
+  text = png_description (ps);
+  g_assert_null (strstr (text, "nothing changed"));
+  g_free (text);
+  rm_rf (d);
+  g_free (d);
+  g_free (photo);
+  g_free (mask);
+  g_free (out);
+  g_free (ps);
+}
+
+/* This host as smp-preview names it in its temporaries.  */
+static gchar *
+host_tag (void)
+{
+  gchar *tag = g_strndup (g_get_host_name (), 40);
+  gchar *c;
+
+  for (c = tag; *c; c++)
+    if (! g_ascii_isalnum (*c) && *c != '-')
+      *c = '-';
+  return tag;
+}
+
+/* Issue 17: the photos from a list (a file, or standard input; CRLF and
+ * empty lines as a script writes them), and sheets (and saved masks) whose
+ * bytes do not depend on how the batch is cut up or where it runs: -j 1,
+ * -j 2, two runs on the halves of the list, xargs -P 2 with one photo a
+ * run, and a run as on another machine (a fresh babl cache, whose
+ * conversions babl picks by timing; glibc's maths without AVX2 and FMA;
+ * one thread, odd tiles) give the same bytes.  Temporaries are named with
+ * the host: another host's in a shared folder are left alone.  */
+static void
+test_from_list (void)
+{
+  gchar       *d     = fresh_dir ("list");
+  gchar       *list  = g_build_filename (d, "photos.txt", NULL);
+  gchar       *cache = g_build_filename (d, "cache", NULL);
+  gchar       *t     = tool ();
+  const gchar *names[] = { "a.png", "head.png", "c.jpg", "d.png" };
+  const gchar *common = "-p shaved-dark-hair -p density-long-hair -s 1.2 "
+                        "--save-masks";
+  gchar       *paths[4], *lines, *sums[4][6], *msums[6], *err, *so, *tag;
+  gint         i, r, status;
+
+  for (i = 0; i < 4; i++)
+    paths[i] = g_build_filename (d, names[i], NULL);
+  make_photo (paths[0], 200, 150, 0);
+  make_head (paths[1]);
+  make_photo (paths[2], 180, 140, 1);
+  make_photo (paths[3], 160, 160, 2);
+  {
+    gchar *m = g_build_filename (d, "d.mask.png", NULL);
+    gchar *ma = g_build_filename (d, "a.mask.png", NULL);
+    gchar *mc = g_build_filename (d, "c.mask.png", NULL);
+    gchar *h = g_build_filename (d, "c.hairline.svg", NULL);
+    gchar *p = gimp_path ("M 10.00,90.00 C 60.00,80.00 120.00,80.00 "
+                          "170.00,90.00", "");
+    gchar *svg = gimp_svg (180, 140, "0 0 180 140", p);
+
+    /* a and c are patches of skin, where the automatic mask finds no
+     * head (a photo that fails): masks of their own.  */
+    make_mask (m, 160, 160);
+    make_mask (ma, 200, 150);
+    make_mask (mc, 180, 140);
+    g_assert_true (g_file_set_contents (h, svg, -1, NULL));
+    g_free (ma);
+    g_free (mc);
+    g_free (m);
+    g_free (h);
+    g_free (p);
+    g_free (svg);
+  }
+  lines = g_strdup_printf ("%s\r\n\r\n%s\r\n%s\n\n%s\n", paths[0], paths[1],
+                           paths[2], paths[3]);
+  g_assert_true (g_file_set_contents (list, lines, -1, NULL));
+  g_free (lines);
+
+  for (r = 0; r < 6; r++)
+    {
+      gchar *out = g_strdup_printf ("%s/out-%d", d, r);
+      gchar *script = NULL;
+      const gchar *env[] = { "XDG_CACHE_HOME", cache, "GLIBC_TUNABLES",
+                             "glibc.cpu.hwcaps=-AVX2,-FMA,-AVX512F",
+                             "GEGL_THREADS", "1", "GEGL_TILE_SIZE", "37x53",
+                             NULL };
+
+      switch (r)
+        {
+        case 0:
+          script = g_strdup_printf ("\"$0\" %s -j 1 --from-list \"$1\" -o %s",
+                                    common, out);
+          break;
+        case 1:
+          script = g_strdup_printf ("\"$0\" %s -j 2 --from-list - -o %s < "
+                                    "\"$1\"", common, out);
+          break;
+        case 2:
+          /* The halves, as two machines would do them.  */
+          script = g_strdup_printf ("head -n 3 \"$1\" | \"$0\" %s --from-list "
+                                    "- -o %s && tail -n +4 \"$1\" | \"$0\" %s "
+                                    "--from-list - -o %s", common, out,
+                                    common, out);
+          break;
+        case 3:
+          script = g_strdup_printf ("tr -d '\\r' < \"$1\" | grep . | xargs "
+                                    "-d '\\n' -P 2 -n 1 \"$0\" %s -o %s",
+                                    common, out);
+          break;
+        case 4:
+        case 5:
+          script = g_strdup_printf ("\"$0\" %s -j 2 --from-list \"$1\" -o %s",
+                                    common, out);
+          break;
+        }
+      {
+        const gchar *argv[] = { "sh", "-c", script, t, list, NULL };
+
+        so = smp_test_spawn (argv, r == 5 ? env : NULL, &err, &status);
+        g_test_message ("run %d: exit %d\n%s", r, status, err);
+        g_assert_cmpint (status, ==, 0);
+        g_free (so);
+        g_free (err);
+      }
+      for (i = 0; i < 4; i++)
+        {
+          gchar *sheet = sheet_of (out, names[i]);
+
+          sums[i][r] = file_md5 (sheet);
+          g_free (sheet);
+        }
+      {
+        gchar *m = g_build_filename (out, "head-auto-mask.png", NULL);
+
+        msums[r] = file_md5 (m);
+        g_free (m);
+      }
+      g_free (script);
+      g_free (out);
+    }
+  for (i = 0; i < 4; i++)
+    for (r = 1; r < 6; r++)
+      {
+        g_test_message ("%s: run 0 %s, run %d %s", names[i], sums[i][0], r,
+                        sums[i][r]);
+        g_assert_cmpstr (sums[i][r], ==, sums[i][0]);
+      }
+  for (r = 1; r < 6; r++)
+    g_assert_cmpstr (msums[r], ==, msums[0]);
+  {
+    /* The head was treated (its automatic mask), c by its hairline, d by
+     * its mask.  */
+    gchar *out   = g_strdup_printf ("%s/out-0", d);
+    gchar *hs    = sheet_of (out, "head.png");
+    gchar *cs    = sheet_of (out, "c.jpg");
+    gchar *ds    = sheet_of (out, "d.png");
+
+    g_assert_false (panel_unchanged (hs, 1, 200, 200));
+    g_assert_false (panel_unchanged (cs, 1, 180, 140));
+    g_assert_false (panel_unchanged (ds, 1, 160, 160));
+    g_free (hs);
+    g_free (cs);
+    g_free (ds);
+    g_free (out);
+  }
+
+  /* A list that cannot be read; one with a NUL; an empty one.  */
+  {
+    gchar *missing = g_build_filename (d, "nothing.txt", NULL);
+    gchar *nul     = g_build_filename (d, "nul.txt", NULL);
+    gchar *empty   = g_build_filename (d, "empty.txt", NULL);
+    gchar *out     = g_build_filename (d, "out-x", NULL);
+
+    g_assert_true (g_file_set_contents (nul, "a.png\0b.png\n", 12, NULL));
+    g_assert_true (g_file_set_contents (empty, "\n\r\n", -1, NULL));
+    g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "--from-list",
+                              missing, "-o", out, NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "--from-list: "));
+    g_assert_nonnull (strstr (err, "nothing.txt"));
+    g_free (err);
+    g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "--from-list",
+                              nul, "-o", out, NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "holds a NUL byte"));
+    g_free (err);
+    g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "--from-list",
+                              empty, "-o", out, NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "no photos given"));
+    g_free (err);
+    g_free (missing);
+    g_free (nul);
+    g_free (empty);
+    g_free (out);
+  }
+
+  /* Temporaries of runs gone: this host's removed (either naming), another
+   * host's kept, whatever its PID.  */
+  {
+    gchar *out   = g_build_filename (d, "stale", NULL);
+    pid_t  gone  = fork ();
+    gchar *mine, *old, *theirs;
+
+    if (gone == 0)
+      _exit (0);
+    g_assert_cmpint (waitpid (gone, NULL, 0), ==, gone);
+    g_mkdir (out, 0755);
+    tag    = host_tag ();
+    mine   = g_strdup_printf ("%s/.smp-preview.%d@%s.Ab12Cd", out,
+                              (gint) gone, tag);
+    old    = g_strdup_printf ("%s/.smp-preview.%d.Ef34Gh", out, (gint) gone);
+    theirs = g_strdup_printf ("%s/.smp-preview.%d@%s-elsewhere.Ij56Kl", out,
+                              (gint) gone, tag);
+    g_assert_true (g_file_set_contents (mine, "half a sheet", -1, NULL));
+    g_assert_true (g_file_set_contents (old, "half a sheet", -1, NULL));
+    g_assert_true (g_file_set_contents (theirs, "being written", -1, NULL));
+    g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-s", "4",
+                              paths[0], "-o", out, NULL), ==, 0);
+    g_assert_nonnull (strstr (err, "removed 2 temporary files"));
+    g_free (err);
+    g_assert_false (g_file_test (mine, G_FILE_TEST_EXISTS));
+    g_assert_false (g_file_test (old, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (theirs, G_FILE_TEST_EXISTS));
+    g_free (mine);
+    g_free (old);
+    g_free (theirs);
+    g_free (tag);
+    g_free (out);
+  }
+
+  for (i = 0; i < 4; i++)
+    {
+      g_free (paths[i]);
+      for (r = 0; r < 6; r++)
+        g_free (sums[i][r]);
+    }
+  for (r = 0; r < 6; r++)
+    g_free (msums[r]);
+  rm_rf (d);
+  g_free (d);
+  g_free (list);
+  g_free (cache);
+  g_free (t);
+}
+
+/* A box of boxes.tsv.  */
+typedef struct
+{
+  gchar   *file;
+  gboolean treat;
+  gint     x0, x1, y0, y1;
+} PhotoBox;
+
+/* The boxes of ../shared/data/scalp-photos/boxes.tsv, or NULL when it is
+ * absent.  */
+static GArray *
+read_boxes (const gchar *dir)
+{
+  gchar  *tsv = g_build_filename (dir, "boxes.tsv", NULL);
+  gchar  *text = NULL, **lines;
+  GArray *boxes;
+  gint    i;
+
+  if (! g_file_get_contents (tsv, &text, NULL, NULL))
+    {
+      g_free (tsv);
+      return NULL;
+    }
+  boxes = g_array_new (FALSE, FALSE, sizeof (PhotoBox));
+  lines = g_strsplit (text, "\n", -1);
+  for (i = 0; lines[i]; i++)
+    {
+      gchar  **f = g_strsplit (lines[i], "\t", -1);
+      PhotoBox b;
+
+      if (lines[i][0] != '#' && g_strv_length (f) == 6 &&
+          strcmp (f[0], "file"))
+        {
+          b.file  = g_strdup (f[0]);
+          b.treat = ! strcmp (f[1], "treat");
+          g_assert_true (b.treat || ! strcmp (f[1], "keep"));
+          b.x0 = atoi (f[2]);
+          b.x1 = atoi (f[3]);
+          b.y0 = atoi (f[4]);
+          b.y1 = atoi (f[5]);
+          g_array_append_val (boxes, b);
+        }
+      g_strfreev (f);
+    }
+  g_strfreev (lines);
+  g_free (text);
+  g_free (tsv);
+  return boxes;
+}
+
+/* Boxes known not to be met, by the ops rather than the tool (each in
+ * /work/notes/tool-int.md with its figures): reported as TODO, not
+ * failed.  05's treat box: the automatic mask misses it (see
+ * test-scalp-map.c).  01's neck box: smp:scalp-map treats a strip of the
+ * nape's light buzz, and smp:follicles spills past that strip's edge
+ * (feather 20 mm, onto skin) into the top of the box, 21 x 13 px, by up to
+ * 22/255.  */
+static const gchar *known_failures[] = {
+  "05 treat 265-335 x 265-335 shaved-dark-hair",
+  "01 keep 200-450 x 430-520 shaved-dark-hair",
+  NULL
+};
+
+/* Issue 14, item 2: smp-preview, -j 2, on the twelve shared photos with no
+ * mask files (each photo linked into a folder of its own making), and
+ * again with -j 1, the same bytes (sheets and saved masks): every
+ * sheet's after panels change no pixel of a keep box (background,
+ * clothes, ears, neck, face) by more than 2/255, and the shaved look
+ * visibly changes every treat box (bald or thin scalp): a mean change of
+ * at least 8/255 (about 3 L*; DOMAIN.md: 1-2 L* shows nothing at
+ * whole-head scale).  */
+static void
+test_auto_masks (void)
+{
+  const gchar *data  = g_getenv ("SMP_SHARED_DATA");
+  gchar       *dir   = data ? g_build_filename (data, "scalp-photos", NULL)
+                            : NULL;
+  GArray      *boxes = dir ? read_boxes (dir) : NULL;
+  gchar       *d, *in, *out, *out1, *err;
+  GPtrArray   *args;
+  GHashTable  *seen;
+  guint        i;
+  gint         failed = 0, known_failed = 0, k;
+
+  if (! boxes)
+    {
+      g_test_skip ("../shared/data/scalp-photos/boxes.tsv is absent (a fresh "
+                   "clone): the automatic masks are not judged on real "
+                   "photos");
+      g_free (dir);
+      return;
+    }
+  d    = fresh_dir ("auto");
+  in   = g_build_filename (d, "in", NULL);
+  out  = g_build_filename (d, "out", NULL);
+  args = g_ptr_array_new_with_free_func (g_free);
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_mkdir (in, 0755);
+  g_ptr_array_add (args, g_strdup ("-j"));
+  g_ptr_array_add (args, g_strdup ("2"));
+  g_ptr_array_add (args, g_strdup ("-s"));
+  g_ptr_array_add (args, g_strdup ("3.5"));
+  g_ptr_array_add (args, g_strdup ("--save-masks"));
+  g_ptr_array_add (args, g_strdup ("-p"));
+  g_ptr_array_add (args, g_strdup ("shaved-dark-hair"));
+  g_ptr_array_add (args, g_strdup ("-p"));
+  g_ptr_array_add (args, g_strdup ("density-long-hair"));
+  g_ptr_array_add (args, g_strdup ("-o"));
+  g_ptr_array_add (args, g_strdup (out));
+  for (i = 0; i < boxes->len; i++)
+    {
+      PhotoBox *b = &g_array_index (boxes, PhotoBox, i);
+
+      if (! g_hash_table_contains (seen, b->file))
+        {
+          gchar *from = g_build_filename (dir, b->file, NULL);
+          gchar *to   = g_build_filename (in, b->file, NULL);
+
+          g_assert_cmpint (symlink (from, to), ==, 0);
+          g_hash_table_add (seen, b->file);
+          g_ptr_array_add (args, to);
+          g_free (from);
+        }
+    }
+  g_assert_cmpint (g_hash_table_size (seen), ==, 12);
+  g_ptr_array_add (args, NULL);
+  g_assert_cmpint (preview_env (NULL, (const gchar * const *) args->pdata,
+                                &err), ==, 0);
+  g_free (err);
+  /* -j 1: the same files, the same bytes.  */
+  out1 = g_build_filename (d, "out-j1", NULL);
+  g_free (g_ptr_array_index (args, 1));
+  g_ptr_array_index (args, 1) = g_strdup ("1");
+  g_free (g_ptr_array_index (args, 10));
+  g_ptr_array_index (args, 10) = g_strdup (out1);
+  g_assert_cmpint (preview_env (NULL, (const gchar * const *) args->pdata,
+                                &err), ==, 0);
+  g_free (err);
+  {
+    GDir        *dir1 = g_dir_open (out, 0, NULL);
+    const gchar *name;
+    gint         files = 0;
+
+    g_assert_nonnull (dir1);
+    while ((name = g_dir_read_name (dir1)))
+      {
+        gchar *a  = g_build_filename (out, name, NULL);
+        gchar *b  = g_build_filename (out1, name, NULL);
+        gchar *ma = file_md5 (a), *mb = file_md5 (b);
+
+        g_assert_cmpstr (ma, ==, mb);
+        files++;
+        g_free (a);
+        g_free (b);
+        g_free (ma);
+        g_free (mb);
+      }
+    g_dir_close (dir1);
+    /* A sheet and a saved mask for each photo.  */
+    g_assert_cmpint (files, ==, 24);
+  }
+
+  for (i = 0; i < boxes->len; i++)
+    {
+      PhotoBox *b     = &g_array_index (boxes, PhotoBox, i);
+      gchar    *sheet = sheet_of (out, b->file);
+      gchar    *text  = png_description (sheet);
+      gint      sw, sh, pw = 640, ph = 640, p;
+      guchar   *rgb   = read_rgb (sheet, &sw, &sh);
+      guchar   *before = panel (rgb, sw, 0, pw, ph);
+      GString  *line  = g_string_new (NULL);
+
+      g_assert_nonnull (strstr (text, "auto mask (smp:scalp-map)"));
+      g_string_append_printf (line, "%.2s %s %d-%d x %d-%d:", b->file,
+                              b->treat ? "treat" : "keep ", b->x0, b->x1,
+                              b->y0, b->y1);
+      for (p = 1; p <= 2; p++)
+        {
+          guchar *after = panel (rgb, sw, p, pw, ph);
+          gint    most = 0, x, y, c;
+          gdouble sum = 0.0;
+
+          for (y = b->y0; y < b->y1; y++)
+            for (x = b->x0; x < b->x1; x++)
+              {
+                gint worst = 0;
+
+                for (c = 0; c < 3; c++)
+                  worst = MAX (worst, abs (after[(y * pw + x) * 3 + c] -
+                                           before[(y * pw + x) * 3 + c]));
+                most = MAX (most, worst);
+                sum += worst;
+              }
+          sum /= (gdouble) (b->x1 - b->x0) * (b->y1 - b->y0);
+          g_string_append_printf (line, "  %s: most %3d, mean %5.1f",
+                                  p == 1 ? "shaved" : "density", most, sum);
+          /* The shaved look must change a treat box visibly; no panel may
+           * change a keep box.  */
+          if (b->treat ? p == 1 && sum < 8.0 : most > 2)
+            {
+              gchar   *which = g_strdup_printf ("%.2s %s %d-%d x %d-%d %s",
+                                                b->file, b->treat ? "treat"
+                                                : "keep", b->x0, b->x1,
+                                                b->y0, b->y1, p == 1
+                                                ? "shaved-dark-hair"
+                                                : "density-long-hair");
+              gboolean known = g_strv_contains (known_failures, which);
+
+              g_string_append (line, known ? " (known: by the ops)"
+                                           : " FAILS");
+              failed += ! known;
+              known_failed += known;
+              g_free (which);
+            }
+          g_free (after);
+        }
+      g_test_message ("%s", line->str);
+      g_string_free (line, TRUE);
+      g_free (before);
+      g_free (rgb);
+      g_free (text);
+      g_free (sheet);
+    }
+  /* The masks it used, beside the sheets.  */
+  for (k = 0; k < (gint) args->len - 1; k++)
+    if (g_str_has_suffix (g_ptr_array_index (args, k), ".jpg"))
+      {
+        gchar *base = g_path_get_basename (g_ptr_array_index (args, k));
+        gchar *m;
+
+        base[strlen (base) - 4] = '\0';
+        m = g_strdup_printf ("%s/%s-auto-mask.png", out, base);
+        g_assert_true (g_file_test (m, G_FILE_TEST_EXISTS));
+        g_free (m);
+        g_free (base);
+      }
+  g_test_message ("%d boxes not met, %d of them known", failed + known_failed,
+                  known_failed);
+  g_assert_cmpint (failed, ==, 0);
+  if (known_failed < (gint) g_strv_length ((gchar **) known_failures))
+    g_test_message ("a box of known_failures is met now: take it off the "
+                    "list");
+  if (known_failed)
+    g_test_incomplete ("boxes known not to be met, by the ops (see "
+                       "known_failures)");
+
+  for (i = 0; i < boxes->len; i++)
+    g_free (g_array_index (boxes, PhotoBox, i).file);
+  g_array_unref (boxes);
+  g_hash_table_unref (seen);
+  g_ptr_array_unref (args);
+  rm_rf (d);
+  g_free (d);
+  g_free (in);
+  g_free (out);
+  g_free (out1);
+  g_free (dir);
 }
 
 int
@@ -1725,5 +2960,11 @@ main (int    argc,
   g_test_add_func ("/preview/signals", test_signals);
   g_test_add_func ("/preview/full-disk", test_full_disk);
   g_test_add_func ("/preview/long-name", test_long_name);
+  g_test_add_func ("/preview/mask-modes", test_mask_modes);
+  g_test_add_func ("/preview/reference", test_reference);
+  g_test_add_func ("/preview/hairline", test_hairline);
+  g_test_add_func ("/preview/nothing-changed", test_nothing_changed);
+  g_test_add_func ("/preview/from-list", test_from_list);
+  g_test_add_func ("/preview/auto-masks", test_auto_masks);
   return g_test_run ();
 }

@@ -9,8 +9,10 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "smp-hairline.h"
 #include "smp-presets.h"
 
 gchar **
@@ -275,6 +277,21 @@ bad_value (const gchar *op,
                                 klass->values[i].value_nick);
       g_type_class_unref (klass);
       return g_string_free (names, found);
+    }
+  if (type == GEGL_TYPE_PATH)
+    {
+      /* GEGL's own parser loops forever on some text ("M 10"): the
+       * project's strict reading first.  */
+      SmpPathItem *items = NULL;
+      size_t       n;
+      gchar        why[200];
+
+      if (smp_hairline_parse (value, &items, &n, why, sizeof why) == 0)
+        {
+          free (items);
+          return NULL;
+        }
+      return g_strdup_printf ("not path data GEGL reads right (%s)", why);
     }
   if (type == GEGL_TYPE_COLOR)
     {

@@ -60,13 +60,20 @@ typedef struct
 
 /* What a worker tells the parent about photo INDEX, a line each:
  *   p INDEX PERMILLE   how far it is
+ *   i INDEX MESSAGE    something to say about it (a panel that changed
+ *                      nothing, ...)
+ *   h INDEX            the automatic mask found no head in it: its sheet
+ *                      shows it untreated, and it counts as failed
  *   d INDEX            its sheet is written
- *   n INDEX            its sheet is written, and it had no mask
- *   w INDEX MESSAGE    its sheet is written, but something else is not
+ *   n INDEX            its sheet is written, and a preset treated the
+ *                      whole photo for want of a mask
+ *   w INDEX MESSAGE    its sheet is written, but its small copy is not
  *   e INDEX MESSAGE    it failed, and why  */
 typedef enum
 {
   MSG_PROGRESS      = 'p',
+  MSG_NOTE          = 'i',
+  MSG_NO_HEAD       = 'h',
   MSG_DONE          = 'd',
   MSG_DONE_UNMASKED = 'n',
   MSG_WARNING       = 'w',
@@ -76,6 +83,9 @@ typedef enum
 static gchar   **opt_presets;
 static gchar    *opt_ppm;
 static gchar    *opt_mask;
+static gchar    *opt_mask_mode;
+static gboolean  opt_save_masks;
+static gchar    *opt_list_file;
 static gchar    *opt_seed;
 static gchar    *opt_out;
 static gboolean  opt_contact;
@@ -96,6 +106,18 @@ static const GOptionEntry entries[] = {
   { "mask", 'm', 0, G_OPTION_ARG_FILENAME, &opt_mask,
     "The mask for every photo (density, scar or region, by preset); "
     "without it, PHOTO.mask.png beside each photo when there is one", "FILE" },
+  { "mask-mode", 0, 0, G_OPTION_ARG_STRING, &opt_mask_mode,
+    "Where masks come from: auto (the default: the mask file, else the "
+    "bald or thinning scalp smp:scalp-map finds; a scar needs a file), "
+    "file (only mask files; without one, the whole photo), none (the whole "
+    "photo)", "auto|file|none" },
+  { "save-masks", 0, 0, G_OPTION_ARG_NONE, &opt_save_masks,
+    "Also write the automatic masks used, OUTDIR/PHOTO" SMP_SUFFIX_SAVED
+    ": to fix one by hand, copy it beside the photo as PHOTO.mask.png and "
+    "run again", NULL },
+  { "from-list", 0, 0, G_OPTION_ARG_FILENAME, &opt_list_file,
+    "Read the photos from FILE, one path a line (- for standard input), "
+    "after those given as arguments", "FILE" },
   { "seed", 0, 0, G_OPTION_ARG_STRING, &opt_seed,
     "Seed of the dots for every preset, 0 to 4294967295 (default: each "
     "preset's own)", "N" },
@@ -307,27 +329,34 @@ worker (const SmpSheetJob *job,
 
   for (i = first; i < n; i += step)
     {
-      Reporter r = { fd, i, -100 };
-      GError  *error = NULL;
-      gboolean masked = FALSE;
-      gchar   *warning = NULL;
+      Reporter       r = { fd, i, -100 };
+      GError        *error = NULL;
+      SmpSheetResult result;
+      gboolean       ok;
+      gint           k;
 
       if (! photos[i])
         continue;
       tell (fd, MSG_PROGRESS, i, 0, NULL);
-      if (smp_sheet_render (job, photos[i], i, report, &r, &masked, &warning,
-                            &error))
+      ok = smp_sheet_render (job, photos[i], i, report, &r, &result, &error);
+      for (k = 0; result.notes && result.notes[k]; k++)
+        tell (fd, MSG_NOTE, i, 0, result.notes[k]);
+      if (ok && result.no_head)
+        tell (fd, MSG_NO_HEAD, i, 0, NULL);
+      if (ok)
         {
-          if (warning)
-            tell (fd, MSG_WARNING, i, 0, warning);
-          tell (fd, masked ? MSG_DONE : MSG_DONE_UNMASKED, i, 0, NULL);
-          g_free (warning);
+          if (result.warning)
+            tell (fd, MSG_WARNING, i, 0, result.warning);
+          tell (fd, result.whole_photo ? MSG_DONE_UNMASKED : MSG_DONE, i, 0,
+                NULL);
         }
       else
         {
           tell (fd, MSG_FAILED, i, 0, error->message);
           g_error_free (error);
         }
+      g_free (result.warning);
+      g_strfreev (result.notes);
     }
   gegl_exit ();
   return 0;
@@ -500,11 +529,105 @@ read_options (SmpSheetJob *job)
                opt_jobs);
       return FALSE;
     }
-  job->mask      = opt_mask;
-  job->outdir    = opt_out;
+  job->mask_mode = SMP_MASK_AUTO;
+  if (opt_mask_mode)
+    {
+      static const gchar *modes[] = { "auto", "file", "none", NULL };
+      gint                m;
+
+      for (m = 0; modes[m] && strcmp (modes[m], opt_mask_mode); m++)
+        ;
+      if (! modes[m])
+        {
+          fprintf (stderr, "smp-preview: --mask-mode %s is not a mode: auto, "
+                   "file or none\n", opt_mask_mode);
+          return FALSE;
+        }
+      job->mask_mode = (SmpMaskMode) m;
+    }
+  if (opt_mask && job->mask_mode == SMP_MASK_NONE)
+    {
+      fprintf (stderr, "smp-preview: --mask gives every photo a mask, "
+               "--mask-mode=none gives none: give one or the other\n");
+      return FALSE;
+    }
+  if (opt_save_masks && (opt_mask || job->mask_mode != SMP_MASK_AUTO))
+    {
+      fprintf (stderr, "smp-preview: --save-masks writes the automatic masks "
+               "used, and with %s there are none (it needs --mask-mode=auto "
+               "and no --mask)\n", opt_mask ? "--mask" : "this --mask-mode");
+      return FALSE;
+    }
+  job->save_masks = opt_save_masks;
+  job->mask       = opt_mask;
+  job->outdir     = opt_out;
   job->force     = opt_force;
   job->thumbnail = opt_contact;
   job->run       = (gint) getpid ();
+  return TRUE;
+}
+
+/* The photos of --from-list FILE (-: standard input), one path a line,
+ * after those given as arguments: what a distributor (xargs, GNU parallel)
+ * or a script hands over.  Empty lines are none; a line's end may be
+ * \r\n.  FALSE, and said, when the list cannot be read.  */
+static gboolean
+read_list (void)
+{
+  GPtrArray *all  = g_ptr_array_new ();
+  GError    *error = NULL;
+  gchar     *text = NULL;
+  gsize      len  = 0;
+  gchar    **lines;
+  gint       i;
+
+  if (! opt_list_file)
+    return TRUE;
+  if (! strcmp (opt_list_file, "-"))
+    {
+      GString *in = g_string_new (NULL);
+      gchar    buf[65536];
+      gsize    got;
+
+      while ((got = fread (buf, 1, sizeof buf, stdin)) > 0)
+        g_string_append_len (in, buf, got);
+      if (ferror (stdin))
+        g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                     "cannot read standard input: %s", g_strerror (errno));
+      len  = in->len;
+      text = g_string_free (in, FALSE);
+    }
+  else
+    g_file_get_contents (opt_list_file, &text, &len, &error);
+  if (! error && memchr (text, '\0', len))
+    g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                 "%s holds a NUL byte: the list is one path a line",
+                 opt_list_file);
+  if (error)
+    {
+      fprintf (stderr, "smp-preview: --from-list: %s\n", error->message);
+      g_error_free (error);
+      g_free (text);
+      g_ptr_array_unref (all);
+      return FALSE;
+    }
+  for (i = 0; opt_photos && opt_photos[i]; i++)
+    g_ptr_array_add (all, g_strdup (opt_photos[i]));
+  lines = g_strsplit (text, "\n", -1);
+  for (i = 0; lines[i]; i++)
+    {
+      gsize l = strlen (lines[i]);
+
+      if (l && lines[i][l - 1] == '\r')
+        lines[i][l - 1] = '\0';
+      if (lines[i][0])
+        g_ptr_array_add (all, g_strdup (lines[i]));
+    }
+  g_ptr_array_add (all, NULL);
+  g_strfreev (lines);
+  g_strfreev (opt_photos);
+  opt_photos = (gchar **) g_ptr_array_free (all, FALSE);
+  g_free (text);
   return TRUE;
 }
 
@@ -570,8 +693,13 @@ check_outputs (const SmpSheetJob *job,
 
       add_input (inputs, photos[i], "photo");
       for (k = 0; more[k]; k++)
-        add_input (inputs, more[k], g_str_has_suffix (more[k], ".px-per-mm")
-                                    ? "scale file" : "mask");
+        add_input (inputs, more[k],
+                   g_str_has_suffix (more[k], SMP_SUFFIX_SCALE)
+                   ? "scale file"
+                   : g_str_has_suffix (more[k], SMP_SUFFIX_HAIRLINE)
+                   ? "hairline"
+                   : g_str_has_suffix (more[k], SMP_SUFFIX_REFERENCE)
+                   ? "reference" : "mask");
       g_strfreev (more);
     }
   for (i = 0; i < job->n_presets; i++)
@@ -584,6 +712,14 @@ check_outputs (const SmpSheetJob *job,
       ok = check_output (inputs, out, what);
       g_free (what);
       g_free (out);
+      if (ok && job->save_masks)
+        {
+          out  = smp_sheet_saved_mask (job, photos[i]);
+          what = g_strdup_printf ("the automatic mask of %s", photos[i]);
+          ok   = check_output (inputs, out, what);
+          g_free (what);
+          g_free (out);
+        }
     }
   if (ok && job->thumbnail)
     {
@@ -681,7 +817,16 @@ run_workers (const SmpSheetJob *job,
                 break;
               case MSG_WARNING:
                 photos[idx].thumb = FALSE;
+                /* fall through */
+              case MSG_NOTE:
                 say ("%s: %s", opt_photos[idx], text);
+                break;
+              case MSG_NO_HEAD:
+                /* Not a bad file, but nothing a clinic asked for was
+                 * done: the exit status says so, as for a bad file.  */
+                failed++;
+                say ("no head found in %s (automatic mask): nothing "
+                     "treated", opt_photos[idx]);
                 break;
               case MSG_FAILED:
                 photos[idx].state = PHOTO_FAILED;
@@ -869,7 +1014,7 @@ run (SmpSheetJob *job,
   stop_if_signalled (opt_out, job->run);
   smp_sheet_clean (opt_out, job->run);
 
-  if (unmasked)
+  if (unmasked && job->mask_mode != SMP_MASK_NONE)
     say ("note: %d of the photos had no mask (PHOTO.mask.png beside it, or "
          "--mask): there the presets treated the whole photo", unmasked);
   if (on_tty)
@@ -906,6 +1051,11 @@ main (int    argc,
     "in the gegl binary:\n"
     "  gegl -i photo.jpg -o after.png -- \\\n"
     "    gegl:gegl string=\"$(cat shaved-dark-hair.gegl) px-per-mm=4\"\n"
+    "Beside a photo PHOTO.EXT, smp-preview also reads PHOTO.mask.png (its "
+    "mask), PHOTO.reference.png (white on the client's own short hair: the "
+    "look is learnt from it, match=reference), PHOTO.hairline.svg (a "
+    "designed front edge, as GIMP's Export Path writes it: the density "
+    "mask) and PHOTO.px-per-mm (its scale).\n"
     "A photo that cannot be read is reported on stderr, one line, and the "
     "others go on; the exit status is then 1.  Sheets that exist are kept "
     "unless --force; an input is never replaced.  A progress bar shows on "
@@ -921,6 +1071,8 @@ main (int    argc,
   g_option_context_free (ctx);
   if (opt_list)
     return list_presets ();
+  if (! read_list ())
+    return 2;
 
   n = opt_photos ? g_strv_length (opt_photos) : 0;
   if (n == 0 || ! opt_out)

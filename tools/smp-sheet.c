@@ -20,6 +20,8 @@
 
 #include "smp-image.h"
 #include "smp-sheet.h"
+#include "smp-panels.h"
+#include "smp-sources.h"
 
 #define RGBA_U8     babl_format ("R'G'B'A u8")
 #define RGBA_FLOAT  babl_format ("RGBA float")
@@ -36,6 +38,26 @@ static const guchar frame[3] = { 0x1e, 0x1e, 0x1e };
 
 
 /* PNG writing.  */
+
+/* This host as the names of temporaries give it: its name, with only
+ * letters, digits and '-' (a '.' would end it).  */
+static const gchar *
+host_tag (void)
+{
+  static gchar tag[41];
+
+  if (! tag[0])
+    {
+      const gchar *host = g_get_host_name ();
+      gint         i;
+
+      for (i = 0; host[i] && i < (gint) sizeof tag - 1; i++)
+        tag[i] = g_ascii_isalnum (host[i]) || host[i] == '-' ? host[i] : '-';
+      if (! tag[0])
+        g_strlcpy (tag, "host", sizeof tag);
+    }
+  return tag;
+}
 
 /* The file being written, for smp_sheet_interrupted.  Its name holds the
  * run's PID, so whatever a handler finds here is this run's.  */
@@ -55,7 +77,7 @@ struct SmpPng
   png_structp png;
   png_infop   info;
   gchar      *path, *tmp;
-  gint        width;
+  gint        width, channels;
   gchar       message[256];
 };
 
@@ -79,6 +101,7 @@ smp_png_open (const gchar  *path,
               gint          run,
               gint          width,
               gint          height,
+              gint          channels,
               GError      **error)
 {
   SmpPng *p   = g_new0 (SmpPng, 1);
@@ -86,8 +109,8 @@ smp_png_open (const gchar  *path,
   gint    fd  = -1;
 
   errno = ENAMETOOLONG;
-  if (g_snprintf (writing, sizeof writing, "%s/" SMP_TEMP_PREFIX "%d.XXXXXX",
-                  dir, run) < (gint) sizeof writing)
+  if (g_snprintf (writing, sizeof writing, "%s/" SMP_TEMP_PREFIX "%d@%s.XXXXXX",
+                  dir, run, host_tag ()) < (gint) sizeof writing)
     fd = g_mkstemp_full (writing, O_RDWR, 0666);
   g_free (dir);
   if (fd < 0 || ! (p->file = fdopen (fd, "wb")))
@@ -105,8 +128,9 @@ smp_png_open (const gchar  *path,
     }
   p->path  = g_strdup (path);
   p->tmp   = g_strdup (writing);
-  p->width = width;
-  p->png   = png_create_write_struct (PNG_LIBPNG_VER_STRING, p->message,
+  p->width    = width;
+  p->channels = channels;
+  p->png      = png_create_write_struct (PNG_LIBPNG_VER_STRING, p->message,
                                       png_fail, NULL);
   p->info  = png_create_info_struct (p->png);
   errno    = 0;
@@ -120,7 +144,8 @@ smp_png_open (const gchar  *path,
   png_init_io (p->png, p->file);
   /* Fast deflate: a sheet of large photos is hundreds of megapixels.  */
   png_set_compression_level (p->png, 3);
-  png_set_IHDR (p->png, p->info, width, height, 8, PNG_COLOR_TYPE_RGB,
+  png_set_IHDR (p->png, p->info, width, height, 8,
+                channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB,
                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                 PNG_FILTER_TYPE_DEFAULT);
   png_set_sRGB (p->png, p->info, PNG_sRGB_INTENT_PERCEPTUAL);
@@ -144,7 +169,31 @@ smp_png_rows (SmpPng        *p,
       return FALSE;
     }
   for (i = 0; i < rows; i++)
-    png_write_row (p->png, rgb + (gsize) i * p->width * 3);
+    png_write_row (p->png, rgb + (gsize) i * p->width * p->channels);
+  return TRUE;
+}
+
+gboolean
+smp_png_describe (SmpPng       *p,
+                  const gchar  *text,
+                  GError      **error)
+{
+  png_text t = { 0 };
+
+  errno = 0;
+  if (setjmp (png_jmpbuf (p->png)))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "writing %s: %s",
+                   p->path, p->message);
+      return FALSE;
+    }
+  /* UTF-8 (iTXt): a photo's name may be any text.  */
+  t.compression = PNG_ITXT_COMPRESSION_NONE;
+  t.key         = (png_charp) "Description";
+  t.text        = (png_charp) text;
+  t.lang        = (png_charp) "";
+  t.lang_key    = (png_charp) "";
+  png_set_text (p->png, p->info, &t, 1);
   return TRUE;
 }
 
@@ -163,7 +212,7 @@ smp_png_finish (SmpPng    *p,
       ok = FALSE;
     }
   else if (keep)
-    png_write_end (p->png, NULL);
+    png_write_end (p->png, p->info);
   png_destroy_write_struct (&p->png, &p->info);
   if (fclose (p->file) != 0 && ok)
     {
@@ -189,23 +238,25 @@ smp_png_finish (SmpPng    *p,
 
 /* Files.  */
 
-static gchar *
-stem (const gchar *photo)
-{
-  gchar *base = g_path_get_basename (photo);
-  gchar *dot  = strrchr (base, '.');
-
-  if (dot && dot != base)
-    *dot = '\0';
-  return base;
-}
-
 gchar *
 smp_sheet_path (const SmpSheetJob *job,
                 const gchar       *photo)
 {
-  gchar *s    = stem (photo);
+  gchar *s    = smp_stem (photo);
   gchar *name = g_strconcat (s, "-preview.png", NULL);
+  gchar *path = g_build_filename (job->outdir, name, NULL);
+
+  g_free (s);
+  g_free (name);
+  return path;
+}
+
+gchar *
+smp_sheet_saved_mask (const SmpSheetJob *job,
+                      const gchar       *photo)
+{
+  gchar *s    = smp_stem (photo);
+  gchar *name = g_strconcat (s, SMP_SUFFIX_SAVED, NULL);
   gchar *path = g_build_filename (job->outdir, name, NULL);
 
   g_free (s);
@@ -217,74 +268,41 @@ gchar *
 smp_sheet_thumb (const SmpSheetJob *job,
                  gint               index)
 {
-  gchar *name = g_strdup_printf (SMP_TEMP_PREFIX "%d.%d.thumb.png", job->run,
-                                 index);
+  gchar *name = g_strdup_printf (SMP_TEMP_PREFIX "%d@%s.%d.thumb.png",
+                                 job->run, host_tag (), index);
   gchar *path = g_build_filename (job->outdir, name, NULL);
 
   g_free (name);
   return path;
 }
 
-/* A file beside the photo, named PHOTO-STEM + suffix, when it exists.  */
-static gchar *
-sibling (const gchar *photo,
-         const gchar *suffix)
-{
-  gchar *dir  = g_path_get_dirname (photo);
-  gchar *s    = stem (photo);
-  gchar *name = g_strconcat (s, suffix, NULL);
-  gchar *path = g_build_filename (dir, name, NULL);
-
-  g_free (dir);
-  g_free (s);
-  g_free (name);
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    return path;
-  g_free (path);
-  return NULL;
-}
-
 gchar **
 smp_sheet_inputs (const SmpSheetJob *job,
                   const gchar       *photo)
 {
+  static const gchar *beside[] = { SMP_SUFFIX_REFERENCE, SMP_SUFFIX_HAIRLINE,
+                                   SMP_SUFFIX_SCALE };
   GPtrArray *all = g_ptr_array_new ();
   gchar     *p;
+  guint      i;
 
   if (job->mask)
     g_ptr_array_add (all, g_strdup (job->mask));
-  else if ((p = sibling (photo, ".mask.png")))
+  else if (job->mask_mode != SMP_MASK_NONE &&
+           (p = smp_sibling (photo, SMP_SUFFIX_MASK)))
     g_ptr_array_add (all, p);
-  if ((p = sibling (photo, ".px-per-mm")))
-    g_ptr_array_add (all, p);
+  for (i = 0; i < G_N_ELEMENTS (beside); i++)
+    if ((p = smp_sibling (photo, beside[i])))
+      g_ptr_array_add (all, p);
   g_ptr_array_add (all, NULL);
   return (gchar **) g_ptr_array_free (all, FALSE);
 }
 
-/* The scale of one photo, when a PHOTO.px-per-mm file beside it gives it
- * (photos of one batch are seldom all at one scale): 0 when there is none,
- * -1 when it does not hold a decimal number in range.  */
-static gdouble
-sibling_scale (const gchar *photo,
-               gchar      **path_out)
-{
-  gchar  *path = sibling (photo, ".px-per-mm");
-  gchar  *text = NULL;
-  gdouble v    = 0.0;
-
-  if (path && g_file_get_contents (path, &text, NULL, NULL))
-    {
-      if (! smp_parse_number (g_strstrip (text), &v) ||
-          ! (v >= 0.5 && v <= 200.0))
-        v = -1.0;
-    }
-  *path_out = path;
-  g_free (text);
-  return v;
-}
-
-/* Whether a name is a temporary of a run: SMP_TEMP_PREFIX RUN . ..., or,
- * as older versions named them, NAME.RUN.tmp; *run is its PID.  */
+/* Whether a name is a temporary of a run on this host: SMP_TEMP_PREFIX
+ * RUN@HOST. ..., or, as older versions named them, SMP_TEMP_PREFIX RUN. ...
+ * and NAME.RUN.tmp; *run is its PID.  Another host's (a batch spread over
+ * machines that share the output folder) are not this host's to judge by
+ * their PID.  */
 static gboolean
 temporary (const gchar *name,
            gint        *run)
@@ -296,7 +314,17 @@ temporary (const gchar *name,
   if (g_str_has_prefix (name, SMP_TEMP_PREFIX))
     {
       pid = g_ascii_strtoll (name + strlen (SMP_TEMP_PREFIX), &end, 10);
-      if (end == name + strlen (SMP_TEMP_PREFIX) || *end != '.')
+      if (end == name + strlen (SMP_TEMP_PREFIX))
+        return FALSE;
+      if (*end == '@')
+        {
+          gsize n = strlen (host_tag ());
+
+          if (strncmp (end + 1, host_tag (), n) || end[1 + n] != '.')
+            return FALSE;
+          end += 1 + n;
+        }
+      if (*end != '.')
         return FALSE;
     }
   else if (g_str_has_suffix (name, ".tmp") && (p = strstr (name, ".png.")))
@@ -338,97 +366,6 @@ smp_sheet_clean (const gchar *dir,
 
 
 /* Captions.  */
-
-static gchar *
-color_hex (GeglColor *color)
-{
-  guchar rgb[3];
-
-  gegl_color_get_pixel (color, babl_format ("R'G'B' u8"), rgb);
-  return g_strdup_printf ("#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
-}
-
-/* "name=value" of the properties that say most about a preset's look.  */
-static void
-add_setting (GString     *s,
-             GeglNode    *op,
-             const gchar *name,
-             const gchar *label,
-             const gchar *unit)
-{
-  const gchar *type = gegl_node_get_operation (op);
-  GParamSpec  *pspec = gegl_operation_find_property (type, name);
-  GValue       v = G_VALUE_INIT;
-
-  if (! pspec)
-    return;
-  g_value_init (&v, pspec->value_type);
-  gegl_node_get_property (op, name, &v);
-  g_string_append_printf (s, " · %s%s", label, *label ? " " : "");
-  if (G_VALUE_HOLDS_DOUBLE (&v))
-    g_string_append_printf (s, "%g%s", g_value_get_double (&v), unit);
-  else if (G_VALUE_HOLDS_INT (&v))
-    g_string_append_printf (s, "%d%s", g_value_get_int (&v), unit);
-  else if (G_VALUE_HOLDS_UINT (&v))
-    g_string_append_printf (s, "%u%s", g_value_get_uint (&v), unit);
-  else if (G_VALUE_HOLDS (&v, GEGL_TYPE_COLOR) && g_value_get_object (&v))
-    {
-      gdouble rgba[4];
-      gchar  *hex;
-
-      gegl_color_get_pixel (g_value_get_object (&v),
-                            babl_format ("RGBA double"), rgba);
-      hex = rgba[3] > 0.0 ? color_hex (g_value_get_object (&v))
-                          : g_strdup ("matched");
-      g_string_append (s, hex);
-      g_free (hex);
-    }
-  g_value_unset (&v);
-}
-
-static gchar *
-caption_after (const SmpPreset *preset,
-               GeglNode        *op,
-               const gchar     *mask)
-{
-  GString *s = g_string_new (NULL);
-
-  g_string_append_printf (s, "SIMULATION · %s: %s\n%s", preset->name,
-                          preset->description, gegl_node_get_operation (op));
-  if (gegl_operation_find_property (gegl_node_get_operation (op), "ring-width"))
-    {
-      gdouble density;
-
-      /* scar-blend: 0 is the density of the stubble around the scar.  */
-      gegl_node_get (op, "density", &density, NULL);
-      if (density == 0.0)
-        g_string_append (s, " · density as around");
-      else
-        add_setting (s, op, "density", "", " /cm²");
-    }
-  else
-    add_setting (s, op, "density", "", " /cm²");
-  add_setting (s, op, "dot-diameter", "dot", " mm");
-  add_setting (s, op, "tone", "shade", "");
-  add_setting (s, op, "ring-width", "ring", " mm");
-  add_setting (s, op, "uptake", "uptake", "");
-  add_setting (s, op, "pigment", "pigment", "");
-  add_setting (s, op, "px-per-mm", "", " px/mm");
-  add_setting (s, op, "seed", "seed", "");
-  if (mask && gegl_node_has_pad (op, "aux"))
-    {
-      gchar *base = g_path_get_basename (mask);
-
-      g_string_append_printf (s, " · mask %s", base);
-      g_free (base);
-    }
-  else if (gegl_operation_find_property (gegl_node_get_operation (op),
-                                         "ring-width"))
-    g_string_append (s, " · no scar mask: unchanged");
-  else if (gegl_node_has_pad (op, "aux"))
-    g_string_append (s, " · no mask: whole photo");
-  return g_string_free (s, FALSE);
-}
 
 /* A caption strip: the text over the frame colour, `width` wide, `need`
  * rows tall; `out` gives its pixels.  */
@@ -587,166 +524,6 @@ fill_frame (guchar *rgb,
     memcpy (rgb + 3 * i, frame, 3);
 }
 
-/* One photo's sheet as it is put together: the photo and its mask as the
- * ops read them, a graph with one end per panel, their captions.  */
-typedef struct
-{
-  GeglBuffer   *photo, *mask_buffer;
-  gchar        *mask;
-  gdouble       ppm;
-  GeglRectangle box;
-  GeglNode     *graph;
-  GeglNode    **ends;
-  gchar       **texts;
-  gint          n;
-} Sheet;
-
-static void
-sheet_clear (Sheet *s)
-{
-  if (s->graph)
-    g_object_unref (s->graph);
-  g_clear_object (&s->photo);
-  g_clear_object (&s->mask_buffer);
-  g_strfreev (s->texts);
-  g_free (s->ends);
-  g_free (s->mask);
-}
-
-/* A share of coloured pixels above which a mask is a colour image (a
- * photo given by mistake), not a grey mask with some noise.  */
-#define MASK_COLOURED 0.02
-
-/* The photo, its scale and its mask: checked, then read.  */
-static gboolean
-sheet_read (const SmpSheetJob *job,
-            const gchar       *photo,
-            Sheet             *s,
-            GError           **error)
-{
-  gchar        *reason, *scale_file;
-  gdouble       scale, coloured = 0.0;
-  GError       *err = NULL;
-  GeglRectangle mb;
-
-  if ((reason = smp_image_check (photo, job->max_pixels, TRUE)))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s", reason);
-      g_free (reason);
-      return FALSE;
-    }
-  s->mask = job->mask ? g_strdup (job->mask) : sibling (photo, ".mask.png");
-  scale   = sibling_scale (photo, &scale_file);
-  if (scale < 0.0)
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                 "%s: not a scale (a decimal number of px/mm, 0.5 to 200)",
-                 scale_file);
-  g_free (scale_file);
-  if (scale < 0.0)
-    return FALSE;
-  s->ppm = scale > 0.0 ? scale : job->px_per_mm;
-  if (s->mask && (reason = smp_image_check (s->mask, job->max_pixels, TRUE)))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "mask %s: %s",
-                   s->mask, reason);
-      g_free (reason);
-      return FALSE;
-    }
-
-  s->photo = smp_image_load (photo, SMP_IMAGE_PHOTO, job->max_pixels, NULL,
-                             error);
-  if (! s->photo)
-    return FALSE;
-  s->box = *gegl_buffer_get_extent (s->photo);
-  if (! s->mask)
-    return TRUE;
-  s->mask_buffer = smp_image_load (s->mask, SMP_IMAGE_MASK, job->max_pixels,
-                                   &coloured, &err);
-  if (! s->mask_buffer)
-    {
-      g_set_error (error, err->domain, err->code, "mask %s: %s", s->mask,
-                   err->message);
-      g_error_free (err);
-      return FALSE;
-    }
-  mb = *gegl_buffer_get_extent (s->mask_buffer);
-  if (! gegl_rectangle_equal (&mb, &s->box))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "mask %s is %dx%d, the photo %dx%d", s->mask, mb.width,
-                   mb.height, s->box.width, s->box.height);
-      return FALSE;
-    }
-  /* The ops read any picture as a mask (its grey); a colour photo given
-   * as one would silently do next to nothing.  */
-  if (coloured > MASK_COLOURED)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "mask %s is a colour image (%.0f %% of its pixels are "
-                   "coloured), not a mask: a mask is grey, white where the "
-                   "preset works, black where it leaves the photo", s->mask,
-                   100.0 * coloured);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* The panels: the photo, then each preset as GEGL parses it, with the
- * scale and seed after.  */
-static gboolean
-sheet_build (const SmpSheetJob *job,
-             const gchar       *photo,
-             Sheet             *s,
-             GError           **error)
-{
-  GeglNode *src, *mask_node = NULL;
-  gchar    *base;
-  gint      i;
-
-  s->graph = gegl_node_new ();
-  src      = gegl_node_new_child (s->graph, "operation", "gegl:buffer-source",
-                                  "buffer", s->photo, NULL);
-  if (s->mask_buffer)
-    mask_node = gegl_node_new_child (s->graph, "operation",
-                                     "gegl:buffer-source",
-                                     "buffer", s->mask_buffer, NULL);
-  s->n     = job->n_presets + 1;
-  s->ends  = g_new0 (GeglNode *, s->n);
-  s->texts = g_new0 (gchar *, s->n + 1);
-  s->ends[0] = src;
-  base = g_path_get_basename (photo);
-  s->texts[0] = g_strdup_printf ("BEFORE · %s\n%d x %d px · %g px/mm", base,
-                                 s->box.width, s->box.height, s->ppm);
-  g_free (base);
-  for (i = 1; i < s->n; i++)
-    {
-      gchar    *extra = job->seed_given
-                        ? g_strdup_printf ("px-per-mm=%.17g seed=%u", s->ppm,
-                                           job->seed)
-                        : g_strdup_printf ("px-per-mm=%.17g", s->ppm);
-      GeglNode *op, *own;
-
-      s->ends[i] = smp_preset_build (job->presets[i - 1], s->graph, src, extra,
-                                     error);
-      g_free (extra);
-      if (! s->ends[i])
-        return FALSE;
-      op = smp_preset_last_op (s->ends[i]);
-      /* Each band is asked for once: what an op rendered is not kept.  */
-      gegl_node_set (op, "dont-cache", TRUE, NULL);
-      own = gegl_node_has_pad (op, "aux")
-            ? gegl_node_get_producer (op, "aux", NULL) : NULL;
-      /* A preset that makes its own mask (smp:hairline in its aux) keeps
-       * it, at the photo's scale; the others take the mask file.  */
-      if (own && gegl_node_find_property (own, "px-per-mm"))
-        gegl_node_set (own, "px-per-mm", s->ppm, NULL);
-      else if (mask_node && gegl_node_has_pad (op, "aux"))
-        gegl_node_connect_to (mask_node, "output", op, "aux");
-      s->texts[i] = caption_after (job->presets[i - 1], op, s->mask);
-    }
-  return TRUE;
-}
-
 /* Its small copy for the contact sheet; a message when it cannot be
  * written (the sheet itself is).  */
 static gchar *
@@ -757,7 +534,7 @@ sheet_thumb (const SmpSheetJob *job,
   gchar  *path  = smp_sheet_thumb (job, index);
   GError *error = NULL;
   SmpPng *t     = smp_png_open (path, job->run, thumb->width, thumb->height,
-                                &error);
+                                3, &error);
   gchar  *why   = NULL;
 
   if (t && ! smp_png_rows (t, thumb->rgb, thumb->height, &error))
@@ -774,10 +551,13 @@ sheet_thumb (const SmpSheetJob *job,
 
 /* Geometry: equal panels side by side, a frame between, captions under
  * every panel as tall as the tallest needs; rendered and written in bands
- * of rows, each panel encoded to 8 bits here (see smp-image.h).  */
+ * of rows, each panel encoded to 8 bits here (see smp-image.h) and
+ * compared with the photo's.  A caption's height is set before any pixel
+ * is rendered, its text after all are: it leaves room for "nothing
+ * changed", which only the pixels tell.  */
 static gboolean
 sheet_write (const SmpSheetJob *job,
-             const Sheet       *s,
+             SmpPanels         *p,
              const gchar       *out,
              gint               index,
              SmpSheetProgress   progress,
@@ -785,27 +565,32 @@ sheet_write (const SmpSheetJob *job,
              gchar            **warning,
              GError           **error)
 {
-  const GeglRectangle box  = s->box;
-  const gint          n    = s->n;
+  const GeglRectangle box  = p->box;
+  const gint          n    = p->n;
   const gint          gap  = MAX (4, box.width / 150);
   const gdouble       size = CLAMP (box.width / 48.0, 11.0, 160.0);
   Caption            *caps = g_new0 (Caption, n);
+  gboolean           *unchanged = g_new (gboolean, n);
   gint                cap_h = 0, sheet_w, sheet_h, i, y;
   SmpPng             *png;
   Thumb               thumb = { 0 };
-  guchar             *band, *panel;
+  guchar             *band, *panel, *before;
   gfloat             *lin;
   gboolean            ok = FALSE;
 
   for (i = 0; i < n; i++)
     {
-      caption_open (&caps[i], s->texts[i], box.width, size);
+      gchar *most = smp_panels_caption (p, i, TRUE);
+
+      caption_open (&caps[i], most, box.width, size);
       cap_h = MAX (cap_h, caps[i].need);
+      unchanged[i] = i > 0;
+      g_free (most);
     }
   sheet_w = n * box.width + (n - 1) * gap;
   sheet_h = box.height + gap + cap_h;
 
-  png = smp_png_open (out, job->run, sheet_w, sheet_h, error);
+  png = smp_png_open (out, job->run, sheet_w, sheet_h, 3, error);
   if (! png)
     goto done;
   if (job->thumbnail)
@@ -816,9 +601,10 @@ sheet_write (const SmpSheetJob *job,
       thumb.sum    = g_new0 (guint64, (gsize) thumb.width * 3);
       thumb.rgb    = g_new0 (guchar, (gsize) thumb.width * thumb.height * 3);
     }
-  band  = g_new (guchar, (gsize) sheet_w * BAND_ROWS * 3);
-  lin   = g_new (gfloat, (gsize) box.width * BAND_ROWS * 4);
-  panel = g_new (guchar, (gsize) box.width * BAND_ROWS * 4);
+  band   = g_new (guchar, (gsize) sheet_w * BAND_ROWS * 3);
+  lin    = g_new (gfloat, (gsize) box.width * BAND_ROWS * 4);
+  panel  = g_new (guchar, (gsize) box.width * BAND_ROWS * 4);
+  before = g_new (guchar, (gsize) box.width * BAND_ROWS * 4);
 
   /* The photos, then the frame under them, then the captions: bands of at
    * most BAND_ROWS rows all.  */
@@ -829,17 +615,42 @@ sheet_write (const SmpSheetJob *job,
       gint rows = MIN (BAND_ROWS, (top == 0 ? box.height
                                    : top == box.height ? box.height + gap
                                    : sheet_h) - y);
+      gsize values = (gsize) box.width * rows * 4;
 
       fill_frame (band, (gsize) sheet_w * rows);
       for (i = 0; i < n && top == 0; i++)
         {
           GeglRectangle r = { box.x, box.y + y, box.width, rows };
+          guchar       *px = i ? panel : before;
 
-          gegl_node_blit (s->ends[i], 1.0, &r, RGBA_FLOAT, lin,
+          gegl_node_blit (p->panels[i].end, 1.0, &r, RGBA_FLOAT, lin,
                           GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
-          smp_image_encode (lin, (gsize) box.width * rows, panel);
-          put_panel (panel, box.width, rows, band, sheet_w,
+          smp_image_encode (lin, (gsize) box.width * rows, px);
+          if (i && unchanged[i])
+            unchanged[i] = ! memcmp (px, before, values);
+          put_panel (px, box.width, rows, band, sheet_w,
                      i * (box.width + gap));
+        }
+      /* The captions' text, now that the pixels are known; also in the
+       * file, for programs to read.  */
+      if (y == box.height + gap)
+        {
+          GString *all = g_string_new (NULL);
+          gboolean described;
+
+          for (i = 0; i < n; i++)
+            {
+              gchar *text = smp_panels_caption (p, i, unchanged[i]);
+
+              g_object_unref (caps[i].graph);
+              caption_open (&caps[i], text, box.width, size);
+              g_string_append_printf (all, "%s%s", i ? "\n\n" : "", text);
+              g_free (text);
+            }
+          described = smp_png_describe (png, all->str, error);
+          g_string_free (all, TRUE);
+          if (! described)
+            break;
         }
       for (i = 0; i < n && top == box.height + gap; i++)
         caption_rows (&caps[i], y - top, rows,
@@ -858,11 +669,14 @@ sheet_write (const SmpSheetJob *job,
       ok  = smp_png_finish (png, TRUE, error);
       png = NULL;
     }
+  if (ok)
+    smp_panels_unchanged (p, unchanged);
   if (ok && job->thumbnail)
     *warning = sheet_thumb (job, index, &thumb);
   g_free (band);
   g_free (lin);
   g_free (panel);
+  g_free (before);
 
 done:
   if (png)
@@ -870,9 +684,23 @@ done:
   for (i = 0; i < n; i++)
     g_object_unref (caps[i].graph);
   g_free (caps);
+  g_free (unchanged);
   g_free (thumb.sum);
   g_free (thumb.rgb);
   return ok;
+}
+
+/* An output that exists is kept unless --force.  */
+static gboolean
+may_write (const SmpSheetJob *job,
+           const gchar       *path,
+           GError           **error)
+{
+  if (job->force || ! g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+               "%s exists (--force replaces it)", path);
+  return FALSE;
 }
 
 gboolean
@@ -881,23 +709,40 @@ smp_sheet_render (const SmpSheetJob *job,
                   gint               index,
                   SmpSheetProgress   progress,
                   gpointer           data,
-                  gboolean          *masked,
-                  gchar            **warning,
+                  SmpSheetResult    *result,
                   GError           **error)
 {
-  gchar   *out = smp_sheet_path (job, photo);
-  Sheet    s   = { 0 };
-  gboolean ok  = FALSE;
+  gchar    *out   = smp_sheet_path (job, photo);
+  gchar    *saved = NULL;
+  SmpPanels p     = { 0 };
+  gboolean  ok    = FALSE;
 
-  *warning = NULL;
-  if (! job->force && g_file_test (out, G_FILE_TEST_EXISTS))
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                 "%s exists (--force replaces it)", out);
-  else if (sheet_read (job, photo, &s, error) &&
-           sheet_build (job, photo, &s, error))
-    ok = sheet_write (job, &s, out, index, progress, data, warning, error);
-  *masked = s.mask != NULL;
-  sheet_clear (&s);
+  memset (result, 0, sizeof *result);
+  if (may_write (job, out, error) && smp_panels_open (job, photo, &p, error))
+    {
+      gboolean wrote = FALSE;
+
+      /* The automatic mask first, so that the sheet is written only with
+       * it; removed again if the sheet is not.  */
+      if (p.auto_buffer && job->save_masks)
+        saved = smp_sheet_saved_mask (job, photo);
+      ok = ! saved || (may_write (job, saved, error) &&
+                       (wrote = smp_mask_write (p.auto_buffer, saved,
+                                                job->run, error)));
+      ok = ok && sheet_write (job, &p, out, index, progress, data,
+                              &result->warning, error);
+      if (! ok && wrote)
+        g_unlink (saved);
+      result->whole_photo = smp_panels_whole_photo (&p);
+      result->no_head     = p.auto_buffer && p.found == SMP_AUTO_NO_HEAD;
+    }
+  if (p.notes)
+    {
+      g_ptr_array_add (p.notes, NULL);
+      result->notes = g_strdupv ((gchar **) p.notes->pdata);
+    }
+  smp_panels_clear (&p);
+  g_free (saved);
   g_free (out);
   return ok;
 }
@@ -938,7 +783,7 @@ smp_sheet_contact (const SmpSheetJob   *job,
     col_h = MAX (col_h, caption (columns[c], width / n_col, 0, small, NULL));
   height += n * (name_h + col_h);
 
-  png = smp_png_open (path, job->run, width, MAX (height, 1), error);
+  png = smp_png_open (path, job->run, width, MAX (height, 1), 3, error);
   ok  = png != NULL;
   for (i = 0; ok && i < n; i++)
     {

@@ -15,6 +15,7 @@
 #include <gegl.h>
 
 #include "smp-presets.h"
+#include "smp-sources.h"
 
 typedef struct
 {
@@ -24,6 +25,8 @@ typedef struct
   gboolean     seed_given;
   guint        seed;
   const gchar *mask;        /* for every photo, or NULL: PHOTO.mask.png */
+  SmpMaskMode  mask_mode;
+  gboolean     save_masks;  /* write the automatic masks used */
   const gchar *outdir;
   gboolean     force;
   gboolean     thumbnail;   /* also write the contact sheet's small copy */
@@ -32,9 +35,10 @@ typedef struct
 } SmpSheetJob;
 
 /* Every file a run writes is first a temporary in OUTDIR named
- * .smp-preview.RUN.SUFFIX (RUN the parent's PID), then renamed: short
- * whatever the photo's name, and recognisable by a later run when RUN is
- * no longer alive.  */
+ * .smp-preview.RUN@HOST.SUFFIX (RUN the parent's PID, HOST this machine's
+ * name), then renamed: short whatever the photo's name, and recognisable
+ * by a later run on this host when RUN is no longer alive (another host's,
+ * in a folder machines share, is left to that host).  */
 #define SMP_TEMP_PREFIX ".smp-preview."
 
 /* Removes from dir the temporaries of runs whose process is gone (and those
@@ -47,29 +51,42 @@ gint      smp_sheet_clean     (const gchar       *dir,
 typedef void (*SmpSheetProgress) (gdouble  fraction,
                                   gpointer data);
 
-/* Where the sheet of `photo` goes, and the small copy of photo number
- * `index` (a temporary of the run, for the contact sheet).  */
+/* Where the sheet of `photo` goes, its automatic mask (--save-masks), and
+ * the small copy of photo number `index` (a temporary of the run, for the
+ * contact sheet).  */
 gchar    *smp_sheet_path      (const SmpSheetJob *job,
                                const gchar       *photo);
+gchar    *smp_sheet_saved_mask (const SmpSheetJob *job,
+                                const gchar       *photo);
 gchar    *smp_sheet_thumb     (const SmpSheetJob *job,
                                gint               index);
 
-/* The files the sheet of `photo` reads besides the photo: its mask and its
- * scale file, those that exist (g_strfreev it).  */
+/* The files the sheet of `photo` reads besides the photo: its mask, its
+ * reference, its hairline and its scale file, those that exist (g_strfreev
+ * it).  */
 gchar   **smp_sheet_inputs    (const SmpSheetJob *job,
                                const gchar       *photo);
 
-/* Writes the sheet of one photo (number `index` of the run); *masked says
- * whether it had a mask.  FALSE and a message naming what went wrong (one
- * line) when it could not.  TRUE with *warning set when the sheet is
- * written but its small copy for the contact sheet is not.  */
+/* What a photo's sheet leaves to be said.  */
+typedef struct
+{
+  gboolean whole_photo;  /* a preset treated the whole photo: no mask */
+  gboolean no_head;      /* the automatic mask found no head: untreated */
+  gchar   *warning;      /* the sheet is written, its small copy not */
+  gchar  **notes;        /* lines for the user (no head found, a panel
+                          * that changed nothing, ...), or NULL */
+} SmpSheetResult;
+
+/* Writes the sheet of one photo (number `index` of the run), and its
+ * automatic mask with --save-masks.  FALSE and a message naming what went
+ * wrong (one line) when it could not.  Free the result's strings either
+ * way.  */
 gboolean  smp_sheet_render    (const SmpSheetJob *job,
                                const gchar       *photo,
                                gint               index,
                                SmpSheetProgress   progress,
                                gpointer           data,
-                               gboolean          *masked,
-                               gchar            **warning,
+                               SmpSheetResult    *result,
                                GError           **error);
 
 /* From a signal handler: removes the file being written.  */
@@ -85,18 +102,24 @@ gboolean  smp_sheet_contact   (const SmpSheetJob   *job,
                                GError             **error);
 
 /* The tool's one PNG writer, band by band (libpng, no time stamp, so the
- * same pixels give the same bytes): 8-bit sRGB RGB rows into a temporary
- * of the run beside path.  */
+ * same pixels give the same bytes): 8-bit sRGB rows, RGB (3 channels) or
+ * grey (1), into a temporary of the run beside path.  */
 typedef struct SmpPng SmpPng;
 
 SmpPng   *smp_png_open        (const gchar       *path,
                                gint               run,
                                gint               width,
                                gint               height,
+                               gint               channels,
                                GError           **error);
 gboolean  smp_png_rows        (SmpPng            *png,
                                const guchar      *rgb,
                                gint               rows,
+                               GError           **error);
+/* Text for the file's Description (an iTXt chunk, written at its end):
+ * what the pixels show, for programs to read.  */
+gboolean  smp_png_describe    (SmpPng            *png,
+                               const gchar       *text,
                                GError           **error);
 /* Ends the PNG and renames it to its path, with keep; without (or on any
  * failure) removes it.  Frees png.  */
