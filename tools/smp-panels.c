@@ -287,6 +287,15 @@ build_panel (const SmpSheetJob *job,
   if (! panel->end)
     return FALSE;
   op = panel->op = smp_preset_last_op (panel->end);
+  /* A column of --timeline: the stage on the op that stipples (that it
+   * has one, check_presets made sure).  */
+  if (panel->preset->stage && gegl_node_find_property (op, "stage"))
+    {
+      smp_node_set_enum (op, "stage", panel->preset->stage);
+      gegl_node_set (op, "after-session", panel->preset->after_session,
+                     "years", panel->preset->years,
+                     "touch-up", panel->preset->touch_up, NULL);
+    }
   role    = role_of (op);
   has_aux = gegl_node_has_pad (op, "aux");
   own     = has_aux ? gegl_node_get_producer (op, "aux", NULL) : NULL;

@@ -89,6 +89,7 @@ static gchar    *opt_list_file;
 static gchar    *opt_seed;
 static gchar    *opt_out;
 static gboolean  opt_contact;
+static gboolean  opt_timeline;
 static gint      opt_jobs = 1;
 static gboolean  opt_force;
 static gchar    *opt_max;
@@ -124,6 +125,10 @@ static const GOptionEntry entries[] = {
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
     "Where the sheets go, OUTDIR/PHOTO-preview.png (made if missing)",
     "OUTDIR" },
+  { "timeline", 0, 0, G_OPTION_ARG_NONE, &opt_timeline,
+    "Five columns for each preset, a simulation of the treatment's course: "
+    "after session 1 and after the last session (fresh: red, larger "
+    "dots), healed, in 5 years (faded) and touched up then", NULL },
   { "contact-sheet", 0, 0, G_OPTION_ARG_NONE, &opt_contact,
     "Also write OUTDIR/contact-sheet.png, every sheet small, one under "
     "another", NULL },
@@ -443,6 +448,16 @@ check_presets (SmpPreset **presets,
                                          smp_preset_last_op (end)), "smp:"))
             {
               say ("preset %s: its last operation, %s, is not an smp: op",
+                   presets[i]->path,
+                   gegl_node_get_operation (smp_preset_last_op (end)));
+              bad = 1;
+            }
+          else if (presets[i]->stage &&
+                   ! gegl_node_find_property (smp_preset_last_op (end),
+                                              "stage"))
+            {
+              say ("preset %s: its op %s lays no dots, so it has no "
+                   "timeline (--timeline needs a preset that stipples)",
                    presets[i]->path,
                    gegl_node_get_operation (smp_preset_last_op (end)));
               bad = 1;
@@ -1106,7 +1121,12 @@ main (int    argc,
     {
       SmpPreset *p = smp_preset_load (opt_presets[i], &error);
 
-      if (p)
+      if (p && opt_timeline)
+        {
+          smp_preset_timeline (p, presets);
+          smp_preset_free (p);
+        }
+      else if (p)
         g_ptr_array_add (presets, p);
       else
         fprintf (stderr, "smp-preview: %s\n", error->message);
