@@ -2511,6 +2511,67 @@ test_timeline (void)
   g_free (ts);
 }
 
+/* --plan (issue 16): the treatment plan of a photo from its mask and
+ * scale, printed under the photo and written beside the sheet as JSON
+ * that validates against data/plan.schema.json; its area that of the
+ * mask (a band of 59 x 160 px at 10 px/mm: 0.944 cm²) within 2 % and its
+ * impressions the preset's density times it within 3 %.  Without a mask,
+ * no plan and a line saying why.  */
+static void
+test_plan (void)
+{
+  gchar  *d     = fresh_dir ("plan");
+  gchar  *photo = g_build_filename (d, "t.png", NULL);
+  gchar  *mask  = g_build_filename (d, "t.mask.png", NULL);
+  gchar  *out   = g_build_filename (d, "out", NULL);
+  gchar  *json  = g_build_filename (out, "t-plan.json", NULL);
+  gchar  *ts    = sheet_of (out, "t.png");
+  gchar  *err, *text, *why, *at;
+  gdouble area, impressions, want = 59.0 * 160.0 / 100.0 / 100.0;
+
+  make_photo (photo, 240, 160, 0);
+  make_mask (mask, 240, 160);
+  g_assert_cmpint (preview (&err, "--plan", "-p", "shaved-dark-hair",
+                            "-s", "10", photo, "-o", out, NULL), ==, 0);
+  g_free (err);
+  g_assert_true (g_file_get_contents (json, &text, NULL, NULL));
+  g_assert_true (smp_test_plan_validates (json, &why));
+  g_free (why);
+  g_assert_nonnull (at = strstr (text, "\"area_cm2\": "));
+  area = g_ascii_strtod (at + strlen ("\"area_cm2\": "), NULL);
+  g_assert_nonnull (at = strstr (text, "\"impressions\": "));
+  impressions = g_ascii_strtod (at + strlen ("\"impressions\": "), NULL);
+  g_test_message ("plan: %.3f cm² (the mask: %.3f), %.0f impressions",
+                  area, want, impressions);
+  g_assert_cmpfloat (fabs (area / want - 1.0), <, 0.02);
+  g_assert_cmpfloat (fabs (impressions / (100.0 * want) - 1.0), <, 0.03);
+  g_free (text);
+  text = png_description (ts);
+  g_assert_nonnull (strstr (text, "plan (shaved-dark-hair's mask, "
+                                  "100/cm²): 0.9 cm², 94 impressions in 3 "
+                                  "sessions"));
+  g_free (text);
+
+  /* No mask: the preset treats the whole photo; a plan of that would be
+   * no plan.  */
+  g_unlink (json);
+  g_assert_cmpint (preview (&err, "-f", "--plan", "--mask-mode=none", "-p",
+                            "shaved-dark-hair", "-s", "10", photo, "-o", out,
+                            NULL), ==, 0);
+  g_assert_cmpint (lines_with (err, "t.png: no treatment plan: no preset "
+                                    "lays dots through a mask here"), ==, 1);
+  g_free (err);
+  g_assert_false (g_file_test (json, G_FILE_TEST_EXISTS));
+
+  rm_rf (d);
+  g_free (d);
+  g_free (photo);
+  g_free (mask);
+  g_free (out);
+  g_free (json);
+  g_free (ts);
+}
+
 /* This host as smp-preview names it in its temporaries.  */
 static gchar *
 host_tag (void)
@@ -3027,6 +3088,7 @@ main (int    argc,
   g_test_add_func ("/preview/hairline", test_hairline);
   g_test_add_func ("/preview/nothing-changed", test_nothing_changed);
   g_test_add_func ("/preview/timeline", test_timeline);
+  g_test_add_func ("/preview/plan", test_plan);
   g_test_add_func ("/preview/from-list", test_from_list);
   g_test_add_func ("/preview/auto-masks", test_auto_masks);
   return g_test_run ();

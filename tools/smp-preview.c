@@ -90,6 +90,7 @@ static gchar    *opt_seed;
 static gchar    *opt_out;
 static gboolean  opt_contact;
 static gboolean  opt_timeline;
+static gboolean  opt_plan;
 static gint      opt_jobs = 1;
 static gboolean  opt_force;
 static gchar    *opt_max;
@@ -129,6 +130,10 @@ static const GOptionEntry entries[] = {
     "Five columns for each preset, a simulation of the treatment's course: "
     "after session 1 and after the last session (fresh: red, larger "
     "dots), healed, in 5 years (faded) and touched up then", NULL },
+  { "plan", 0, 0, G_OPTION_ARG_NONE, &opt_plan,
+    "Also a treatment plan for each photo from its mask and scale (area, "
+    "impressions, sessions, hours: an estimate), printed under the photo "
+    "and written as OUTDIR/PHOTO" SMP_SUFFIX_PLAN, NULL },
   { "contact-sheet", 0, 0, G_OPTION_ARG_NONE, &opt_contact,
     "Also write OUTDIR/contact-sheet.png, every sheet small, one under "
     "another", NULL },
@@ -574,6 +579,7 @@ read_options (SmpSheetJob *job)
       return FALSE;
     }
   job->save_masks = opt_save_masks;
+  job->plan       = opt_plan;
   job->mask       = opt_mask;
   job->outdir     = opt_out;
   job->force     = opt_force;
@@ -731,6 +737,14 @@ check_outputs (const SmpSheetJob *job,
         {
           out  = smp_sheet_saved_mask (job, photos[i]);
           what = g_strdup_printf ("the automatic mask of %s", photos[i]);
+          ok   = check_output (inputs, out, what);
+          g_free (what);
+          g_free (out);
+        }
+      if (ok && job->plan)
+        {
+          out  = smp_sheet_plan (job, photos[i]);
+          what = g_strdup_printf ("the treatment plan of %s", photos[i]);
           ok   = check_output (inputs, out, what);
           g_free (what);
           g_free (out);
