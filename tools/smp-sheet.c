@@ -769,12 +769,15 @@ smp_sheet_render (const SmpSheetJob *job,
                   GError           **error)
 {
   gchar    *out   = smp_sheet_path (job, photo);
-  gchar    *saved = NULL;
+  gchar    *saved = NULL, *plan = NULL;
   SmpPanels p     = { 0 };
   gboolean  ok    = FALSE;
 
   memset (result, 0, sizeof *result);
-  if (may_write (job, out, error) && smp_panels_open (job, photo, &p, error))
+  if (job->plan)
+    plan = smp_sheet_plan (job, photo);
+  if (may_write (job, out, error) && (! plan || may_write (job, plan, error)) &&
+      smp_panels_open (job, photo, &p, error))
     {
       gboolean wrote = FALSE;
 
@@ -790,13 +793,9 @@ smp_sheet_render (const SmpSheetJob *job,
       /* The plan beside its sheet (the sheet prints it).  */
       if (ok && p.plan_json)
         {
-          gchar *plan = smp_sheet_plan (job, photo);
-
-          ok = may_write (job, plan, error) &&
-               text_write (plan, job->run, p.plan_json, error);
+          ok = text_write (plan, job->run, p.plan_json, error);
           if (! ok)
             g_unlink (out);
-          g_free (plan);
         }
       if (! ok && wrote)
         g_unlink (saved);
@@ -810,6 +809,7 @@ smp_sheet_render (const SmpSheetJob *job,
     }
   smp_panels_clear (&p);
   g_free (saved);
+  g_free (plan);
   g_free (out);
   return ok;
 }
