@@ -686,6 +686,16 @@ make_plan (SmpPanels *p)
   smp_plan_input_init (&in);
   gegl_node_get (panel->op, "density", &density, "sessions", &sessions,
                  NULL);
+  /* The density follicles gave its dots to match the client's hair, when
+   * it learnt one: the impressions the panel shows.  */
+  if (gegl_node_find_property (panel->op, "learnt-density"))
+    {
+      gdouble learnt = 0.0;
+
+      gegl_node_get (panel->op, "learnt-density", &learnt, NULL);
+      if (learnt > 0.0)
+        density = learnt;
+    }
   in.px_per_mm = p->ppm;
   in.density   = density;
   in.sessions  = sessions;
@@ -708,7 +718,7 @@ make_plan (SmpPanels *p)
     }
   p->plan_json = smp_plan_json (&plan, p->name);
   imp  = thousands ((gint64) floor (plan.impressions + 0.5));
-  line = g_strdup_printf ("%s\nplan (%s's mask, %g/cm²): %.1f cm², %s "
+  line = g_strdup_printf ("%s\nplan (%s's mask, %.0f/cm²): %.1f cm², %s "
                           "impressions in %d sessions, %.0f-%.0f hours "
                           "(an estimate)", p->panels[0].caption,
                           panel->preset->name, density, plan.area_cm2, imp,
