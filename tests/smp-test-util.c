@@ -529,3 +529,44 @@ smp_test_shared_photo (const gchar *file)
   g_free (path);
   return photo;
 }
+
+gboolean
+smp_test_plan_validates (const gchar  *json_path,
+                         gchar       **why)
+{
+  const gchar *python = g_getenv ("SMP_PYTHON");
+  gchar       *schema = g_build_filename (g_getenv ("SMP_SOURCE_DIR"), "data",
+                                          "plan.schema.json", NULL);
+  const gchar *argv[] = {
+    python ? python : "python3", "-c",
+    "import json, sys\n"
+    "try:\n"
+    "    import jsonschema\n"
+    "except ImportError:\n"
+    "    sys.exit('python3-jsonschema is not installed (./run install "
+    "installs it)')\n"
+    "schema = json.load(open(sys.argv[2]))\n"
+    "jsonschema.Draft202012Validator.check_schema(schema)\n"
+    "errors = list(jsonschema.Draft202012Validator(schema).iter_errors("
+    "json.load(open(sys.argv[1]))))\n"
+    "for e in errors:\n"
+    "    print(e.message)\n"
+    "sys.exit(1 if errors else 0)\n",
+    json_path, schema, NULL };
+  gint   status;
+  gchar *out = NULL, *err = NULL;
+
+  /* Not through smp_test_spawn: Python needs none of the sanitizer runtime
+   * it preloads into children, and would report its own leaks with it.  */
+  g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL,
+                               G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                               &status, NULL));
+  status = WIFEXITED (status) ? WEXITSTATUS (status) : 128;
+  g_assert_false (strstr (err, "not installed"));
+  g_assert_false (strstr (err, "Traceback"));
+  *why = g_strconcat (out, err, NULL);
+  g_free (out);
+  g_free (err);
+  g_free (schema);
+  return status == 0;
+}

@@ -163,4 +163,10 @@ void        smp_test_tile_independence_env (const GeglRectangle *rect,
                                             SmpTestRender        render,
                                             const gchar * const *env);
 
+/* Whether a treatment plan's JSON file validates against
+ * data/plan.schema.json, by python3's jsonschema (Debian's
+ * python3-jsonschema); its message in *why.  */
+gboolean      smp_test_plan_validates (const gchar  *json_path,
+                                       gchar       **why);
+
 #endif

@@ -2449,6 +2449,165 @@ test_nothing_changed (void)
   g_free (ps);
 }
 
+/* --timeline (issue 16): five columns for a preset, each the preset's look
+ * at one stage, in the order of a treatment's course, captioned with the
+ * stage and as a simulation: on a generated photo with a band mask, the
+ * band's mean darkening grows from session 1 to the last (fresh), the
+ * fresh columns are redder than healed, 5 years lighter than healed and
+ * touched up back within 10 % of healed.  A preset whose op lays no dots
+ * is refused, named.  */
+static void
+test_timeline (void)
+{
+  static const gchar *stages[] = {
+    "after session 1 (fresh)", "after the last session (fresh)", "healed",
+    "in 5 years", "touched up after 5 years"
+  };
+  gchar   *d     = fresh_dir ("timeline");
+  gchar   *photo = g_build_filename (d, "t.png", NULL);
+  gchar   *mask  = g_build_filename (d, "t.mask.png", NULL);
+  gchar   *bad   = g_build_filename (d, "map.gegl", NULL);
+  gchar   *out   = g_build_filename (d, "out", NULL);
+  gchar   *ts    = sheet_of (out, "t.png");
+  gchar   *err, *text;
+  guchar  *sheet, *before;
+  gdouble  dark[5], red[5], red0 = 0.0;
+  gint     w = 240, h = 160, sw, sh, i, k, n = 0;
+
+  make_photo (photo, w, h, 0);
+  make_mask (mask, w, h);
+  g_assert_cmpint (preview (&err, "--timeline", "-p", "shaved-dark-hair",
+                            "-s", "10", "--seed", "3", photo, "-o", out,
+                            NULL), ==, 0);
+  g_free (err);
+  sheet = read_rgb (ts, &sw, &sh);
+  g_assert_cmpint (sw, ==, 6 * w + 5 * gap_of (w));
+  before = panel (sheet, sw, 0, w, h);
+  /* The band, in the lower half of the photo (bare skin).  */
+  for (k = 0; k < w * h; k++)
+    if (abs (k % w - w / 2) < w / 8 - 2 && k / w > h / 2)
+      {
+        red0 += before[3 * k] - before[3 * k + 1];
+        n++;
+      }
+  red0 /= n;
+  for (i = 0; i < 5; i++)
+    {
+      guchar *after = panel (sheet, sw, i + 1, w, h);
+      gdouble lb = 0.0, la = 0.0, r = 0.0;
+
+      for (k = 0; k < w * h; k++)
+        if (abs (k % w - w / 2) < w / 8 - 2 && k / w > h / 2)
+          {
+            lb += before[3 * k] + before[3 * k + 1] + before[3 * k + 2];
+            la += after[3 * k] + after[3 * k + 1] + after[3 * k + 2];
+            r  += after[3 * k] - after[3 * k + 1];
+          }
+      dark[i] = 1.0 - la / lb;
+      red[i]  = r / n - red0;
+      g_test_message ("%s: darkening %.3f, red over green %+.1f levels "
+                      "more than before", stages[i], dark[i], red[i]);
+      g_free (after);
+    }
+  g_assert_cmpfloat (dark[0], >, 0.0);
+  g_assert_cmpfloat (dark[0], <, dark[1]);
+  g_assert_cmpfloat (dark[2], >, 0.0);
+  g_assert_cmpfloat (dark[3], <, dark[2]);
+  g_assert_cmpfloat (fabs (dark[4] / dark[2] - 1.0), <, 0.10);
+  g_assert_cmpfloat (red[1], >, red[2]);
+  g_assert_cmpfloat (red[0], >, red[2]);
+  text = png_description (ts);
+  for (i = 0; i < 5; i++)
+    {
+      gchar *cap = g_strdup_printf ("SIMULATION · shaved-dark-hair, %s:",
+                                    stages[i]);
+
+      g_assert_nonnull (strstr (text, cap));
+      g_free (cap);
+    }
+  g_free (text);
+
+  /* An op without dots has no timeline: refused before any photo.  */
+  g_assert_true (g_file_set_contents (bad, "# a map\nsmp:scalp-map\n", -1,
+                                      NULL));
+  g_assert_cmpint (preview (&err, "-f", "--timeline", "-p", bad, "-s", "10",
+                            photo, "-o", out, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "map.gegl: its op smp:scalp-map lays no "
+                                 "dots, so it has no timeline"));
+  g_free (err);
+
+  g_free (sheet);
+  g_free (before);
+  rm_rf (d);
+  g_free (d);
+  g_free (photo);
+  g_free (mask);
+  g_free (bad);
+  g_free (out);
+  g_free (ts);
+}
+
+/* --plan (issue 16): the treatment plan of a photo from its mask and
+ * scale, printed under the photo and written beside the sheet as JSON
+ * that validates against data/plan.schema.json; its area that of the
+ * mask (a band of 59 x 160 px at 10 px/mm: 0.944 cm²) within 2 % and its
+ * impressions the preset's density times it within 3 %.  Without a mask,
+ * no plan and a line saying why.  */
+static void
+test_plan (void)
+{
+  gchar  *d     = fresh_dir ("plan");
+  gchar  *photo = g_build_filename (d, "t.png", NULL);
+  gchar  *mask  = g_build_filename (d, "t.mask.png", NULL);
+  gchar  *out   = g_build_filename (d, "out", NULL);
+  gchar  *json  = g_build_filename (out, "t-plan.json", NULL);
+  gchar  *ts    = sheet_of (out, "t.png");
+  gchar  *err, *text, *why, *at;
+  gdouble area, impressions, want = 59.0 * 160.0 / 100.0 / 100.0;
+
+  make_photo (photo, 240, 160, 0);
+  make_mask (mask, 240, 160);
+  g_assert_cmpint (preview (&err, "--plan", "-p", "shaved-dark-hair",
+                            "-s", "10", photo, "-o", out, NULL), ==, 0);
+  g_free (err);
+  g_assert_true (g_file_get_contents (json, &text, NULL, NULL));
+  g_assert_true (smp_test_plan_validates (json, &why));
+  g_free (why);
+  g_assert_nonnull (at = strstr (text, "\"area_cm2\": "));
+  area = g_ascii_strtod (at + strlen ("\"area_cm2\": "), NULL);
+  g_assert_nonnull (at = strstr (text, "\"impressions\": "));
+  impressions = g_ascii_strtod (at + strlen ("\"impressions\": "), NULL);
+  g_test_message ("plan: %.3f cm² (the mask: %.3f), %.0f impressions",
+                  area, want, impressions);
+  g_assert_cmpfloat (fabs (area / want - 1.0), <, 0.02);
+  g_assert_cmpfloat (fabs (impressions / (100.0 * want) - 1.0), <, 0.03);
+  g_free (text);
+  text = png_description (ts);
+  g_assert_nonnull (strstr (text, "plan (shaved-dark-hair's mask, "
+                                  "100/cm²): 0.9 cm², 94 impressions in 3 "
+                                  "sessions"));
+  g_free (text);
+
+  /* No mask: the preset treats the whole photo; a plan of that would be
+   * no plan.  */
+  g_unlink (json);
+  g_assert_cmpint (preview (&err, "-f", "--plan", "--mask-mode=none", "-p",
+                            "shaved-dark-hair", "-s", "10", photo, "-o", out,
+                            NULL), ==, 0);
+  g_assert_cmpint (lines_with (err, "t.png: no treatment plan: no preset "
+                                    "lays dots through a mask here"), ==, 1);
+  g_free (err);
+  g_assert_false (g_file_test (json, G_FILE_TEST_EXISTS));
+
+  rm_rf (d);
+  g_free (d);
+  g_free (photo);
+  g_free (mask);
+  g_free (out);
+  g_free (json);
+  g_free (ts);
+}
+
 /* This host as smp-preview names it in its temporaries.  */
 static gchar *
 host_tag (void)
@@ -2964,6 +3123,8 @@ main (int    argc,
   g_test_add_func ("/preview/reference", test_reference);
   g_test_add_func ("/preview/hairline", test_hairline);
   g_test_add_func ("/preview/nothing-changed", test_nothing_changed);
+  g_test_add_func ("/preview/timeline", test_timeline);
+  g_test_add_func ("/preview/plan", test_plan);
   g_test_add_func ("/preview/from-list", test_from_list);
   g_test_add_func ("/preview/auto-masks", test_auto_masks);
   return g_test_run ();

@@ -673,49 +673,6 @@ test_plan_areas (void)
       }
 }
 
-/* Whether the JSON file validates against the schema, by python3's
- * jsonschema (Debian's python3-jsonschema); its message in *why.  */
-static gboolean
-validates (const gchar  *json_path,
-           gchar       **why)
-{
-  const gchar *python = g_getenv ("SMP_PYTHON");
-  gchar       *schema = g_build_filename (g_getenv ("SMP_SOURCE_DIR"), "data",
-                                          "plan.schema.json", NULL);
-  const gchar *argv[] = {
-    python ? python : "python3", "-c",
-    "import json, sys\n"
-    "try:\n"
-    "    import jsonschema\n"
-    "except ImportError:\n"
-    "    sys.exit('python3-jsonschema is not installed (./run install "
-    "installs it)')\n"
-    "schema = json.load(open(sys.argv[2]))\n"
-    "jsonschema.Draft202012Validator.check_schema(schema)\n"
-    "errors = list(jsonschema.Draft202012Validator(schema).iter_errors("
-    "json.load(open(sys.argv[1]))))\n"
-    "for e in errors:\n"
-    "    print(e.message)\n"
-    "sys.exit(1 if errors else 0)\n",
-    json_path, schema, NULL };
-  gint   status;
-  gchar *out = NULL, *err = NULL;
-
-  /* Not through smp_test_spawn: Python needs none of the sanitizer runtime
-   * it preloads into children, and would report its own leaks with it.  */
-  g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL,
-                               G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                               &status, NULL));
-  status = WIFEXITED (status) ? WEXITSTATUS (status) : 128;
-  g_assert_false (strstr (err, "not installed"));
-  g_assert_false (strstr (err, "Traceback"));
-  *why = g_strconcat (out, err, NULL);
-  g_free (out);
-  g_free (err);
-  g_free (schema);
-  return status == 0;
-}
-
 /* 7. The JSON validates against data/plan.schema.json; a plan broken in
  * three ways does not (so the check can fail); a name that needs escaping
  * stays valid JSON.  */
@@ -741,7 +698,7 @@ test_plan_json (void)
   g_assert_nonnull (json);
   g_test_message ("%s", json);
   g_assert_true (g_file_set_contents (path, json, -1, NULL));
-  g_assert_true (validates (path, &why));
+  g_assert_true (smp_test_plan_validates (path, &why));
   g_free (why);
   for (k = 0; k < G_N_ELEMENTS (broken); k++)
     {
@@ -750,7 +707,7 @@ test_plan_json (void)
       g_assert_nonnull (strstr (json, broken[k][0]));
       g_string_replace (bad, broken[k][0], broken[k][1], 1);
       g_assert_true (g_file_set_contents (path, bad->str, -1, NULL));
-      g_assert_false (validates (path, &why));
+      g_assert_false (smp_test_plan_validates (path, &why));
       g_test_message ("broken (%s -> %s): %s", broken[k][0], broken[k][1],
                       why);
       g_free (why);

@@ -13,6 +13,7 @@
 
 #include "smp-image.h"
 #include "smp-panels.h"
+#include "smp-plan.h"
 
 /* What an op's aux means here, by op (the ops do not say it themselves):
  * every op takes a mask file; the automatic mask, the bald or thinning
@@ -71,6 +72,7 @@ smp_panels_clear (SmpPanels *p)
   g_free (p->reference);
   g_free (p->hairline);
   g_free (p->hairline_d);
+  g_free (p->plan_json);
   if (p->notes)
     g_ptr_array_unref (p->notes);
   memset (p, 0, sizeof *p);
@@ -287,6 +289,15 @@ build_panel (const SmpSheetJob *job,
   if (! panel->end)
     return FALSE;
   op = panel->op = smp_preset_last_op (panel->end);
+  /* A column of --timeline: the stage on the op that stipples (that it
+   * has one, check_presets made sure).  */
+  if (panel->preset->stage && gegl_node_find_property (op, "stage"))
+    {
+      smp_node_set_enum (op, "stage", panel->preset->stage);
+      gegl_node_set (op, "after-session", panel->preset->after_session,
+                     "years", panel->preset->years,
+                     "touch-up", panel->preset->touch_up, NULL);
+    }
   role    = role_of (op);
   has_aux = gegl_node_has_pad (op, "aux");
   own     = has_aux ? gegl_node_get_producer (op, "aux", NULL) : NULL;
@@ -645,6 +656,85 @@ learn_and_caption (SmpPanels *p)
     g_string_free (empty, TRUE);
 }
 
+/* The treatment plan (issue 16) of the first panel that lays dots
+ * through a mask: the area the mask covers as the op reads it (Y'A, a
+ * feather counted by its share), the op's density and sessions, at the
+ * photo's scale.  Printed under the photo before, kept for its JSON; or a
+ * note saying why there is none.  */
+#define PLAN_ROWS 64
+
+static void
+make_plan (SmpPanels *p)
+{
+  SmpPanel    *panel = NULL;
+  GeglNode    *aux   = NULL;
+  SmpPlanInput in;
+  SmpPlan      plan;
+  gchar        err[256], *line, *imp;
+  gfloat      *ya;
+  gdouble      density = 0.0;
+  gint         i, sessions = 0, row;
+
+  for (i = 1; i < p->n && ! panel; i++)
+    if (p->panels[i].from != SMP_FROM_NOTHING &&
+        p->panels[i].from != SMP_FROM_UNTREATED &&
+        gegl_node_find_property (p->panels[i].op, "density") &&
+        gegl_node_find_property (p->panels[i].op, "sessions") &&
+        (aux = gegl_node_get_producer (p->panels[i].op, "aux", NULL)))
+      panel = &p->panels[i];
+  if (! panel)
+    {
+      g_ptr_array_add (p->notes,
+                       g_strdup ("no treatment plan: no preset lays dots "
+                                 "through a mask here (a plan needs the "
+                                 "treated area)"));
+      return;
+    }
+  smp_plan_input_init (&in);
+  gegl_node_get (panel->op, "density", &density, "sessions", &sessions,
+                 NULL);
+  /* The density follicles gave its dots to match the client's hair, when
+   * it learnt one: the impressions the panel shows.  */
+  if (gegl_node_find_property (panel->op, "learnt-density"))
+    {
+      gdouble learnt = 0.0;
+
+      gegl_node_get (panel->op, "learnt-density", &learnt, NULL);
+      if (learnt > 0.0)
+        density = learnt;
+    }
+  in.px_per_mm = p->ppm;
+  in.density   = density;
+  in.sessions  = sessions;
+  ya = g_new (gfloat, (gsize) p->box.width * PLAN_ROWS * 2);
+  for (row = p->box.y; row < p->box.y + p->box.height; row += PLAN_ROWS)
+    {
+      GeglRectangle band = { p->box.x, row, p->box.width,
+                             MIN (PLAN_ROWS, p->box.y + p->box.height - row) };
+
+      gegl_node_blit (aux, 1.0, &band, babl_format ("Y'A float"), ya,
+                      GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
+      smp_plan_add_mask_ya (&in, ya, (gsize) band.width * band.height);
+    }
+  g_free (ya);
+  if (! smp_plan_compute (&in, &plan, err, sizeof err))
+    {
+      g_ptr_array_add (p->notes, g_strdup_printf ("no treatment plan: %s",
+                                                  err));
+      return;
+    }
+  p->plan_json = smp_plan_json (&plan, p->name);
+  imp  = thousands ((gint64) floor (plan.impressions + 0.5));
+  line = g_strdup_printf ("%s\nplan (%s's mask, %.0f/cm²): %.1f cm², %s "
+                          "impressions in %d sessions, %.0f-%.0f hours "
+                          "(an estimate)", p->panels[0].caption,
+                          panel->preset->name, density, plan.area_cm2, imp,
+                          plan.sessions, plan.hours_min, plan.hours_max);
+  g_free (p->panels[0].caption);
+  p->panels[0].caption = line;
+  g_free (imp);
+}
+
 gboolean
 smp_panels_open (const SmpSheetJob *job,
                  const gchar       *photo,
@@ -679,6 +769,8 @@ smp_panels_open (const SmpSheetJob *job,
         return FALSE;
     }
   learn_and_caption (p);
+  if (job->plan)
+    make_plan (p);
   return TRUE;
 }
 

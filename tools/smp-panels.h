@@ -54,6 +54,7 @@ typedef struct
   SmpPanel     *panels;      /* 0: the photo; then one per preset */
   gint          n;
   GPtrArray    *notes;       /* one line each, for stderr */
+  gchar        *plan_json;   /* the treatment plan (--plan), or NULL */
 } SmpPanels;
 
 /* Reads the photo and what goes with it, builds every panel's graph and

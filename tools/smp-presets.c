@@ -37,6 +37,45 @@ smp_presets_dirs (void)
 }
 
 void
+smp_preset_timeline (const SmpPreset *preset,
+                     GPtrArray       *presets)
+{
+  /* What a client asks at the consultation (issue 16): right after the
+   * first session and after the last, while still red; healed; five years
+   * on, faded; and touched up then.  */
+  static const struct
+  {
+    const gchar *label, *stage;
+    gint         after_session;
+    gdouble      years;
+    gboolean     touch_up;
+  } stages[] = {
+    { "after session 1 (fresh)",        "fresh",  1, 0.0, FALSE },
+    { "after the last session (fresh)", "fresh",  0, 0.0, FALSE },
+    { "healed",                         "healed", 0, 0.0, FALSE },
+    { "in 5 years",                     "aged",   0, 5.0, FALSE },
+    { "touched up after 5 years",       "aged",   0, 5.0, TRUE  },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (stages); i++)
+    {
+      SmpPreset *p = g_new0 (SmpPreset, 1);
+
+      p->name          = g_strdup_printf ("%s, %s", preset->name,
+                                          stages[i].label);
+      p->path          = g_strdup (preset->path);
+      p->description   = g_strdup (preset->description);
+      p->text          = g_strdup (preset->text);
+      p->stage         = stages[i].stage;
+      p->after_session = stages[i].after_session;
+      p->years         = stages[i].years;
+      p->touch_up      = stages[i].touch_up;
+      g_ptr_array_add (presets, p);
+    }
+}
+
+void
 smp_preset_free (SmpPreset *preset)
 {
   if (! preset)

@@ -21,6 +21,12 @@ typedef struct
   gchar *path;
   gchar *description;   /* the first comment line, without '#' */
   gchar *text;          /* the whole file */
+  /* A stage of the timeline its last op renders (smp-preview --timeline),
+   * or stage NULL: as the preset says.  */
+  const gchar *stage;   /* "fresh", "healed", "aged" */
+  gint         after_session;
+  gdouble      years;
+  gboolean     touch_up;
 } SmpPreset;
 
 /* Where presets are looked for, in order: the directories in
@@ -38,6 +44,12 @@ SmpPreset  *smp_preset_load    (const gchar     *name_or_path,
                                 GError         **error);
 
 void        smp_preset_free    (SmpPreset       *preset);
+
+/* The columns of a timeline sheet: each a copy of preset at one stage,
+ * named "NAME, STAGE" (after session 1, after the last session, healed,
+ * in 5 years, touched up after 5 years).  Appends them to presets.  */
+void        smp_preset_timeline (const SmpPreset *preset,
+                                 GPtrArray       *presets);
 
 /* Builds the preset in graph between `input` (whose output it reads) and
  * a new gegl:nop it returns, with `extra` (more chain text, such as

@@ -89,6 +89,8 @@ static gchar    *opt_list_file;
 static gchar    *opt_seed;
 static gchar    *opt_out;
 static gboolean  opt_contact;
+static gboolean  opt_timeline;
+static gboolean  opt_plan;
 static gint      opt_jobs = 1;
 static gboolean  opt_force;
 static gchar    *opt_max;
@@ -124,6 +126,14 @@ static const GOptionEntry entries[] = {
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
     "Where the sheets go, OUTDIR/PHOTO-preview.png (made if missing)",
     "OUTDIR" },
+  { "timeline", 0, 0, G_OPTION_ARG_NONE, &opt_timeline,
+    "Five columns for each preset, a simulation of the treatment's course: "
+    "after session 1 and after the last session (fresh: red, larger "
+    "dots), healed, in 5 years (faded) and touched up then", NULL },
+  { "plan", 0, 0, G_OPTION_ARG_NONE, &opt_plan,
+    "Also a treatment plan for each photo from its mask and scale (area, "
+    "impressions, sessions, hours: an estimate), printed under the photo "
+    "and written as OUTDIR/PHOTO" SMP_SUFFIX_PLAN, NULL },
   { "contact-sheet", 0, 0, G_OPTION_ARG_NONE, &opt_contact,
     "Also write OUTDIR/contact-sheet.png, every sheet small, one under "
     "another", NULL },
@@ -447,6 +457,16 @@ check_presets (SmpPreset **presets,
                    gegl_node_get_operation (smp_preset_last_op (end)));
               bad = 1;
             }
+          else if (presets[i]->stage &&
+                   ! gegl_node_find_property (smp_preset_last_op (end),
+                                              "stage"))
+            {
+              say ("preset %s: its op %s lays no dots, so it has no "
+                   "timeline (--timeline needs a preset that stipples)",
+                   presets[i]->path,
+                   gegl_node_get_operation (smp_preset_last_op (end)));
+              bad = 1;
+            }
         }
       g_object_unref (graph);
       gegl_exit ();
@@ -559,6 +579,7 @@ read_options (SmpSheetJob *job)
       return FALSE;
     }
   job->save_masks = opt_save_masks;
+  job->plan       = opt_plan;
   job->mask       = opt_mask;
   job->outdir     = opt_out;
   job->force     = opt_force;
@@ -716,6 +737,14 @@ check_outputs (const SmpSheetJob *job,
         {
           out  = smp_sheet_saved_mask (job, photos[i]);
           what = g_strdup_printf ("the automatic mask of %s", photos[i]);
+          ok   = check_output (inputs, out, what);
+          g_free (what);
+          g_free (out);
+        }
+      if (ok && job->plan)
+        {
+          out  = smp_sheet_plan (job, photos[i]);
+          what = g_strdup_printf ("the treatment plan of %s", photos[i]);
           ok   = check_output (inputs, out, what);
           g_free (what);
           g_free (out);
@@ -1106,7 +1135,12 @@ main (int    argc,
     {
       SmpPreset *p = smp_preset_load (opt_presets[i], &error);
 
-      if (p)
+      if (p && opt_timeline)
+        {
+          smp_preset_timeline (p, presets);
+          smp_preset_free (p);
+        }
+      else if (p)
         g_ptr_array_add (presets, p);
       else
         fprintf (stderr, "smp-preview: %s\n", error->message);

@@ -265,6 +265,62 @@ smp_sheet_saved_mask (const SmpSheetJob *job,
 }
 
 gchar *
+smp_sheet_plan (const SmpSheetJob *job,
+                const gchar       *photo)
+{
+  gchar *s    = smp_stem (photo);
+  gchar *name = g_strconcat (s, SMP_SUFFIX_PLAN, NULL);
+  gchar *path = g_build_filename (job->outdir, name, NULL);
+
+  g_free (s);
+  g_free (name);
+  return path;
+}
+
+/* A text file written as the sheets are: a temporary of the run, renamed
+ * once whole.  */
+static gboolean
+text_write (const gchar  *path,
+            gint          run,
+            const gchar  *text,
+            GError      **error)
+{
+  gchar   *dir = g_path_get_dirname (path);
+  gsize    len = strlen (text), done = 0;
+  gint     fd  = -1;
+  gboolean ok;
+
+  errno = ENAMETOOLONG;
+  if (g_snprintf (writing, sizeof writing, "%s/" SMP_TEMP_PREFIX "%d@%s.XXXXXX",
+                  dir, run, host_tag ()) < (gint) sizeof writing)
+    fd = g_mkstemp_full (writing, O_RDWR, 0666);
+  g_free (dir);
+  ok = fd >= 0;
+  while (ok && done < len)
+    {
+      gssize n = write (fd, text + done, len - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      ok = n > 0;
+      done += ok ? (gsize) n : 0;
+    }
+  if (fd >= 0 && close (fd) != 0)
+    ok = FALSE;
+  if (ok && g_rename (writing, path) != 0)
+    ok = FALSE;
+  if (! ok)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                   "cannot write %s: %s", path, g_strerror (errno));
+      if (fd >= 0)
+        g_unlink (writing);
+    }
+  writing[0] = '\0';
+  return ok;
+}
+
+gchar *
 smp_sheet_thumb (const SmpSheetJob *job,
                  gint               index)
 {
@@ -713,12 +769,15 @@ smp_sheet_render (const SmpSheetJob *job,
                   GError           **error)
 {
   gchar    *out   = smp_sheet_path (job, photo);
-  gchar    *saved = NULL;
+  gchar    *saved = NULL, *plan = NULL;
   SmpPanels p     = { 0 };
   gboolean  ok    = FALSE;
 
   memset (result, 0, sizeof *result);
-  if (may_write (job, out, error) && smp_panels_open (job, photo, &p, error))
+  if (job->plan)
+    plan = smp_sheet_plan (job, photo);
+  if (may_write (job, out, error) && (! plan || may_write (job, plan, error)) &&
+      smp_panels_open (job, photo, &p, error))
     {
       gboolean wrote = FALSE;
 
@@ -731,6 +790,13 @@ smp_sheet_render (const SmpSheetJob *job,
                                                 job->run, error)));
       ok = ok && sheet_write (job, &p, out, index, progress, data,
                               &result->warning, error);
+      /* The plan beside its sheet (the sheet prints it).  */
+      if (ok && p.plan_json)
+        {
+          ok = text_write (plan, job->run, p.plan_json, error);
+          if (! ok)
+            g_unlink (out);
+        }
       if (! ok && wrote)
         g_unlink (saved);
       result->whole_photo = smp_panels_whole_photo (&p);
@@ -743,6 +809,7 @@ smp_sheet_render (const SmpSheetJob *job,
     }
   smp_panels_clear (&p);
   g_free (saved);
+  g_free (plan);
   g_free (out);
   return ok;
 }

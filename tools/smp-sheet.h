@@ -27,6 +27,7 @@ typedef struct
   const gchar *mask;        /* for every photo, or NULL: PHOTO.mask.png */
   SmpMaskMode  mask_mode;
   gboolean     save_masks;  /* write the automatic masks used */
+  gboolean     plan;        /* write each photo's treatment plan */
   const gchar *outdir;
   gboolean     force;
   gboolean     thumbnail;   /* also write the contact sheet's small copy */
@@ -58,6 +59,8 @@ gchar    *smp_sheet_path      (const SmpSheetJob *job,
                                const gchar       *photo);
 gchar    *smp_sheet_saved_mask (const SmpSheetJob *job,
                                 const gchar       *photo);
+gchar    *smp_sheet_plan      (const SmpSheetJob *job,
+                               const gchar       *photo);
 gchar    *smp_sheet_thumb     (const SmpSheetJob *job,
                                gint               index);
 

@@ -24,6 +24,7 @@
  * smp-preview reads beside a photo can have (those have a '.' where this
  * has a '-'), nor a sheet (-preview.png) or the contact sheet.  */
 #define SMP_SUFFIX_SAVED     "-auto-mask.png"
+#define SMP_SUFFIX_PLAN      "-plan.json"
 
 /* Where each photo's mask comes from (--mask-mode).  */
 typedef enum
