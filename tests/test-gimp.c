@@ -134,23 +134,21 @@ run_gimp (const gchar *script)
   return run_gimp2 (script, NULL);
 }
 
-/* The op's settings as script-fu arguments: its defaults, then `settings`
- * ("px-per-mm=12 density=180") over them.  */
-static gchar *
-op_args (const gchar *op,
-         const gchar *settings)
+/* Values as script-fu arguments, those `offered` allows (NULL: all).  */
+static void
+append_values (GString           *args,
+               const SmpSettings *s,
+               gboolean         (*offered) (GParamSpec *pspec))
 {
-  SmpSettings *s    = smp_settings_new (op);
-  GString     *args = g_string_new (NULL);
-  guint        i;
+  guint i;
 
-  g_assert_nonnull (s);
-  g_assert_true (smp_settings_from_string (s, settings, NULL));
   for (i = 0; i < s->n_specs; i++)
     {
       const GValue *v = &s->values[i];
       gchar         num[G_ASCII_DTOSTR_BUF_SIZE];
 
+      if (offered && ! offered (s->specs[i]))
+        continue;
       if (G_VALUE_HOLDS_DOUBLE (v))
         g_string_append_printf (args, " %s",
                                 g_ascii_dtostr (num, sizeof num,
@@ -176,8 +174,90 @@ op_args (const gchar *op,
                                 g_value_get_string (v) ? g_value_get_string (v)
                                                        : "");
     }
+}
+
+/* The op's settings as script-fu arguments: its defaults, then `settings`
+ * ("px-per-mm=12 density=180") over them.  */
+static gchar *
+op_args (const gchar *op,
+         const gchar *settings)
+{
+  SmpSettings *s    = smp_settings_new (op);
+  GString     *args = g_string_new (NULL);
+
+  g_assert_nonnull (s);
+  g_assert_true (smp_settings_from_string (s, settings, NULL));
+  append_values (args, s, NULL);
   smp_settings_free (s);
   return g_string_free (args, FALSE);
+}
+
+/* The arguments after the op's own: mask, mask-channel (script-fu text),
+ * result, the reference (for an op with an aux2; script-fu text, NULL:
+ * -1), the hairline's path ("-1": the active one), side and settings
+ * (`hairline`, "transition=8", over smp:hairline's defaults).  */
+static gchar *
+tail_full (const gchar *op,
+           gint         mask,
+           const gchar *channel,
+           gint         result,
+           const gchar *reference,
+           const gchar *path,
+           gint         side,
+           const gchar *hairline)
+{
+  SmpSettings *s    = smp_settings_new (op);
+  SmpSettings *h    = smp_settings_new ("smp:hairline");
+  GString     *args = g_string_new (NULL);
+
+  g_assert_true (smp_settings_from_string (h, hairline, NULL));
+  g_string_append_printf (args, " %d %s %d", mask, channel, result);
+  if (smp_settings_has_reference (s))
+    g_string_append_printf (args, " %s", reference ? reference : "-1");
+  g_string_append_printf (args, " %s %d", path, side);
+  append_values (args, h, smp_settings_hairline_offered);
+  smp_settings_free (s);
+  smp_settings_free (h);
+  return g_string_free (args, FALSE);
+}
+
+/* The usual tail: mask, mask-channel, result; no reference, no hairline.  */
+static gchar *
+tail (const gchar *op,
+      gint         mask,
+      const gchar *channel,
+      gint         result)
+{
+  return tail_full (op, mask, channel, result, NULL, "-1", 0, "");
+}
+
+/* What comes after "result" in the usual tail (for scripts that give the
+ * first three themselves).  */
+static gchar *
+rest (const gchar *op)
+{
+  gchar *t = tail (op, 0, "-1", 0);
+  gchar *r = g_strdup (t + strlen (" 0 -1 0"));
+
+  g_free (t);
+  return r;
+}
+
+/* op_args and its usual tail, all after the drawable.  */
+static gchar *
+all_args (const gchar *op,
+          const gchar *settings,
+          gint         mask,
+          const gchar *channel,
+          gint         result)
+{
+  gchar *a = op_args (op, settings);
+  gchar *t = tail (op, mask, channel, result);
+  gchar *all = g_strconcat (a, t, NULL);
+
+  g_free (a);
+  g_free (t);
+  return all;
 }
 
 /* A PNG (a name in the scratch dir, or a path) as R'G'B'A u8.  */
@@ -248,10 +328,35 @@ same_images (const gchar *a,
   return same;
 }
 
+/* A mask (RGBA u8, its first channel) grown by r pixels: a square max
+ * filter, row then column.  */
+static guchar *
+grown (const guchar *rgba,
+       gint          w,
+       gint          h,
+       gint          r)
+{
+  guchar *a = g_new0 (guchar, (gsize) w * h), *b = g_new0 (guchar, (gsize) w * h);
+  gint    x, y, k;
+
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      for (k = MAX (0, x - r); k <= MIN (w - 1, x + r); k++)
+        a[y * w + x] |= rgba[((gsize) y * w + k) * 4] > 0;
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      for (k = MAX (0, y - r); k <= MIN (h - 1, y + r); k++)
+        b[y * w + x] |= a[k * w + x];
+  g_free (a);
+  return b;
+}
+
 /* 1 and 2: every op on a feathered elliptical selection: a new layer
  * directly above the photo, named with the op and the scale, marked as a
- * result, holding only what changed; the photo unchanged, no pixel outside
- * the selection changed, fewer dots in the feather than in the core.  */
+ * result, holding only what changed; the photo unchanged, no pixel
+ * farther from the selection than the op's feather (2 mm, for the ops
+ * that carry the treatment past the mask) changed, fewer dots in the
+ * feather than in the core.  */
 static void
 test_op_on_selection (gconstpointer data)
 {
@@ -260,9 +365,11 @@ test_op_on_selection (gconstpointer data)
   const gchar  *title = gegl_operation_get_key (op, "title");
   GeglRectangle rect = { 0, 0, 600, 400 }, box;
   gchar        *in    = save_photo ("in.png", rect.width, rect.height);
-  gchar        *args  = op_args (op, "px-per-mm=20");
+  gboolean      spill = gegl_operation_find_property (op, "feather") != NULL;
+  gchar        *args  = all_args (op, spill ? "px-per-mm=20 feather=2"
+                                            : "px-per-mm=20", 0, "-1", 0);
   gchar        *script, *err, *d = g_strdup (smp_test_tmpdir ()), *name;
-  guchar       *orig, *after, *result, *sel;
+  guchar       *orig, *after, *result, *sel, *reach;
   gfloat       *dark;
   gint          i, n = rect.width * rect.height, outside_changed = 0;
   gint          inside_changed = 0;
@@ -278,7 +385,7 @@ test_op_on_selection (gconstpointer data)
     "  (let ((sel (car (gimp-selection-save image))))\n"
     "    (gimp-file-save RUN-NONINTERACTIVE image sel \"%s/sel.png\" \"sel.png\")\n"
     "    (gimp-image-remove-channel image sel))\n"
-    "  (plug-in-smp-%s RUN-NONINTERACTIVE image layer%s 0 -1 0)\n"
+    "  (plug-in-smp-%s RUN-NONINTERACTIVE image layer%s)\n"
     "  (say \"LAYERS \" (num (car (gimp-image-get-layers image)))\n"
     "       \" NAMES \" (layer-names image))\n"
     "  (say \"SIZE \" (num (car (gimp-drawable-width (top image)))) \"x\"\n"
@@ -329,14 +436,15 @@ test_op_on_selection (gconstpointer data)
   /* The original layer, bit for bit.  */
   g_assert_cmpmem (after, n * 4, orig, n * 4);
 
-  /* Pigment inside the selection only, density falling off in the
-   * feather.  */
-  dark = g_new (gfloat, n);
+  /* Pigment inside the selection and within the op's feather of it,
+   * density falling off in the selection's feather.  */
+  dark  = g_new (gfloat, n);
+  reach = grown (sel, rect.width, rect.height, spill ? 2 * 20 + 2 : 0);
   for (i = 0; i < n; i++)
     {
       gboolean changed = memcmp (result + i * 4, orig + i * 4, 4) != 0;
 
-      if (sel[i * 4] == 0)
+      if (! reach[i])
         outside_changed += changed;
       else
         inside_changed += changed;
@@ -352,7 +460,8 @@ test_op_on_selection (gconstpointer data)
       core_dots    += s == 255;
       feather_dots += s > 25 && s < 128;
     }
-  g_test_message ("%s: %d pixels changed inside the selection, %d outside; "
+  g_test_message ("%s: %d pixels changed inside the selection (and its "
+                  "reach), %d outside; "
                   "%.4f dots/px in the core, %.4f in the feather (10-50 %%)",
                   op, inside_changed, outside_changed,
                   (gdouble) core_dots / core_px,
@@ -386,6 +495,7 @@ test_op_on_selection (gconstpointer data)
 
   free (c);
   g_free (dark);
+  g_free (reach);
   g_free (orig);
   g_free (after);
   g_free (result);
@@ -448,25 +558,29 @@ static void
 test_bad_drawables (void)
 {
   gchar *in    = save_photo ("small.png", 200, 150);
-  gchar *args  = op_args ("smp:follicles", "px-per-mm=10");
+  gchar *args  = all_args ("smp:follicles", "px-per-mm=10", 0, "-1", 0);
   gchar *call  = g_strdup_printf ("(plug-in-smp-follicles RUN-NONINTERACTIVE "
-                                  "image drawable%s 0 -1 0)", args);
+                                  "image drawable%s)", args);
   gchar *range = g_strdup_printf ("(plug-in-smp-follicles RUN-NONINTERACTIVE "
-                                  "image drawable 1000%s 0 -1 0)",
+                                  "image drawable 1000%s)",
                                   strchr (args + 1, ' '));
   gchar *first = g_strdup_printf ("(plug-in-smp-follicles RUN-NONINTERACTIVE "
-                                  "image layer%s 0 -1 0)"
+                                  "image layer%s)"
                                   "(set! drawable (top image))", args);
+  gchar *pargs   = all_args ("smp:follicles", "px-per-mm=10", 0, "-1", 1);
   gchar *pigment = g_strdup_printf ("(plug-in-smp-follicles "
-                                    "RUN-NONINTERACTIVE image layer%s 0 -1 1)"
-                                    "(set! drawable (top image))", args);
-  gchar *soften  = op_args ("smp:density-soften", "px-per-mm=10");
+                                    "RUN-NONINTERACTIVE image layer%s)"
+                                    "(set! drawable (top image))", pargs);
+  gchar *soften  = all_args ("smp:density-soften", "px-per-mm=10", 0, "-1",
+                             0);
   gchar *tiny    = g_strdup_printf ("(plug-in-smp-density-soften "
-                                    "RUN-NONINTERACTIVE image drawable%s "
-                                    "0 -1 0)", soften);
+                                    "RUN-NONINTERACTIVE image drawable%s)",
+                                    soften);
+  gchar *bargs   = all_args ("smp:follicles", "px-per-mm=10", 1, "channel",
+                             0);
   gchar *black   = g_strdup_printf ("(plug-in-smp-follicles "
-                                    "RUN-NONINTERACTIVE image drawable%s 1 "
-                                    "channel 0)", args);
+                                    "RUN-NONINTERACTIVE image drawable%s)",
+                                    bargs);
   gchar *err;
 
   /* Indexed: an error that says what to do, no new layer.  */
@@ -565,6 +679,8 @@ test_bad_drawables (void)
   g_free (soften);
   g_free (tiny);
   g_free (black);
+  g_free (bargs);
+  g_free (pargs);
   g_free (args);
   g_free (in);
 }
@@ -577,6 +693,7 @@ test_pigment_layer (void)
   GeglRectangle rect = { 0, 0, 400, 300 }, box;
   gchar        *in   = save_photo ("pig.png", rect.width, rect.height);
   gchar        *args = op_args ("smp:follicles", "px-per-mm=16");
+  gchar        *more = rest ("smp:follicles");
   gchar        *d    = g_strdup (smp_test_tmpdir ());
   gchar        *script, *err;
   guchar       *comp, *flat;
@@ -588,13 +705,13 @@ test_pigment_layer (void)
     "         (layer (car (gimp-image-get-active-layer image))))\n"
     "    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 50 40 300 220)\n"
     "    (gimp-selection-feather image 40)\n"
-    "    (plug-in-smp-follicles RUN-NONINTERACTIVE image layer%s 0 -1 result)\n"
+    "    (plug-in-smp-follicles RUN-NONINTERACTIVE image layer%s 0 -1 result%s)\n"
     "    (say \"MODE \" (num (car (gimp-layer-get-mode (top image)))))\n"
     "    (save-flat image path)))\n"
     "(run 0 \"%s/composite.png\")\n"
     "(run 1 \"%s/pigment-flat.png\")\n"
     "(run 2 \"%s/in-place.png\")\n",
-    in, in, args, d, d, d);
+    in, in, args, more, d, d, d);
   err = run_gimp (script);
   g_test_message ("%s", err);
   comp = load_png ("composite.png", &box);
@@ -616,6 +733,7 @@ test_pigment_layer (void)
   g_free (script);
   g_free (err);
   g_free (args);
+  g_free (more);
   g_free (in);
   g_free (d);
 }
@@ -628,7 +746,8 @@ static void
 test_in_place (void)
 {
   gchar *in   = save_photo ("place.png", 300, 220);
-  gchar *args = op_args ("smp:follicles", "px-per-mm=14");
+  gchar *args = all_args ("smp:follicles", "px-per-mm=14", 0, "-1", 2);
+  gchar *newl = all_args ("smp:follicles", "px-per-mm=14", 0, "-1", 0);
   gchar *d    = g_strdup (smp_test_tmpdir ());
   gchar *script, *err;
 
@@ -650,7 +769,7 @@ test_in_place (void)
     "  (gimp-layer-add-mask photo mask)\n"
     "  (gimp-layer-set-opacity photo 80)\n"
     "  (gimp-layer-set-mode photo LAYER-MODE-SCREEN)\n"
-    "  (plug-in-smp-follicles RUN-NONINTERACTIVE image photo%s 0 -1 2)\n"
+    "  (plug-in-smp-follicles RUN-NONINTERACTIVE image photo%s)\n"
     "  (say \"VALID \" (num (car (gimp-item-is-valid photo)))\n"
     "       \" SAMEMASK \" (num (if (= (car (gimp-layer-get-mask photo)) mask) 1 0))\n"
     "       \" OPACITY \" (num (car (gimp-layer-get-opacity photo)))\n"
@@ -660,11 +779,11 @@ test_in_place (void)
     "  (gimp-layer-remove-mask photo MASK-DISCARD)\n"
     "  (gimp-file-save RUN-NONINTERACTIVE image photo \"%s/place-a.png\" \"a\"))\n"
     "(let* ((a (setup)) (image (car a)) (photo (cadr a)))\n"
-    "  (plug-in-smp-follicles RUN-NONINTERACTIVE image photo%s 0 -1 0)\n"
+    "  (plug-in-smp-follicles RUN-NONINTERACTIVE image photo%s)\n"
     "  (let ((merged (car (gimp-image-merge-down image (top image)\n"
     "                                            EXPAND-AS-NECESSARY))))\n"
     "    (gimp-file-save RUN-NONINTERACTIVE image merged \"%s/place-b.png\" \"b\")))\n",
-    in, args, d, args, d);
+    in, args, d, newl, d);
   err = run_gimp (script);
   g_test_message ("%s", err);
   g_assert_true (said (err, "VALID 1 SAMEMASK 1 OPACITY 80.0 SCREEN 1 LAYERS 2"));
@@ -673,6 +792,7 @@ test_in_place (void)
   g_free (script);
   g_free (err);
   g_free (args);
+  g_free (newl);
   g_free (in);
   g_free (d);
 }
@@ -685,6 +805,7 @@ test_gray16 (void)
 {
   gchar *in   = save_photo ("gray.png", 260, 200);
   gchar *args = op_args ("smp:follicles", "px-per-mm=6");
+  gchar *more = rest ("smp:follicles");
   gchar *d    = g_strdup (smp_test_tmpdir ());
   gchar *script, *err;
 
@@ -696,7 +817,7 @@ test_gray16 (void)
     "    (gimp-image-convert-precision image PRECISION-U16-LINEAR)\n"
     "    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 30 20 200 160)\n"
     "    (gimp-selection-feather image 30)\n"
-    "    (plug-in-smp-follicles RUN-NONINTERACTIVE image layer%s 0 -1 result)\n"
+    "    (plug-in-smp-follicles RUN-NONINTERACTIVE image layer%s 0 -1 result%s)\n"
     "    (say path \" \" (num (car (gimp-image-get-layers image))))\n"
     "    (save-flat image path)))\n"
     "(run 0 \"%s/gray-layer.png\")\n"
@@ -705,7 +826,7 @@ test_gray16 (void)
     "  (gimp-image-convert-grayscale image)\n"
     "  (gimp-image-convert-precision image PRECISION-U16-LINEAR)\n"
     "  (save-flat image \"%s/gray-photo.png\"))\n",
-    in, in, args, d, d, in, in, d);
+    in, in, args, more, d, d, in, in, d);
   err = run_gimp (script);
   g_test_message ("%s", err);
   g_assert_true (said (err, "gray-layer.png 2"));
@@ -715,6 +836,7 @@ test_gray16 (void)
   g_free (script);
   g_free (err);
   g_free (args);
+  g_free (more);
   g_free (in);
   g_free (d);
 }
@@ -730,7 +852,9 @@ test_layers (void)
                             "dot-diameter=0.15 pigment=#26282e darkness=0.85 "
                             "depth=0.35 sessions=3 clustering=0.2 "
                             "shade-variation=0.1 elongation=1.15");
-  gchar *soften  = op_args ("smp:density-soften", "px-per-mm=12");
+  gchar *soften  = all_args ("smp:density-soften", "px-per-mm=12", 0, "-1",
+                             1);
+  gchar *dtail   = tail ("smp:follicles", 0, "-1", 0);
   gchar *script, *err;
 
   script = g_strdup_printf (
@@ -740,11 +864,11 @@ test_layers (void)
     "                                   LAYER-MODE-NORMAL))))\n"
     "  (gimp-image-insert-layer image other 0 0)\n"
     "  (gimp-image-set-active-layer image photo)\n"
-    "  (plug-in-smp-follicles RUN-NONINTERACTIVE image photo%s 0 -1 0)\n"
+    "  (plug-in-smp-follicles RUN-NONINTERACTIVE image photo%s%s)\n"
     "  (plug-in-smp-density-soften RUN-NONINTERACTIVE image\n"
-    "     (car (gimp-image-get-active-layer image))%s 0 -1 1)\n"
+    "     (car (gimp-image-get-active-layer image))%s)\n"
     "  (say \"STACK \" (layer-names image)))\n",
-    in, in, dark, soften);
+    in, in, dark, dtail, soften);
   err = run_gimp (script);
   g_test_message ("%s", err);
   g_assert_true (said (err, "STACK [notes]"
@@ -756,6 +880,7 @@ test_layers (void)
   g_free (err);
   g_free (dark);
   g_free (soften);
+  g_free (dtail);
   g_free (in);
 }
 
@@ -769,9 +894,10 @@ test_scale_batch (void)
 {
   gchar *in   = save_photo ("scale.png", 260, 200);
   gchar *d    = g_strdup (smp_test_tmpdir ());
-  gchar *a12  = op_args ("smp:follicles", "px-per-mm=12");
-  gchar *a5   = op_args ("smp:follicles", "px-per-mm=5");
-  gchar *a3   = op_args ("smp:follicles", "px-per-mm=3.3333333333333335");
+  gchar *a12  = all_args ("smp:follicles", "px-per-mm=12", 0, "-1", 0);
+  gchar *a5   = all_args ("smp:follicles", "px-per-mm=5", 0, "-1", 0);
+  gchar *a3   = all_args ("smp:follicles", "px-per-mm=3.3333333333333335",
+                          0, "-1", 0);
   gchar *script, *err;
 
   script = g_strdup_printf (
@@ -788,13 +914,13 @@ test_scale_batch (void)
     "                                                  84.666666666666671))\n"
     "(define (kept image) (ppi84 image)\n"
     "  (gimp-image-attach-parasite image '(\"smp-px-per-mm\" 1 \"5 by hand\")))\n"
-    "(run RUN-NONINTERACTIVE (list %s 0 -1 0) none \"%s/s12.png\")\n"
-    "(run RUN-WITH-LAST-VALS (list %s 0 -1 0) none \"%s/s-none.png\")\n"
-    "(run RUN-WITH-LAST-VALS (list %s 0 -1 0) ppi300 \"%s/s-300.png\")\n"
-    "(run RUN-WITH-LAST-VALS (list %s 0 -1 0) ppi84 \"%s/s-84.png\")\n"
-    "(run RUN-WITH-LAST-VALS (list %s 0 -1 0) kept \"%s/s-kept.png\")\n"
-    "(run RUN-NONINTERACTIVE (list %s 0 -1 0) none \"%s/s5.png\")\n"
-    "(run RUN-NONINTERACTIVE (list %s 0 -1 0) none \"%s/s3.png\")\n",
+    "(run RUN-NONINTERACTIVE (list %s) none \"%s/s12.png\")\n"
+    "(run RUN-WITH-LAST-VALS (list %s) none \"%s/s-none.png\")\n"
+    "(run RUN-WITH-LAST-VALS (list %s) ppi300 \"%s/s-300.png\")\n"
+    "(run RUN-WITH-LAST-VALS (list %s) ppi84 \"%s/s-84.png\")\n"
+    "(run RUN-WITH-LAST-VALS (list %s) kept \"%s/s-kept.png\")\n"
+    "(run RUN-NONINTERACTIVE (list %s) none \"%s/s5.png\")\n"
+    "(run RUN-NONINTERACTIVE (list %s) none \"%s/s3.png\")\n",
     in, in, a12, d, a5, d, a5, d, a5, d, a5, d, a5, d, a3, d);
   err = run_gimp (script);
   g_test_message ("%s", err);
@@ -822,8 +948,9 @@ static void
 test_last_values (void)
 {
   gchar *in    = save_photo ("last.png", 300, 200);
-  gchar *args  = op_args ("smp:follicles", "px-per-mm=14");
-  gchar *dense = op_args ("smp:follicles", "px-per-mm=14 density=180");
+  gchar *args  = all_args ("smp:follicles", "px-per-mm=14", 0, "-1", 0);
+  gchar *dense = all_args ("smp:follicles", "px-per-mm=14 density=180", 0,
+                           "-1", 0);
   gchar *d     = g_strdup (smp_test_tmpdir ());
   gchar *script, *err;
 
@@ -832,10 +959,11 @@ test_last_values (void)
     "  (let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))\n"
     "         (layer (car (gimp-image-get-active-layer image))))\n"
     "    (apply plug-in-smp-follicles (append (list mode image layer) args))\n"
+    "    (say path \" \" (item-parasite (top image) \"smp-result\"))\n"
     "    (save-flat image path)))\n"
-    "(run RUN-NONINTERACTIVE (list %s 0 -1 0) \"%s/last-a.png\")\n"
-    "(run RUN-WITH-LAST-VALS (list %s 0 -1 0) \"%s/last-b.png\")\n"
-    "(run RUN-NONINTERACTIVE (list %s 0 -1 0) \"%s/last-c.png\")\n",
+    "(run RUN-NONINTERACTIVE (list %s) \"%s/last-a.png\")\n"
+    "(run RUN-WITH-LAST-VALS (list %s) \"%s/last-b.png\")\n"
+    "(run RUN-NONINTERACTIVE (list %s) \"%s/last-c.png\")\n",
     in, in, dense, d, args, d, args, d);
   err = run_gimp (script);
   g_test_message ("%s", err);
@@ -1489,7 +1617,9 @@ preview_case (Gui             *g,
               gboolean         zoom)
 {
   const gchar       *proc   = smp_settings_short_name (op);
-  gchar             *args   = op_args (op, "px-per-mm=4 seed=5");
+  gchar             *last   = all_args (op, "px-per-mm=4 seed=5", mask, "-1",
+                                        result);
+  gchar             *args   = all_args (op, "px-per-mm=4 seed=5", 0, "-1", 0);
   gchar             *shot   = tmp_path ("preview-shot.png");
   gchar             *zoomed = tmp_path ("preview-zoom.png");
   gchar             *flat   = tmp_path ("preview-flat.png");
@@ -1503,8 +1633,8 @@ preview_case (Gui             *g,
   g_free (gui_eval (g,
     "(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))"
     "       (layer (car (gimp-image-get-active-layer image))))"
-    "  (plug-in-smp-%s RUN-NONINTERACTIVE image layer%s %d -1 %d)"
-    "  (gimp-image-delete image))", in, in, proc, args, mask, result));
+    "  (plug-in-smp-%s RUN-NONINTERACTIVE image layer%s)"
+    "  (gimp-image-delete image))", in, in, proc, last));
   g_free (gui_eval (g,
     "(begin (define image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))"
     "  (define layer (car (gimp-image-get-active-layer image)))"
@@ -1519,8 +1649,8 @@ preview_case (Gui             *g,
       g_free (answer);
     }
 
-  command = g_strdup_printf ("(plug-in-smp-%s RUN-INTERACTIVE image layer%s "
-                             "0 -1 0)", proc, args);
+  command = g_strdup_printf ("(plug-in-smp-%s RUN-INTERACTIVE image layer%s)",
+                             proc, args);
   conn = open_dialog (g, command, gegl_operation_get_key (op, "title"),
                       &window, &s);
   screenshot (g->display, window, shot);
@@ -1559,6 +1689,7 @@ preview_case (Gui             *g,
   g_free (shot);
   g_free (zoomed);
   g_free (args);
+  g_free (last);
   return changed;
 }
 
@@ -1590,7 +1721,7 @@ test_preview (void)
   /* Everywhere, with a small selection: the whole view changes.  */
   changed = preview_case (&g, "smp:follicles", in, &selections[1], 2, 0, 0,
                           FALSE);
-  g_assert_cmpint (changed, >, 358 * 358 / 10);
+  g_assert_cmpint (changed, >, 330 * 330 / 10);
   /* The pigment layer: the look.  Zoomed in: the same pixels.  */
   g_assert_cmpint (preview_case (&g, "smp:follicles", in, &selections[4], 0,
                                  1, 1, TRUE), >, 0);
@@ -1667,14 +1798,14 @@ test_dialogs (void)
   for (i = 0; ops[i]; i++)
     {
       const gchar       *proc = smp_settings_short_name (ops[i]);
-      gchar             *args = op_args (ops[i], "");
+      gchar             *args = all_args (ops[i], "", 0, "-1", 0);
       gchar             *command, *window, *shot, *file;
       GSocketConnection *conn;
       Shown              s;
 
       g_free (gui_eval (&g, "%s", review_selection (ops[i])));
-      command = g_strdup_printf ("(plug-in-smp-%s RUN-INTERACTIVE image layer%s "
-                                 "0 -1 0)", proc, args);
+      command = g_strdup_printf ("(plug-in-smp-%s RUN-INTERACTIVE image layer%s)",
+                                 proc, args);
       conn = open_dialog (&g, command, gegl_operation_get_key (ops[i], "title"),
                           &window, &s);
       assert_fits (g.display, window, ops[i]);
@@ -1805,14 +1936,14 @@ static void
 test_scale_dialog (void)
 {
   gchar             *photo = review_photo ();
-  gchar             *args  = op_args ("smp:follicles", "");
+  gchar             *args  = all_args ("smp:follicles", "", 0, "-1", 0);
   gchar             *command, *window, *measure, *shot, *kept;
   GSocketConnection *conn;
   Gui                g;
   Shown              s;
 
   command = g_strdup_printf ("(plug-in-smp-follicles RUN-INTERACTIVE image "
-                             "layer%s 0 -1 0)", args);
+                             "layer%s)", args);
   gui_start (&g, "scale.log");
   g_free (gui_eval (&g,
     "(begin (define image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))"
@@ -1901,7 +2032,7 @@ test_undo (void)
   for (i = 0; ops[i]; i++)
     for (result = 0; result <= 2; result += 2)
       {
-        gchar  *args = op_args (ops[i], "px-per-mm=12");
+        gchar  *args = all_args (ops[i], "px-per-mm=12", 0, "-1", result);
         gchar  *answer, *window;
         guchar *orig, *after;
         GeglRectangle box;
@@ -1915,11 +2046,11 @@ test_undo (void)
           "  (define display (car (gimp-display-new image)))"
           "  (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 60 40 280 220)"
           "  (gimp-selection-feather image 50)"
-          "  (plug-in-smp-%s RUN-NONINTERACTIVE image layer%s 0 -1 %d)"
+          "  (plug-in-smp-%s RUN-NONINTERACTIVE image layer%s)"
           "  (gimp-file-save RUN-NONINTERACTIVE image layer"
           "    \"%s/undo-before.png\" \"b.png\")"
           "  (car (gimp-image-get-layers image)))",
-          in, in, smp_settings_short_name (ops[i]), args, result, d);
+          in, in, smp_settings_short_name (ops[i]), args, d);
         g_test_message ("%s, result %d: %s layers after the run", ops[i],
                         result, answer);
         g_assert_cmpint (atoi (answer), ==, result == 2 ? 1 : 2);
