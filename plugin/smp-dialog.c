@@ -108,7 +108,7 @@ result_note (Dialog *d)
   switch (d->opt->result)
     {
     case SMP_RESULT_PIGMENT:
-      return "Shown: the look; OK: the pigment alone, a Multiply layer.";
+      return "OK: the pigment, a Multiply layer; shown: its look.";
     case SMP_RESULT_IN_PLACE:
       return "OK: into the layer itself (one undo step).";
     default:
@@ -158,15 +158,14 @@ render_view (const GeglRectangle *area,
   g_free (before);
 
   if (changed)
-    line = g_markup_printf_escaped ("%.0f %% of the pixels in view "
-                                    "change. %s", 100.0 * changed / n,
-                                    result_note (d));
+    line = g_markup_printf_escaped ("%.0f %% of the view changes. %s",
+                                    100.0 * changed / n, result_note (d));
   else
     line = g_markup_printf_escaped ("<b>Nothing changes in view</b>: %s.",
                                     smp_nothing_hint (d->s));
   /* What the op learnt of the client's hair, read from it after the
    * render, first.  */
-  learnt = smp_learnt_text (d->s, d->opt, d->image);
+  learnt = smp_learnt_text (d->s, d->opt, d->image, TRUE);
   if (learnt)
     {
       gchar *first = g_markup_printf_escaped ("%s.\n", learnt);

@@ -608,6 +608,14 @@ hairline_make (const SmpSettings *s,
     }
   gimp_drawable_offsets (drawable, &ox, &oy);
   d = path_data (vectors, ox, oy, FALSE, &open);
+  if (! *d)
+    {
+      ERR (error, "The path \"%s\" has no stroke of two points or more: draw "
+           "the hairline with the Paths tool (B), a click at each point of "
+           "it.", gimp_item_get_name (vectors));
+      g_free (d);
+      return FALSE;
+    }
   if (smp_hairline_check (d, gimp_drawable_width (drawable),
                           gimp_drawable_height (drawable), why, sizeof why))
     {
@@ -800,7 +808,8 @@ grouped (gint n)
 gchar *
 smp_learnt_text (const SmpSettings *s,
                  const SmpOptions  *opt,
-                 gint32             image)
+                 gint32             image,
+                 gboolean           brief)
 {
   const gchar *match = smp_settings_get_nick (s, SMP_MATCH_PROPERTY);
   gdouble      hair  = smp_settings_learnt (s, "learnt-hair");
@@ -814,8 +823,10 @@ smp_learnt_text (const SmpSettings *s,
             : g_strdup ("marked (none given)");
   else if (opt->mask == SMP_MASK_NONE ||
            (opt->mask == SMP_MASK_SELECTION && gimp_selection_is_empty (image)))
-    return g_strdup ("No hair sought: with no mask there is no ring around "
-                     "it to look in. The look as set");
+    return g_strdup (brief ? "No hair sought (no mask, no ring around it): "
+                             "the look as set"
+                           : "No hair sought: with no mask there is no ring "
+                             "around it to look in. The look as set");
   else if (opt->mask == SMP_MASK_CHANNEL && gimp_item_is_valid (opt->mask_channel))
     where = g_strdup_printf ("around \"%s\"",
                              gimp_item_get_name (opt->mask_channel));
@@ -824,18 +835,25 @@ smp_learnt_text (const SmpSettings *s,
                              opt->mask == SMP_MASK_SCALP ? "the scalp map's area"
                              : opt->mask == SMP_MASK_HAIRLINE ? "the hairline's area"
                              : "the selection");
+  /* Brief, the where is left out when hair was found: the dialog shows
+   * the mask and the reference chosen beside the line.  */
   if (hair > 0)
     {
+      /* (Brief, a number keeps its unit on its line: no-break spaces.)  */
+      const gchar *sp = brief ? "\302\240" : " ";
+
       n    = grouped ((gint) hair);
-      text = g_strdup_printf ("Learnt from %s hair pixels %s: darkening "
-                              "%.0f %%, grain %.2f mm", n, where,
+      text = g_strdup_printf ("Learnt from %s hair pixels%s%s: darkening "
+                              "%.0f%s%%, grain %.2f%smm", n, brief ? "" : " ",
+                              brief ? "" : where,
                               100.0 * smp_settings_learnt (s, "learnt-darkening"),
-                              smp_settings_learnt (s, "learnt-grain"));
+                              sp, smp_settings_learnt (s, "learnt-grain"), sp);
       g_free (n);
     }
   else
-    text = g_strdup_printf ("No hair found %s: the explicit look (the "
-                            "settings as set)", where);
+    text = g_strdup_printf (brief ? "No hair found %s: the look as set"
+                                  : "No hair found %s: the explicit look (the "
+                                    "settings as set)", where);
   g_free (where);
   return text;
 }

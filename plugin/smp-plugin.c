@@ -671,7 +671,7 @@ run (const gchar      *name,
                      &error))
         {
           save_last (name, s, &opt);
-          look = smp_learnt_text (s, &opt, image);
+          look = smp_learnt_text (s, &opt, image, FALSE);
         }
       else
         status = GIMP_PDB_EXECUTION_ERROR;

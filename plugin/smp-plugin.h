@@ -117,12 +117,15 @@ gboolean smp_mask_reference         (SmpSettings      *s,
                                      gint32            drawable,
                                      GError          **error);
 
-/* What the op learnt in its last render (s->learnt), in words: "Matched
- * to 12,400 pixels of the client's hair around the selection: darkening
- * 41 %, grain 0.35 mm"; NULL when the op matches nothing.  */
+/* What the op learnt in its last render (s->learnt), in words: "Learnt
+ * from 12,400 hair pixels around the selection: darkening 41 %, grain
+ * 0.35 mm", or that it found no hair there; NULL when the op matches
+ * nothing.  brief: short enough for the dialog's status line (without
+ * where, when hair was found).  */
 gchar   *smp_learnt_text            (const SmpSettings *s,
                                      const SmpOptions  *opt,
-                                     gint32             image);
+                                     gint32             image,
+                                     gboolean           brief);
 
 /* The path a hairline is taken from: the active one, or the only one;
  * -1 when there is none (or several and none active).  */

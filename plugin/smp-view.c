@@ -492,4 +492,15 @@ smp_view_set_status (SmpView     *v,
                      const gchar *markup)
 {
   gtk_label_set_markup (GTK_LABEL (v->status), markup);
+  /* For the GUI test: what the line says, on one line, and in how many
+   * lines of the label (it has room for four).  */
+  if (g_getenv ("SMP_PREVIEW_TIMING"))
+    {
+      gchar *line = g_strdelimit (g_strdup (markup), "\n", '|');
+
+      g_printerr ("smp-gimp: status in %d lines: %s\n",
+                  pango_layout_get_line_count (gtk_label_get_layout (GTK_LABEL (v->status))),
+                  line);
+      g_free (line);
+    }
 }
