@@ -50,6 +50,11 @@ smp_finite (GeglOperation *operation,
   return G_PARAM_SPEC_DOUBLE (pspec)->default_value;
 }
 
+/* smp_finite of a double property by its field in GeglProperties (GLib
+ * reads "photo_blur" as "photo-blur").  */
+#define SMP_FINITE(operation, o, field) \
+  smp_finite ((operation), #field, (o)->field)
+
 /* The scale every op reads its lengths with (px-per-mm, NaN as its
  * default).  */
 static inline gdouble
@@ -112,18 +117,39 @@ smp_source_space (GeglOperation *operation)
  * colour could change from one process to the next; sRGB colours (all
  * colours of a preset or a GEGL colour string) are decoded here
  * instead.  */
+/* Whether `space` has sRGB's white point and primaries: GIMP hands its
+ * images' built-in sRGB as a space of its own, made from the profile.  */
+static inline gboolean
+smp_space_is_srgb (const Babl *space)
+{
+  const Babl *srgb = babl_space ("sRGB");
+  gdouble     a[8], b[8];
+  gint        i;
+
+  if (! space || space == srgb)
+    return TRUE;
+  babl_space_get (space, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6],
+                  &a[7], NULL, NULL, NULL);
+  babl_space_get (srgb, &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6],
+                  &b[7], NULL, NULL, NULL);
+  for (i = 0; i < 8; i++)
+    if (fabs (a[i] - b[i]) > 1e-4)
+      return FALSE;
+  return TRUE;
+}
+
 static inline void
 smp_color_rgb (GeglColor  *color,
                const Babl *space,
                gdouble     rgb[3])
 {
   const Babl  *stored = gegl_color_get_format (color);
-  const Babl  *srgb   = babl_space ("sRGB");
   const gchar *model  = babl_get_name (babl_format_get_model (stored));
   gdouble      v[4];
   gint         c;
 
-  if ((! space || space == srgb) && babl_format_get_space (stored) == srgb &&
+  if (smp_space_is_srgb (space) &&
+      smp_space_is_srgb (babl_format_get_space (stored)) &&
       (! strcmp (model, "R'G'B'A") || ! strcmp (model, "RGBA")))
     {
       gboolean curve = model[1] == '\'';
@@ -546,27 +572,24 @@ smp_stipple_regions (const GeglRectangle *result,
     const Babl *space_ = smp_source_space (operation);                         \
                                                                                \
     memset ((style), 0, sizeof (SmpDotStyle));                                 \
-    (style)->px_per_mm       = smp_finite ((operation), "px-per-mm",           \
-                                           (o)->px_per_mm);                    \
-    (style)->dot_diameter    = smp_finite ((operation), "dot-diameter",        \
-                                           (o)->dot_diameter);                 \
-    (style)->size_variation  = smp_finite ((operation), "size-variation",      \
-                                           (o)->size_variation);               \
-    (style)->shade_variation = smp_finite ((operation), "shade-variation",     \
-                                           (o)->shade_variation);              \
-    (style)->darkness        = smp_finite ((operation), "darkness",            \
-                                           (o)->darkness);                     \
-    (style)->depth           = smp_finite ((operation), "depth", (o)->depth);  \
-    (style)->elongation      = smp_finite ((operation), "elongation",          \
-                                           (o)->elongation);                   \
-    (style)->angle           = smp_finite ((operation), "angle", (o)->angle);  \
-    (style)->clustering      = smp_finite ((operation), "clustering",          \
-                                           (o)->clustering);                   \
-    (style)->halo            = smp_finite ((operation), "halo", (o)->halo);    \
-    (style)->tone            = smp_finite ((operation), "tone", (o)->tone);    \
-    (style)->blur_px         = MAX (0.0, smp_finite ((operation), "photo-blur",\
-                                                     (o)->photo_blur));        \
+    (style)->px_per_mm       = SMP_FINITE ((operation), (o), px_per_mm);       \
+    (style)->dot_diameter    = SMP_FINITE ((operation), (o), dot_diameter);    \
+    (style)->size_variation  = SMP_FINITE ((operation), (o), size_variation);  \
+    (style)->shade_variation = SMP_FINITE ((operation), (o), shade_variation); \
+    (style)->darkness        = SMP_FINITE ((operation), (o), darkness);        \
+    (style)->depth           = SMP_FINITE ((operation), (o), depth);           \
+    (style)->elongation      = SMP_FINITE ((operation), (o), elongation);      \
+    (style)->angle           = SMP_FINITE ((operation), (o), angle);           \
+    (style)->clustering      = SMP_FINITE ((operation), (o), clustering);      \
+    (style)->halo            = SMP_FINITE ((operation), (o), halo);            \
+    (style)->tone            = SMP_FINITE ((operation), (o), tone);            \
+    (style)->blur_px         = MAX (0.0, SMP_FINITE ((operation), (o),         \
+                                                     photo_blur));             \
     (style)->sessions        = (o)->sessions;                                  \
+    (style)->timeline.after_session = (o)->after_session;                      \
+    (style)->timeline.stage  = (SmpStage) (o)->stage;                          \
+    (style)->timeline.years  = SMP_FINITE ((operation), (o), years);           \
+    (style)->timeline.touch_up = (o)->touch_up;                                \
     smp_color_rgb ((o)->pigment, space_, (style)->colour);                     \
     smp_color_rgb ((o)->shade_color, space_, (style)->colour2);                \
   } G_STMT_END

@@ -499,12 +499,34 @@ smp_settings_to_string (const SmpSettings *settings)
         }
       else if (G_VALUE_HOLDS (v, GEGL_TYPE_COLOR) && g_value_get_object (v))
         {
-          gdouble rgba[4];
-          gchar   c[4][G_ASCII_DTOSTR_BUF_SIZE];
-          gint    k;
+          GeglColor   *color  = g_value_get_object (v);
+          const Babl  *stored = gegl_color_get_format (color);
+          const gchar *model  = babl_get_name (babl_format_get_model (stored));
+          gdouble      rgba[4], p[4];
+          gchar        c[4][G_ASCII_DTOSTR_BUF_SIZE];
+          gint         k;
+          gboolean     bytes = ! strcmp (model, "R'G'B'A");
 
-          gegl_color_get_rgba (g_value_get_object (v), &rgba[0], &rgba[1],
-                               &rgba[2], &rgba[3]);
+          /* A colour given in hex (a preset's, a spec's default) is
+           * written back in hex: the ops decode sRGB colours themselves,
+           * and the same colour through linear text would differ in its
+           * last bits (a pixel a level off on Filters > Repeat).  */
+          gegl_color_get_pixel (color, babl_format ("R'G'B'A double"), p);
+          for (k = 0; k < 4 && bytes; k++)
+            bytes = fabs (p[k] * 255.0 - round (p[k] * 255.0)) < 1e-4;
+          if (bytes)
+            {
+              g_string_append_printf (text, " %s=#%02x%02x%02x", name,
+                                      (guint) round (p[0] * 255.0),
+                                      (guint) round (p[1] * 255.0),
+                                      (guint) round (p[2] * 255.0));
+              if (round (p[3] * 255.0) < 255.0)
+                g_string_append_printf (text, "%02x",
+                                        (guint) round (p[3] * 255.0));
+              continue;
+            }
+          gegl_color_get_rgba (color, &rgba[0], &rgba[1], &rgba[2],
+                               &rgba[3]);
           /* Shortest text that reads back to the same double.  */
           for (k = 0; k < 4; k++)
             g_ascii_dtostr (c[k], sizeof c[k], rgba[k]);

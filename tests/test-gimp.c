@@ -364,6 +364,53 @@ grown (const guchar *rgba,
   return b;
 }
 
+/* Whether two PNGs differ by at most one level, on at most 0.1 % of their
+ * pixels.  Two runs of the plug-in are two processes, and babl picks the
+ * code of a conversion by timing its candidates in each: GIMP hands its
+ * images in a space of its own (made from its built-in sRGB profile),
+ * which babl's cache of chosen paths does not keep across processes.  */
+static gboolean
+near_images (const gchar *a,
+             const gchar *b)
+{
+  GeglRectangle ba, bb;
+  guchar       *pa = load_png (a, &ba), *pb = load_png (b, &bb);
+  gboolean      near = ba.width == bb.width && ba.height == bb.height;
+  gint          i, off = 0;
+
+  for (i = 0; near && i < ba.width * ba.height * 4; i++)
+    {
+      gint d = abs (pa[i] - pb[i]);
+
+      near = d <= 1;
+      off += d > 0 && i % 4 == 0;
+    }
+  g_free (pa);
+  g_free (pb);
+  return near && off <= ba.width * ba.height / 1000;
+}
+
+/* The settings a result layer of `path` was made with, as the script said
+ * them ("PATH op=... source=N result=N SETTINGS"); a static buffer.  */
+static const gchar *
+setting_line (const gchar *err,
+              const gchar *path)
+{
+  static gchar line[4][2048];
+  static gint  next;
+  const gchar *at = strstr (err, path), *start, *end;
+  gchar       *out = line[next++ % 4];
+
+  out[0] = '\0';
+  if (! at || ! (start = strstr (at, " smp:")))
+    return out;
+  end = strchr (start, '\n');
+  g_strlcpy (out, start + 1, MIN (sizeof line[0],
+                                  (gsize) ((end ? end : start + strlen (start))
+                                           - start)));
+  return out;
+}
+
 /* 1 and 2: every op on a feathered elliptical selection: a new layer
  * directly above the photo, named with the op and the scale, marked as a
  * result, holding only what changed; the photo unchanged, no pixel
@@ -938,13 +985,13 @@ test_scale_batch (void)
   err = run_gimp (script);
   g_test_message ("%s", err);
   /* No stated scale, a default resolution: the last scale, 12.  */
-  g_assert_true (same_images ("s-none.png", "s12.png"));
-  g_assert_true (same_images ("s-300.png", "s12.png"));
+  g_assert_true (near_images ("s-none.png", "s12.png"));
+  g_assert_true (near_images ("s-300.png", "s12.png"));
   /* A resolution someone set: 84.67 ppi is 3.33 px/mm.  */
-  g_assert_true (same_images ("s-84.png", "s3.png"));
+  g_assert_true (near_images ("s-84.png", "s3.png"));
   /* The scale kept with the photo comes first.  */
-  g_assert_true (same_images ("s-kept.png", "s5.png"));
-  g_assert_false (same_images ("s5.png", "s12.png"));
+  g_assert_true (near_images ("s-kept.png", "s5.png"));
+  g_assert_false (near_images ("s5.png", "s12.png"));
   g_assert_true (said (err, "s-kept.png SMP Follicles: own settings, 5.00 px/mm"));
   g_assert_true (said (err, "s-84.png SMP Follicles: own settings, 3.33 px/mm"));
   g_free (script);
@@ -980,9 +1027,15 @@ test_last_values (void)
     in, in, dense, d, args, d, args, d);
   err = run_gimp (script);
   g_test_message ("%s", err);
-  /* b repeats a (density 180), not c (the defaults).  */
-  g_assert_true (same_images ("last-b.png", "last-a.png"));
-  g_assert_false (same_images ("last-c.png", "last-a.png"));
+  /* b repeats a (density 180), not c (the defaults): the same settings
+   * on the result layers, and the same pixels (near_images: one pixel of
+   * the 60000 was seen a level off).  */
+  g_assert_cmpstr (setting_line (err, "last-b.png"), ==,
+                   setting_line (err, "last-a.png"));
+  g_assert_cmpstr (setting_line (err, "last-c.png"), !=,
+                   setting_line (err, "last-a.png"));
+  g_assert_true (near_images ("last-b.png", "last-a.png"));
+  g_assert_false (near_images ("last-c.png", "last-a.png"));
   g_free (script);
   g_free (err);
   g_free (dense);
@@ -2609,7 +2662,9 @@ preview_case (Gui             *g,
   assert_centred (&s, &bounds);
   if (zoom)
     {
-      press_and_wait (g, window, "plus plus", &z);
+      /* A step at a time, each drawn (see test_scale_dialog).  */
+      press_and_wait (g, window, "plus", &z);
+      press_and_wait (g, window, "plus", &z);
       g_assert_cmpint (z.num, ==, 3);
       screenshot (g->display, window, zoomed);
     }
@@ -2919,8 +2974,12 @@ test_scale_dialog (void)
   shot = review_path ("gimp-dialog-follicles-measured.png");
   screenshot (g.display, window, shot);
   g_free (shot);
-  /* The dots, zoomed in 4x on the selection.  */
-  press_and_wait (&g, window, "plus plus plus", &s);
+  /* The dots, zoomed in 4x on the selection: one step at a time, each
+   * drawn before the next (a redraw that learns from a ring takes longer
+   * than wait_preview's quiet spell, which then ends between two).  */
+  press_and_wait (&g, window, "plus", &s);
+  press_and_wait (&g, window, "plus", &s);
+  press_and_wait (&g, window, "plus", &s);
   g_assert_cmpint (s.num, ==, 4);
   shot = review_path ("gimp-dialog-follicles-4x.png");
   screenshot (g.display, window, shot);

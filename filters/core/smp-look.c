@@ -917,7 +917,10 @@ smp_look_share (const SmpLookField *field,
 /* Fitting.  */
 
 #define HALO_MAX     8.0
-#define TONE_MAX     0.98
+/* At most this share of the darkening in the even layer: more, and the
+ * crown is one solid shade with no dot in it (the "helmet"); dense dark
+ * sides, smooth at 7 px, asked for 0.98.  */
+#define TONE_MAX     0.8
 #define DIAMETER_MIN 0.06
 #define DIAMETER_MAX 0.25
 #define DENSITY_MIN  30.0
@@ -954,12 +957,16 @@ trial (Fit               *fit,
 {
   SmpPattern  pattern;
   SmpRenderer renderer;
+  SmpDotStyle finished = *style;
   size_t      n = (size_t) fit->w * fit->h, i;
   double      before[3] = { 0, 0, 0 }, after[3] = { 0, 0, 0 };
   int         c;
 
+  /* The hair's look is that of the finished, healed treatment; the
+   * timeline then acts on the dots fitted to it.  */
+  smp_dot_style_finished (&finished);
   smp_pattern_init (&pattern, density, fit->clustering, fit->seed);
-  smp_renderer_init (&renderer, style);
+  smp_renderer_init (&renderer, &finished);
   for (i = 0; i < n * 3; i++)
     fit->field[i] = 1.0f;
   if (! smp_stipple (&pattern, &renderer, fit->x0, fit->y0, fit->w, fit->h,
