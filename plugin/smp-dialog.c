@@ -76,6 +76,9 @@ update_mask (Dialog *d)
     gtk_label_set_text (GTK_LABEL (d->hairline_note),
                         d->mask_problem ? d->mask_problem
                         : d->mask.about ? d->mask.about : "");
+  /* For the GUI test: what the mask source said it made.  */
+  if (g_getenv ("SMP_PREVIEW_TIMING") && d->mask.about)
+    g_printerr ("smp-gimp: mask: %s\n", d->mask.about);
 }
 
 /* The reference of the client's hair (aux2), when the match asks for it.  */

@@ -656,9 +656,15 @@ hairline_make (const SmpSettings *s,
                                : "with less of the layer (flipped)")
                         : (sel ? "of the selection" : "with most of the layer");
 
+    /* With no selection the whole layer behind the line is treated, a
+     * wall or a shirt there too: the designer is told how to limit it.  */
     mask->about = g_strdup_printf ("The hairline along the path \"%s\": the "
-                                   "scalp behind it on the side %s",
-                                   gimp_item_get_name (vectors), side);
+                                   "scalp behind it on the side %s%s",
+                                   gimp_item_get_name (vectors), side,
+                                   sel ? ""
+                                   : ", to the layer's edges. Select the "
+                                     "scalp (Select > SMP Scalp) to keep the "
+                                     "dots off the background");
   }
   return TRUE;
 }

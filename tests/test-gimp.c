@@ -3336,6 +3336,20 @@ test_looks_dialog (void)
                        "  (gimp-image-set-active-vectors image path))",
                        last, NULL, "gimp-looks-hairline.png", 0);
   g_assert_nonnull (strstr (status, "% of the view changes"));
+  {
+    /* No selection: the Hairline page says how to keep the dots off the
+     * background.  */
+    gchar       *log   = gui_log (&g);
+    const gchar *about = g_strrstr (log, "smp-gimp: mask: ");
+
+    g_assert_nonnull (about);
+    g_test_message ("%.*s", (gint) strcspn (about, "\n"), about);
+    g_assert_true (g_str_has_prefix (about, "smp-gimp: mask: The hairline "
+                                            "along the path \"Hairline\""));
+    g_assert_nonnull (g_strstr_len (about, strcspn (about, "\n"),
+                                    "Select > SMP Scalp"));
+    g_free (log);
+  }
   g_free (status);
   g_free (last);
   g_free (a);
