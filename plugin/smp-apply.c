@@ -346,8 +346,13 @@ smp_apply (SmpSettings      *s,
            title ? title : s->op);
       return FALSE;
     }
-  if (! smp_mask_make (opt, image, drawable, &mask, error))
+  if (! smp_mask_make (s, opt, image, drawable, &mask, error))
     return FALSE;
+  if (! smp_mask_reference (s, opt, image, drawable, error))
+    {
+      smp_mask_clear (&mask);
+      return FALSE;
+    }
 
   input = gimp_drawable_get_buffer (drawable);
   op = smp_settings_graph (s, input, mask.buffer, mask.dx, mask.dy, pigment,
@@ -390,6 +395,7 @@ smp_apply (SmpSettings      *s,
     }
   if (progress)
     gimp_progress_update (1.0);
+  smp_settings_take_learnt (s, op);
   g_object_unref (target);   /* flushes it to GIMP */
   g_object_unref (graph);
   g_object_unref (input);

@@ -37,29 +37,72 @@ typedef struct
   GtkWidget   *scale_icon;
   GtkWidget   *scale_hint;
   GtkWidget   *channel_combo;
+  GtkWidget   *notebook;
+  GtkWidget   *hairline_page;    /* shown while the hairline is the mask */
+  GtkWidget   *hairline_note;    /* what the hairline source made */
+  GtkWidget  **hairline_controls; /* one a spec of opt->hairline */
+  GtkWidget   *flip_toggle;
+  GtkWidget   *match_combo;      /* the op's match, when it has aux2 */
+  GtkWidget   *reference_combo;
   GeglBuffer  *input;
   SmpSettingsRenderer *renderer; /* the preview's, what it learnt kept */
   SmpMask      mask;         /* as the options say, made once a change */
+  gboolean     mask_dirty;   /* to be made again before the next render */
   gchar       *mask_problem; /* why the mask cannot be used, or NULL */
+  gchar       *reference_problem; /* why the reference cannot, or NULL */
+  gdouble      feather_before; /* the feather before the hairline set it
+                                * to 0; < 0: none */
   gboolean     updating;     /* set while controls are set from values */
   gboolean     measuring;    /* set while the scale is set from a path */
   GPtrArray   *presets;      /* this op's, for the Preset menu */
   gint         preset;       /* the one chosen (index + 1), 0 none */
 } Dialog;
 
-/* The mask the preview uses, remade when the mask options change.  */
+/* The mask the preview uses, remade when the mask options change (or,
+ * for a source made with the op's scale and seed, when those do).  */
 static void
 update_mask (Dialog *d)
 {
   GError *error = NULL;
 
+  d->mask_dirty = FALSE;
   smp_mask_clear (&d->mask);
   g_clear_pointer (&d->mask_problem, g_free);
-  if (! smp_mask_make (d->opt, d->image, d->drawable, &d->mask, &error))
+  if (! smp_mask_make (d->s, d->opt, d->image, d->drawable, &d->mask, &error))
     {
       d->mask_problem = g_strdup (error->message);
       g_error_free (error);
     }
+  if (d->hairline_note)
+    gtk_label_set_text (GTK_LABEL (d->hairline_note),
+                        d->mask_problem ? d->mask_problem
+                        : d->mask.about ? d->mask.about : "");
+  /* For the GUI test: what the mask source said it made.  */
+  if (g_getenv ("SMP_PREVIEW_TIMING") && d->mask.about)
+    g_printerr ("smp-gimp: mask: %s\n", d->mask.about);
+}
+
+/* The reference of the client's hair (aux2), when the match asks for it.  */
+static void
+update_reference (Dialog *d)
+{
+  GError *error = NULL;
+
+  g_clear_pointer (&d->reference_problem, g_free);
+  if (! smp_mask_reference (d->s, d->opt, d->image, d->drawable, &error))
+    {
+      d->reference_problem = g_strdup (error->message);
+      g_error_free (error);
+    }
+}
+
+/* Whether the mask source is made with the op's scale and seed.  */
+static gboolean
+mask_follows_op (Dialog *d)
+{
+  const SmpMaskSourceInfo *src = smp_mask_source (d->opt->mask);
+
+  return src && src->follows_op;
 }
 
 /* What OK will do, for the status line.  */
@@ -69,7 +112,7 @@ result_note (Dialog *d)
   switch (d->opt->result)
     {
     case SMP_RESULT_PIGMENT:
-      return "Shown: the look; OK: the pigment alone, a Multiply layer.";
+      return "OK: the pigment, a Multiply layer; shown: its look.";
     case SMP_RESULT_IN_PLACE:
       return "OK: into the layer itself (one undo step).";
     default:
@@ -90,13 +133,17 @@ render_view (const GeglRectangle *area,
   gint    bpp = babl_format_get_bytes_per_pixel (format);
   gsize   n   = (gsize) area->width * area->height, i, changed = 0;
   guchar *before;
-  gchar  *status;
+  gchar  *status, *learnt, *line;
 
+  if (d->mask_dirty)
+    update_mask (d);
   gegl_buffer_get (d->input, area, 1.0, format, pixels, GEGL_AUTO_ROWSTRIDE,
                    GEGL_ABYSS_NONE);
-  if (d->mask_problem)
+  if (d->mask_problem || d->reference_problem)
     {
-      status = g_markup_printf_escaped ("<b>%s</b>", d->mask_problem);
+      status = g_markup_printf_escaped ("<b>%s</b>", d->mask_problem
+                                                     ? d->mask_problem
+                                                     : d->reference_problem);
       smp_view_set_status (d->view, status);
       g_free (status);
       return;
@@ -116,13 +163,26 @@ render_view (const GeglRectangle *area,
   g_free (before);
 
   if (changed)
-    status = g_markup_printf_escaped ("%.0f %% of the pixels in view "
-                                      "change. %s", 100.0 * changed / n,
-                                      result_note (d));
+    line = g_markup_printf_escaped ("%.0f %% of the view changes. %s",
+                                    100.0 * changed / n, result_note (d));
   else
-    status = g_markup_printf_escaped ("<b>Nothing changes in view</b>: %s.",
-                                      smp_nothing_hint (d->s));
+    line = g_markup_printf_escaped ("<b>Nothing changes in view</b>: %s.",
+                                    smp_nothing_hint (d->s));
+  /* What the op learnt of the client's hair, read from it after the
+   * render, first.  */
+  learnt = smp_learnt_text (d->s, d->opt, d->image, TRUE);
+  if (learnt)
+    {
+      gchar *first = g_markup_printf_escaped ("%s.\n", learnt);
+
+      status = g_strconcat (first, line, NULL);
+      g_free (first);
+      g_free (line);
+    }
+  else
+    status = line;
   smp_view_set_status (d->view, status);
+  g_free (learnt);
   g_free (status);
 }
 
@@ -196,6 +256,7 @@ double_changed (GtkAdjustment *adj,
   g_value_set_double (&d->s->values[k], gtk_adjustment_get_value (adj));
   if (! strcmp (d->s->specs[k]->name, "px-per-mm"))
     {
+      d->mask_dirty = d->mask_dirty || mask_follows_op (d);
       d->scale->px_per_mm = gtk_adjustment_get_value (adj);
       if (! d->updating && ! d->measuring)
         {
@@ -222,8 +283,45 @@ int_changed (GtkAdjustment *adj,
     g_value_set_uint (v, (guint) x);
   else
     g_value_set_int (v, (gint) lround (x));
+  if (! strcmp (d->s->specs[k]->name, "seed"))
+    d->mask_dirty = d->mask_dirty || mask_follows_op (d);
   settings_edited (d);
   changed (d);
+}
+
+/* A setting of the hairline's page: the mask is made again.  */
+static void
+hairline_changed (GtkAdjustment *adj,
+                  Dialog        *d)
+{
+  gint k = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (adj), "spec"));
+
+  g_value_set_double (&d->opt->hairline->values[k],
+                      gtk_adjustment_get_value (adj));
+  d->mask_dirty = TRUE;
+  changed (d);
+}
+
+static void
+flip_toggled (GtkToggleButton *toggle,
+              Dialog          *d)
+{
+  d->opt->hairline_flip = gtk_toggle_button_get_active (toggle);
+  d->mask_dirty = TRUE;
+  changed (d);
+}
+
+/* The match chosen: the reference's channel is offered when it is the
+ * reference, and read.  */
+static void
+match_changed (Dialog *d)
+{
+  if (d->reference_combo)
+    gtk_widget_set_sensitive (d->reference_combo,
+                              ! g_strcmp0 (smp_settings_get_nick (d->s,
+                                                                  SMP_MATCH_PROPERTY),
+                                           "reference"));
+  update_reference (d);
 }
 
 static void
@@ -239,6 +337,8 @@ enum_changed (GtkWidget *combo,
         g_value_set_enum (&d->s->values[k], value);
       else
         g_value_set_boolean (&d->s->values[k], value);
+      if (combo == d->match_combo)
+        match_changed (d);
       settings_edited (d);
       changed (d);
     }
@@ -251,11 +351,9 @@ set_color (Dialog  *d,
            gdouble  alpha)
 {
   /* GimpRGB in a colour button is sRGB.  */
-  gdouble    rgba[4] = { rgb->r, rgb->g, rgb->b, alpha };
-  GeglColor *c       = gegl_color_new (NULL);
+  gdouble rgba[4] = { rgb->r, rgb->g, rgb->b, alpha };
 
-  gegl_color_set_pixel (c, babl_format ("R'G'B'A double"), rgba);
-  g_value_take_object (&d->s->values[k], c);
+  g_value_take_object (&d->s->values[k], smp_settings_color_new (rgba));
   settings_edited (d);
   changed (d);
 }
@@ -339,7 +437,13 @@ show_values (Dialog *d)
                                           rgba[3] == 0.0);
         }
     }
+  for (i = 0; d->hairline_controls && i < d->opt->hairline->n_specs; i++)
+    if (d->hairline_controls[i])
+      gtk_adjustment_set_value (GTK_ADJUSTMENT (d->hairline_controls[i]),
+                                g_value_get_double (&d->opt->hairline->values[i]));
   d->updating = FALSE;
+  d->mask_dirty = d->mask_dirty || mask_follows_op (d);
+  match_changed (d);
   changed (d);
 }
 
@@ -366,22 +470,6 @@ preset_chosen (GtkComboBox *combo,
   show_values (d);
 }
 
-/* The path the scale is measured along: the active one, or the only one.  */
-static gint32
-measuring_path (gint32 image)
-{
-  gint32  vectors = gimp_image_get_active_vectors (image);
-  gint32 *all;
-  gint    n;
-
-  if (vectors > 0)
-    return vectors;
-  all = gimp_image_get_vectors (image, &n);
-  vectors = n == 1 ? all[0] : -1;
-  g_free (all);
-  return vectors;
-}
-
 static void
 scale_problem (Dialog      *d,
                const gchar *text)
@@ -396,7 +484,7 @@ static void
 scale_from_path (GtkWidget *button,
                  Dialog    *d)
 {
-  gint32     vectors = measuring_path (d->image);
+  gint32     vectors = smp_active_path (d->image);
   gint       n_strokes = 0, i, k = smp_settings_find (d->s, "px-per-mm");
   gint      *strokes;
   gdouble    length = 0.0, mm, px;
@@ -491,10 +579,54 @@ scale_from_path (GtkWidget *button,
   gtk_widget_destroy (dialog);
 }
 
+/* The op's feather while the hairline is the mask: 0, the line carries
+ * its own transition (a feather would carry the dots past it); the one
+ * before is back when another mask is chosen.  */
+static void
+hairline_feather (Dialog   *d,
+                  gboolean  hairline)
+{
+  gint k = smp_settings_find (d->s, "feather");
+
+  if (k < 0 || ! d->controls[k] || ! G_VALUE_HOLDS_DOUBLE (&d->s->values[k]))
+    return;
+  if (hairline && g_value_get_double (&d->s->values[k]) > 0.0)
+    {
+      d->feather_before = g_value_get_double (&d->s->values[k]);
+      gtk_adjustment_set_value (GTK_ADJUSTMENT (d->controls[k]), 0.0);
+    }
+  else if (! hairline && d->feather_before > 0.0 &&
+           g_value_get_double (&d->s->values[k]) == 0.0)
+    gtk_adjustment_set_value (GTK_ADJUSTMENT (d->controls[k]),
+                              d->feather_before);
+  if (! hairline)
+    d->feather_before = -1.0;
+}
+
+/* The Hairline page, shown (and turned to) while the hairline is the
+ * mask.  */
+static void
+show_hairline_page (Dialog *d)
+{
+  if (! d->hairline_page)
+    return;
+  if (d->opt->mask == SMP_MASK_HAIRLINE)
+    {
+      gtk_widget_show (d->hairline_page);
+      gtk_notebook_set_current_page (GTK_NOTEBOOK (d->notebook),
+                                     gtk_notebook_page_num (GTK_NOTEBOOK (d->notebook),
+                                                            d->hairline_page));
+    }
+  else
+    gtk_widget_hide (d->hairline_page);
+}
+
 static void
 mask_changed (GtkWidget *radio,
               Dialog    *d)
 {
+  gint was = d->opt->mask;
+
   if (! gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (radio)))
     return;
   d->opt->mask = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (radio),
@@ -502,8 +634,25 @@ mask_changed (GtkWidget *radio,
   if (d->channel_combo)
     gtk_widget_set_sensitive (d->channel_combo,
                               d->opt->mask == SMP_MASK_CHANNEL);
+  if ((was == SMP_MASK_HAIRLINE) != (d->opt->mask == SMP_MASK_HAIRLINE))
+    hairline_feather (d, d->opt->mask == SMP_MASK_HAIRLINE);
+  show_hairline_page (d);
   update_mask (d);
   changed (d);
+}
+
+static void
+reference_chosen (GtkWidget *combo,
+                  Dialog    *d)
+{
+  gint id;
+
+  if (gimp_int_combo_box_get_active (GIMP_INT_COMBO_BOX (combo), &id))
+    {
+      d->opt->reference = id;
+      update_reference (d);
+      changed (d);
+    }
 }
 
 static void
@@ -540,15 +689,18 @@ new_seed (GtkWidget *button,
   gtk_adjustment_set_value (adj, g_random_int_range (0, G_MAXINT32));
 }
 
-/* A scale entry for a double spec; Enter in its field is OK.  */
+/* A scale entry for a double spec k of s, calling back `changed`;
+ * Enter in its field is OK.  */
 static GtkObject *
 double_entry (Dialog      *d,
+              SmpSettings *s,
               GtkTable    *table,
               gint         row,
               guint        k,
-              const gchar *label)
+              const gchar *label,
+              GCallback    changed)
 {
-  GParamSpec       *pspec = d->s->specs[k];
+  GParamSpec       *pspec = s->specs[k];
   GParamSpecDouble *p     = G_PARAM_SPEC_DOUBLE (pspec);
   gdouble           lo = p->minimum, hi = p->maximum, step = 0.01;
   gint              digits = 2;
@@ -566,18 +718,127 @@ double_entry (Dialog      *d,
   /* The slider covers the usual range; the number field takes the whole
    * range of the spec.  */
   adj = gimp_scale_entry_new (table, 0, row, label, 150, 6,
-                              g_value_get_double (&d->s->values[k]), lo, hi,
+                              g_value_get_double (&s->values[k]), lo, hi,
                               step, step * 10, digits, FALSE, p->minimum,
                               p->maximum, g_param_spec_get_blurb (pspec), NULL);
   gtk_entry_set_activates_default (GTK_ENTRY (GIMP_SCALE_ENTRY_SPINBUTTON (adj)),
                                    TRUE);
   g_object_set_data (G_OBJECT (adj), "spec", GINT_TO_POINTER (k));
-  g_signal_connect (adj, "value-changed", G_CALLBACK (double_changed), d);
+  g_signal_connect (adj, "value-changed", changed, d);
   return adj;
 }
 
-/* One row of the table for spec k.  */
-static void
+/* "Why not", small and grey, under an option that is greyed out.  */
+static GtkWidget *
+reason_label (const gchar *why)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+  gchar     *text  = g_markup_printf_escaped ("<small><i>%s</i></small>", why);
+
+  gtk_label_set_markup (GTK_LABEL (label), text);
+  gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
+  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
+  gtk_misc_set_padding (GTK_MISC (label), 22, 0);
+  gtk_widget_set_size_request (label, 210, -1);
+  g_free (text);
+  return label;
+}
+
+/* An enum value's label: the op's, but the match's reference in the
+ * dialog's words (the op's names its pad).  */
+static const gchar *
+enum_label (GParamSpec       *pspec,
+            const GEnumValue *value)
+{
+  if (! strcmp (pspec->name, SMP_MATCH_PROPERTY))
+    {
+      if (! strcmp (value->value_nick, "none"))
+        return "None: the settings as set";
+      if (! strcmp (value->value_nick, "ring"))
+        return "The client's hair around the mask";
+      if (! strcmp (value->value_nick, "reference"))
+        return "The client's hair in a channel:";
+    }
+  return value->value_name;
+}
+
+/* Every match but the reference (its value in data).  */
+static gboolean
+match_sensitive (gint     value,
+                 gpointer data)
+{
+  return value != GPOINTER_TO_INT (data);
+}
+
+/* Under the match: the channel or layer mask holding the client's own
+ * hair, for match = reference (the op's aux2); greyed out with the reason
+ * when the image has none.  Returns the rows used.  */
+static gint
+reference_row (Dialog   *d,
+               GtkTable *table,
+               gint      row)
+{
+  GArray    *channels = smp_mask_channels (d->image);
+  GtkWidget *w;
+  guint      c;
+  gboolean   found = FALSE;
+
+  if (channels->len == 0)
+    {
+      gint        k     = smp_settings_find (d->s, SMP_MATCH_PROPERTY);
+      GEnumClass *klass = G_PARAM_SPEC_ENUM (d->s->specs[k])->enum_class;
+
+      /* No reference to offer: the match cannot be it.  */
+      gimp_int_combo_box_set_sensitivity (GIMP_INT_COMBO_BOX (d->match_combo),
+                                          match_sensitive,
+                                          GINT_TO_POINTER (g_enum_get_value_by_nick (klass,
+                                                             "reference")->value),
+                                          NULL);
+      if (! g_strcmp0 (smp_settings_get_nick (d->s, SMP_MATCH_PROPERTY),
+                       "reference"))
+        {
+          smp_settings_set_nick (d->s, SMP_MATCH_PROPERTY, "ring");
+          gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (d->match_combo),
+                                         g_value_get_enum (&d->s->values[k]));
+        }
+      w = reason_label ("A reference needs the client's hair marked in a "
+                        "channel: select it, then Select > Save to Channel");
+      gtk_misc_set_padding (GTK_MISC (w), 0, 0);
+      gtk_table_attach (table, w, 1, 3, row, row + 1, GTK_FILL, GTK_FILL, 0, 0);
+      gtk_widget_show (w);
+      g_array_unref (channels);
+      return 1;
+    }
+  d->reference_combo = g_object_new (GIMP_TYPE_INT_COMBO_BOX,
+                                     "ellipsize", PANGO_ELLIPSIZE_MIDDLE,
+                                     NULL);
+  for (c = 0; c < channels->len; c++)
+    {
+      SmpMaskChannel *ch = &g_array_index (channels, SmpMaskChannel, c);
+
+      gimp_int_combo_box_append (GIMP_INT_COMBO_BOX (d->reference_combo),
+                                 GIMP_INT_STORE_VALUE, ch->id,
+                                 GIMP_INT_STORE_LABEL, ch->label, -1);
+      found = found || ch->id == d->opt->reference;
+    }
+  if (! found)
+    d->opt->reference = g_array_index (channels, SmpMaskChannel, 0).id;
+  gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (d->reference_combo),
+                                 d->opt->reference);
+  g_signal_connect (d->reference_combo, "changed",
+                    G_CALLBACK (reference_chosen), d);
+  gimp_help_set_help_data (d->reference_combo, "The channel or layer mask "
+                           "marking the client's own short hair (white): "
+                           "the dots are matched to its look", NULL);
+  gimp_table_attach_aligned (table, 0, row, "Reference:", 0.0, 0.5,
+                             d->reference_combo, 2, FALSE);
+  g_array_unref (channels);
+  return 1;
+}
+
+/* One row of the table for spec k (two for the match of an op with a
+ * reference); returns the rows used.  */
+static gint
 add_control (Dialog   *d,
              GtkTable *table,
              gint      row,
@@ -591,7 +852,8 @@ add_control (Dialog   *d,
   GtkWidget   *w     = NULL;
 
   if (G_IS_PARAM_SPEC_DOUBLE (pspec))
-    d->controls[k] = (GtkWidget *) double_entry (d, table, row, k, label);
+    d->controls[k] = (GtkWidget *) double_entry (d, d->s, table, row, k, label,
+                                                 G_CALLBACK (double_changed));
   else if (! strcmp (pspec->name, "seed"))
     {
       /* A seed: a number, and a button for a new one.  */
@@ -655,7 +917,7 @@ add_control (Dialog   *d,
                                        GIMP_INT_STORE_VALUE,
                                        klass->values[i].value,
                                        GIMP_INT_STORE_LABEL,
-                                       klass->values[i].value_name,
+                                       enum_label (pspec, &klass->values[i]),
                                        -1);
           gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (combo),
                                          g_value_get_enum (v));
@@ -672,6 +934,13 @@ add_control (Dialog   *d,
       gimp_table_attach_aligned (table, 0, row, label, 0.0, 0.5, combo, 2,
                                  FALSE);
       d->controls[k] = combo;
+      if (! strcmp (pspec->name, SMP_MATCH_PROPERTY) &&
+          smp_settings_has_reference (d->s))
+        {
+          d->match_combo = combo;
+          g_free (label);
+          return 1 + reference_row (d, table, row + 1);
+        }
     }
   else if (GEGL_IS_PARAM_SPEC_COLOR (pspec))
     {
@@ -708,22 +977,7 @@ add_control (Dialog   *d,
       gimp_table_attach_aligned (table, 0, row, label, 0.0, 0.5, w, 1, TRUE);
     }
   g_free (label);
-}
-
-/* "Why not", small and grey, under an option that is greyed out.  */
-static GtkWidget *
-reason_label (const gchar *why)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-  gchar     *text  = g_markup_printf_escaped ("<small><i>%s</i></small>", why);
-
-  gtk_label_set_markup (GTK_LABEL (label), text);
-  gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
-  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
-  gtk_misc_set_padding (GTK_MISC (label), 22, 0);
-  gtk_widget_set_size_request (label, 210, -1);
-  g_free (text);
-  return label;
+  return 1;
 }
 
 /* The Mask frame, a row a source of smp_mask_sources.  */
@@ -922,6 +1176,8 @@ page (GtkWidget *notebook,
   gtk_widget_size_request (table, &req);
   gtk_widget_set_size_request (scrolled, req.width + 20,
                                MIN (req.height, max_height));
+  g_object_set_data (G_OBJECT (scrolled), "rows-height",
+                     GINT_TO_POINTER (req.height));
   gtk_notebook_append_page (GTK_NOTEBOOK (notebook), scrolled,
                             gtk_label_new_with_mnemonic (title));
   return scrolled;
@@ -941,8 +1197,9 @@ scale_frame (Dialog *d,
   gtk_table_set_col_spacings (GTK_TABLE (table), 6);
   gtk_box_pack_start (GTK_BOX (vbox), table, FALSE, FALSE, 0);
   if (k >= 0)
-    d->controls[k] = (GtkWidget *) double_entry (d, GTK_TABLE (table), 0, k,
-                                                 "Scale (p_x/mm):");
+    d->controls[k] = (GtkWidget *) double_entry (d, d->s, GTK_TABLE (table),
+                                                 0, k, "Scale (p_x/mm):",
+                                                 G_CALLBACK (double_changed));
 
   hbox = gtk_hbox_new (FALSE, 6);
   gtk_box_pack_start (GTK_BOX (vbox), hbox, FALSE, FALSE, 0);
@@ -1000,7 +1257,78 @@ preview_size (GtkWidget *dialog)
 {
   gint h = gdk_screen_get_height (gtk_widget_get_screen (dialog));
 
-  return CLAMP (h - 410, 240, 640);
+  return CLAMP (h - 438, 240, 640);
+}
+
+/* The Hairline page: smp:hairline's settings the plug-in offers, which
+ * side of the line is the scalp, and what the path made.  */
+static GtkWidget *
+hairline_page (Dialog *d,
+               gint    page_height)
+{
+  SmpSettings *h     = d->opt->hairline;
+  GtkWidget   *table = gtk_table_new (h->n_specs + 2, 3, FALSE);
+  gint         rows  = 0;
+  guint        k;
+
+  d->hairline_controls = g_new0 (GtkWidget *, h->n_specs);
+  gtk_table_set_col_spacings (GTK_TABLE (table), 6);
+  gtk_table_set_row_spacings (GTK_TABLE (table), 2);
+  for (k = 0; k < h->n_specs; k++)
+    if (smp_settings_hairline_offered (h->specs[k]) &&
+        G_IS_PARAM_SPEC_DOUBLE (h->specs[k]))
+      {
+        gchar *label = g_strdup_printf ("%s:",
+                                        g_param_spec_get_nick (h->specs[k]));
+
+        d->hairline_controls[k] =
+          (GtkWidget *) double_entry (d, h, GTK_TABLE (table), rows++, k,
+                                      label, G_CALLBACK (hairline_changed));
+        g_free (label);
+      }
+  d->flip_toggle = gtk_check_button_new_with_mnemonic ("_Flip: the scalp on "
+                                                       "the other side");
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (d->flip_toggle),
+                                d->opt->hairline_flip);
+  gimp_help_set_help_data (d->flip_toggle, "The scalp behind the line is on "
+                           "the side the selection (or most of the layer) "
+                           "is on; this takes the other side", NULL);
+  g_signal_connect (d->flip_toggle, "toggled", G_CALLBACK (flip_toggled), d);
+  gtk_table_attach (GTK_TABLE (table), d->flip_toggle, 0, 3, rows, rows + 1,
+                    GTK_FILL, GTK_FILL, 0, 0);
+  rows++;
+  d->hairline_note = gtk_label_new (NULL);
+  gtk_label_set_line_wrap (GTK_LABEL (d->hairline_note), TRUE);
+  gtk_misc_set_alignment (GTK_MISC (d->hairline_note), 0.0, 0.0);
+  gtk_widget_set_size_request (d->hairline_note, 330, -1);
+  gtk_table_attach (GTK_TABLE (table), d->hairline_note, 0, 3, rows, rows + 1,
+                    GTK_FILL, GTK_FILL, 0, 0);
+  return page (d->notebook, table, "H_airline", page_height);
+}
+
+/* The pages scroll sooner when the right column would be taller than the
+ * left (a mask frame with more sources, reasons under them): the dialog
+ * keeps to the preview's height.  */
+static void
+fit_pages (Dialog    *d,
+           GtkWidget *left,
+           GtkWidget *right)
+{
+  GtkRequisition l, r;
+  gint           i, n = gtk_notebook_get_n_pages (GTK_NOTEBOOK (d->notebook));
+
+  gtk_widget_size_request (left, &l);
+  gtk_widget_size_request (right, &r);
+  if (r.height <= l.height)
+    return;
+  for (i = 0; i < n; i++)
+    {
+      GtkWidget *page = gtk_notebook_get_nth_page (GTK_NOTEBOOK (d->notebook), i);
+      gint       w, h;
+
+      gtk_widget_get_size_request (page, &w, &h);
+      gtk_widget_set_size_request (page, w, MAX (60, h - (r.height - l.height)));
+    }
 }
 
 /* The right column: the look (preset, the op's settings, its dots on a
@@ -1032,9 +1360,9 @@ look_column (Dialog *d,
     if (strcmp (d->s->specs[k]->name, "px-per-mm"))
       {
         if (smp_settings_is_dot (d->s, k))
-          add_control (d, GTK_TABLE (dots), dot_rows++, k);
+          dot_rows += add_control (d, GTK_TABLE (dots), dot_rows, k);
         else
-          add_control (d, GTK_TABLE (table), rows++, k);
+          rows += add_control (d, GTK_TABLE (table), rows, k);
       }
   if (rows)
     page (notebook, table, "Se_ttings", page_height);
@@ -1044,6 +1372,9 @@ look_column (Dialog *d,
     page (notebook, dots, "_Dots", page_height);
   else
     gtk_widget_destroy (dots);
+  d->notebook = notebook;
+  if (d->opt->hairline)
+    d->hairline_page = hairline_page (d, page_height);
   gtk_box_pack_start (GTK_BOX (right), notebook, TRUE, TRUE, 0);
 
   hbox = gtk_hbox_new (TRUE, 12);
@@ -1062,7 +1393,7 @@ smp_dialog (SmpSettings *s,
 {
   Dialog       d = { 0 };
   const gchar *title = gegl_operation_get_key (s->op, "title");
-  GtkWidget   *dialog, *main_hbox, *left;
+  GtkWidget   *dialog, *main_hbox, *left, *right;
   gboolean     run;
   gint         response, size, sx, sy, sw, sh;
 
@@ -1077,6 +1408,7 @@ smp_dialog (SmpSettings *s,
   d.input    = gimp_drawable_get_buffer (drawable);
   d.renderer = smp_settings_renderer_new ();
   d.presets  = smp_settings_presets (s);
+  d.feather_before = -1.0;
 
   dialog = d.dialog = gimp_dialog_new (title ? title : s->op, PLUG_IN_ROLE,
                                        NULL, 0, gimp_standard_help_func, NULL,
@@ -1114,11 +1446,14 @@ smp_dialog (SmpSettings *s,
                          render_view, &d);
   gtk_box_pack_start (GTK_BOX (left), smp_view_widget (d.view), TRUE, TRUE, 0);
   gtk_box_pack_start (GTK_BOX (left), scale_frame (&d, size), FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (main_hbox), look_column (&d, size - 70), FALSE,
-                      FALSE, 0);
+  right = look_column (&d, size - 70);
+  gtk_box_pack_start (GTK_BOX (main_hbox), right, FALSE, FALSE, 0);
+  fit_pages (&d, left, right);
   update_mask (&d);
+  update_reference (&d);
 
   gtk_widget_show_all (dialog);
+  show_hairline_page (&d);
   gtk_widget_grab_focus (gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog),
                                                             GTK_RESPONSE_OK));
 
@@ -1128,11 +1463,15 @@ smp_dialog (SmpSettings *s,
        * the photo's; the preset box back to none.  */
       smp_settings_reset (s);
       smp_settings_set_double (s, "px-per-mm", scale->px_per_mm);
+      if (opt->hairline)
+        smp_settings_reset (opt->hairline);
       d.preset   = 0;
       d.updating = TRUE;
       gtk_combo_box_set_active (GTK_COMBO_BOX (d.preset_combo), 0);
       d.updating = FALSE;
       show_values (&d);
+      if (opt->mask == SMP_MASK_HAIRLINE)
+        hairline_feather (&d, TRUE);
     }
   run = response == GTK_RESPONSE_OK;
 
@@ -1140,6 +1479,8 @@ smp_dialog (SmpSettings *s,
   smp_settings_renderer_free (d.renderer);
   smp_mask_clear (&d.mask);
   g_free (d.mask_problem);
+  g_free (d.reference_problem);
+  g_free (d.hairline_controls);
   g_object_unref (d.input);
   g_free (d.controls);
   g_ptr_array_unref (d.presets);

@@ -20,9 +20,12 @@
 
 #define PROC_PREFIX "plug-in-smp-"
 
-/* Arguments before the op's own properties, and after them.  */
+/* Select > SMP Scalp: smp:scalp-map's treatment mask as the selection.  */
+#define SELECT_PROC "plug-in-smp-select-scalp"
+#define SELECT_OP   "smp:scalp-map"
+
+/* Arguments before the op's own properties.  */
 #define N_LEADING  3
-#define N_TRAILING 3
 
 static void query (void);
 static void run   (const gchar      *name,
@@ -104,6 +107,21 @@ pdb_description (GParamSpec *pspec)
   return g_string_free (d, FALSE);
 }
 
+/* The arguments after the op's own properties: mask, mask-channel,
+ * result, the reference (ops with an aux2), the hairline's path, side and
+ * settings (those offered).  */
+static gint
+n_trailing (const SmpSettings *s,
+            const SmpSettings *hairline)
+{
+  gint  n = 3 + (smp_settings_has_reference (s) ? 1 : 0) + 2;
+  guint k;
+
+  for (k = 0; hairline && k < hairline->n_specs; k++)
+    n += smp_settings_hairline_offered (hairline->specs[k]);
+  return n;
+}
+
 /* "The op's mask (density, region or scar): 0 = the selection ...", from
  * the table of mask sources.  */
 static gchar *
@@ -119,82 +137,263 @@ mask_description (void)
   return g_string_free (d, FALSE);
 }
 
+/* The PDB arguments of settings' properties from args[i] on (those
+ * offered, NULL: all), named prefix + name; returns the next i.  */
+static gint
+spec_args (GimpParamDef      *args,
+           gint               i,
+           const SmpSettings *s,
+           const gchar       *prefix,
+           gboolean         (*offered) (GParamSpec *pspec))
+{
+  guint k;
+
+  for (k = 0; k < s->n_specs; k++)
+    if (! offered || offered (s->specs[k]))
+      {
+        args[i].type        = pdb_type (s->specs[k]);
+        args[i].name        = g_strconcat (prefix, s->specs[k]->name, NULL);
+        args[i].description = pdb_description (s->specs[k]);
+        i++;
+      }
+  return i;
+}
+
+/* Frees what spec_args made of args[from .. to - 1].  */
+static void
+free_spec_args (GimpParamDef *args,
+                gint          from,
+                gint          to)
+{
+  gint i;
+
+  for (i = from; i < to; i++)
+    {
+      g_free (args[i].name);
+      g_free (args[i].description);
+    }
+}
+
+static void
+leading_args (GimpParamDef *args)
+{
+  args[0] = (GimpParamDef) { GIMP_PDB_INT32, "run-mode",
+                             "The run mode { RUN-INTERACTIVE (0), "
+                             "RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" };
+  args[1] = (GimpParamDef) { GIMP_PDB_IMAGE, "image", "Input image" };
+  args[2] = (GimpParamDef) { GIMP_PDB_DRAWABLE, "drawable",
+                             "Input layer (RGB or grayscale)" };
+}
+
+/* plug-in-smp-<op>: the op's properties, then the trailing arguments.  */
+static void
+install_op (const gchar       *op,
+            const SmpSettings *hairline,
+            const gchar       *mask_help)
+{
+  static GimpParamDef look[] =
+  {
+    { GIMP_PDB_STRING, "look", "What the op learnt of the client's hair "
+      "with match = ring or reference, in words (\"Learnt from 12,400 hair "
+      "pixels around the selection: darkening 41 %, grain 0.35 mm\", or "
+      "that none was found and the settings were used as set); \"\" when "
+      "it matches nothing" }
+  };
+  SmpSettings  *s     = smp_settings_new (op);
+  gint          n     = N_LEADING + s->n_specs + n_trailing (s, hairline);
+  GimpParamDef *args  = g_new0 (GimpParamDef, n);
+  gchar        *name  = proc_name (op);
+  const gchar  *title = gegl_operation_get_key (op, "title");
+  const gchar  *label = gegl_operation_get_key (op, "gimp:menu-label");
+  const gchar  *descr = gegl_operation_get_key (op, "description");
+  gchar        *menu  = label ? g_strdup (label)
+                              : g_strdup_printf ("%s...", title ? title : op);
+  gchar        *help;
+  gint          i, end, h0;
+
+  leading_args (args);
+  i = end = spec_args (args, N_LEADING, s, "", NULL);
+  args[i++] = (GimpParamDef) { GIMP_PDB_INT32, "mask", (gchar *) mask_help };
+  args[i++] = (GimpParamDef) { GIMP_PDB_CHANNEL, "mask-channel",
+    "Channel or layer mask used when mask = 1 (white = full density), "
+    "else -1" };
+  args[i++] = (GimpParamDef) { GIMP_PDB_INT32, "result",
+    "0 = new layer with the result directly above the drawable (what "
+    "changed, the rest transparent), 1 = new layer with the pigment "
+    "alone in Multiply mode, 2 = apply to the drawable itself (it keeps "
+    "its ID, mask, opacity and mode)" };
+  if (smp_settings_has_reference (s))
+    args[i++] = (GimpParamDef) { GIMP_PDB_CHANNEL, "reference",
+      "With match = reference: a channel or layer mask marking the "
+      "client's own short hair (white), whose look the dots are matched "
+      "to; else -1" };
+  args[i++] = (GimpParamDef) { GIMP_PDB_VECTORS, "hairline-path",
+    "With mask = 4: the path along the designed front edge (open strokes; "
+    "closed ones are an area); -1 = the image's active path" };
+  args[i++] = (GimpParamDef) { GIMP_PDB_INT32, "hairline-side",
+    "With mask = 4: 0 = the scalp behind the line is on the side the "
+    "selection is on (no selection: most of the layer), 1 = the other side" };
+  h0 = i;
+  if (hairline)
+    i = spec_args (args, i, hairline, "hairline-", smp_settings_hairline_offered);
+  g_assert (i == n);
+
+  help = g_strdup_printf ("%s\n\nRuns the GEGL operation %s; every "
+                          "property is an argument, in physical units. "
+                          "The original layer is left as it was unless "
+                          "result = 2; one undo step undoes it all. "
+                          "Result layers are named with the op, the "
+                          "preset their settings match and the scale, "
+                          "and are refused as input. RUN-WITH-LAST-VALS "
+                          "takes the image's own scale when it has one "
+                          "(the parasite \"" SMP_SCALE_PARASITE "\", "
+                          "\"3.3 how it was found\"). The hairline-* "
+                          "arguments are smp:hairline's, used with mask = "
+                          "4 at the op's scale and seed.",
+                          descr ? descr : "", op);
+  gimp_install_procedure (name, title ? title : op, help,
+                          "SMP preview project", "SMP preview project",
+                          "2026", menu, "RGB*, GRAY*", GIMP_PLUGIN,
+                          n, G_N_ELEMENTS (look), args, look);
+  gimp_plugin_menu_register (name, "<Image>/Filters/SMP");
+
+  free_spec_args (args, N_LEADING, end);
+  free_spec_args (args, h0, n);
+  g_free (args);
+  g_free (help);
+  g_free (menu);
+  g_free (name);
+  smp_settings_free (s);
+}
+
+/* Select > SMP Scalp: the scalp map's settings as arguments.  */
+static void
+install_select (void)
+{
+  SmpSettings  *map  = smp_settings_new (SELECT_OP);
+  gint          n;
+  GimpParamDef *args;
+
+  if (! map)
+    return;
+  n    = N_LEADING + map->n_specs;
+  args = g_new0 (GimpParamDef, n);
+  leading_args (args);
+  spec_args (args, N_LEADING, map, "", NULL);
+  gimp_install_procedure (SELECT_PROC, "Select the scalp (SMP scalp map)",
+                          "Replaces the selection with the bald or thinning "
+                          "scalp that smp:scalp-map finds in the layer (its "
+                          "treatment mask, feathered inside the scalp), to "
+                          "refine by hand; one undo step. When it finds no "
+                          "head, or no bald or thinning scalp on it, the "
+                          "selection is left as it was and a message says "
+                          "so. Interactively the photo's own scale is used "
+                          "(see the SMP filters' dialogs).",
+                          "SMP preview project", "SMP preview project",
+                          "2026", "SMP _Scalp", "RGB*, GRAY*", GIMP_PLUGIN,
+                          n, 0, args, NULL);
+  gimp_plugin_menu_register (SELECT_PROC, "<Image>/Select");
+  free_spec_args (args, N_LEADING, n);
+  g_free (args);
+  smp_settings_free (map);
+}
+
 static void
 query (void)
 {
-  gchar **ops;
-  gchar  *mask_help = mask_description ();
-  gint    k;
+  gchar      **ops;
+  gchar       *mask_help = mask_description ();
+  SmpOptions   opt;
+  gint         k;
 
   gegl_init (NULL, NULL);
+  smp_options_init (&opt);
   ops = smp_settings_list_ops ();
   for (k = 0; ops[k]; k++)
-    {
-      SmpSettings  *s     = smp_settings_new (ops[k]);
-      gint          n     = N_LEADING + s->n_specs + N_TRAILING, i;
-      GimpParamDef *args  = g_new0 (GimpParamDef, n);
-      gchar        *name  = proc_name (ops[k]);
-      const gchar  *title = gegl_operation_get_key (ops[k], "title");
-      const gchar  *label = gegl_operation_get_key (ops[k], "gimp:menu-label");
-      const gchar  *descr = gegl_operation_get_key (ops[k], "description");
-      gchar        *menu  = label ? g_strdup (label)
-                                  : g_strdup_printf ("%s...", title ? title : ops[k]);
-      gchar        *help;
-
-      args[0] = (GimpParamDef) { GIMP_PDB_INT32, "run-mode",
-                                 "The run mode { RUN-INTERACTIVE (0), "
-                                 "RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" };
-      args[1] = (GimpParamDef) { GIMP_PDB_IMAGE, "image", "Input image" };
-      args[2] = (GimpParamDef) { GIMP_PDB_DRAWABLE, "drawable",
-                                 "Input layer (RGB or grayscale)" };
-      for (i = 0; i < (gint) s->n_specs; i++)
-        {
-          args[N_LEADING + i].type        = pdb_type (s->specs[i]);
-          args[N_LEADING + i].name        = (gchar *) s->specs[i]->name;
-          args[N_LEADING + i].description = pdb_description (s->specs[i]);
-        }
-      i += N_LEADING;
-      args[i++] = (GimpParamDef) { GIMP_PDB_INT32, "mask", mask_help };
-      args[i++] = (GimpParamDef) { GIMP_PDB_CHANNEL, "mask-channel",
-        "Channel or layer mask used when mask = 1 (white = full density), "
-        "else -1" };
-      args[i++] = (GimpParamDef) { GIMP_PDB_INT32, "result",
-        "0 = new layer with the result directly above the drawable (what "
-        "changed, the rest transparent), 1 = new layer with the pigment "
-        "alone in Multiply mode, 2 = apply to the drawable itself (it keeps "
-        "its ID, mask, opacity and mode)" };
-
-      help = g_strdup_printf ("%s\n\nRuns the GEGL operation %s; every "
-                              "property is an argument, in physical units. "
-                              "The original layer is left as it was unless "
-                              "result = 2; one undo step undoes it all. "
-                              "Result layers are named with the op, the "
-                              "preset their settings match and the scale, "
-                              "and are refused as input. RUN-WITH-LAST-VALS "
-                              "takes the image's own scale when it has one "
-                              "(the parasite \"" SMP_SCALE_PARASITE "\", "
-                              "\"3.3 how it was found\").",
-                              descr ? descr : "", ops[k]);
-      gimp_install_procedure (name, title ? title : ops[k], help,
-                              "SMP preview project", "SMP preview project",
-                              "2026", menu, "RGB*, GRAY*", GIMP_PLUGIN,
-                              n, 0, args, NULL);
-      gimp_plugin_menu_register (name, "<Image>/Filters/SMP");
-
-      for (i = 0; i < (gint) s->n_specs; i++)
-        g_free (args[N_LEADING + i].description);
-      g_free (args);
-      g_free (help);
-      g_free (menu);
-      g_free (name);
-      smp_settings_free (s);
-    }
+    install_op (ops[k], opt.hairline, mask_help);
+  install_select ();
   g_strfreev (ops);
   g_free (mask_help);
+  smp_options_clear (&opt);
 }
 
-/* Reads the op's arguments; FALSE with the reason when one is no value the
- * op takes: a script gets a clear error, not a silently clamped value.  */
+/* Reads one property's argument; FALSE with the reason when it is no
+ * value the op takes: a script gets a clear error, not a silently
+ * clamped value.  */
+static gboolean
+read_value (SmpSettings      *s,
+            guint             k,
+            const gchar      *prefix,
+            const GimpParam  *p,
+            GError          **error)
+{
+  GParamSpec *pspec = s->specs[k];
+  GValue     *v     = &s->values[k];
+  GValue      check = G_VALUE_INIT;
+  gboolean    ok    = TRUE;
+
+  switch (p->type)
+    {
+    case GIMP_PDB_FLOAT:
+      if (! isfinite (p->data.d_float))
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "%s: %s%s is not a number", s->op, prefix,
+                       pspec->name);
+          return FALSE;
+        }
+      g_value_set_double (v, p->data.d_float);
+      break;
+    case GIMP_PDB_INT32:
+      if (G_VALUE_HOLDS_ENUM (v))
+        g_value_set_enum (v, p->data.d_int32);
+      else if (G_VALUE_HOLDS_BOOLEAN (v))
+        g_value_set_boolean (v, p->data.d_int32 != 0);
+      else if (G_VALUE_HOLDS_UINT (v))
+        g_value_set_uint (v, (guint) p->data.d_int32);
+      else
+        g_value_set_int (v, p->data.d_int32);
+      break;
+    case GIMP_PDB_COLOR:
+      {
+        /* PDB colours are sRGB (perceptual) doubles.  */
+        gdouble rgba[4] = { p->data.d_color.r, p->data.d_color.g,
+                            p->data.d_color.b, p->data.d_color.a };
+
+        /* Script-Fu colours have no alpha: for a colour the op can
+         * estimate, pure black asks it to.  */
+        if (smp_settings_color_is_auto (pspec) && rgba[0] == 0.0 &&
+            rgba[1] == 0.0 && rgba[2] == 0.0)
+          rgba[3] = 0.0;
+        g_value_take_object (v, smp_settings_color_new (rgba));
+      }
+      break;
+    case GIMP_PDB_STRING:
+      g_value_set_string (v, p->data.d_string);
+      break;
+    default:
+      break;
+    }
+
+  g_value_init (&check, G_VALUE_TYPE (v));
+  g_value_copy (v, &check);
+  if (g_param_value_validate (pspec, &check))
+    {
+      gchar *given = g_strdup_value_contents (v);
+      gchar *range = pdb_description (pspec);
+
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "%s: %s%s = %s is out of range: %s", s->op, prefix,
+                   pspec->name, given, range);
+      g_free (given);
+      g_free (range);
+      ok = FALSE;
+    }
+  g_value_unset (&check);
+  return ok;
+}
+
+/* Reads the op's arguments, then the trailing ones into opt.  */
 static gboolean
 read_args (SmpSettings      *s,
            SmpOptions       *opt,
@@ -202,88 +401,37 @@ read_args (SmpSettings      *s,
            gint              nparams,
            GError          **error)
 {
-  gint i;
+  gint  want = N_LEADING + s->n_specs + n_trailing (s, opt->hairline), i;
+  guint k;
 
-  if (nparams != N_LEADING + (gint) s->n_specs + N_TRAILING)
+  if (nparams != want)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "%s takes %d arguments, not %d", s->op,
-                   N_LEADING + s->n_specs + N_TRAILING, nparams);
+                   "%s takes %d arguments, not %d", s->op, want, nparams);
       return FALSE;
     }
-  for (i = 0; i < (gint) s->n_specs; i++)
+  for (k = 0, i = N_LEADING; k < s->n_specs; k++, i++)
+    if (! read_value (s, k, "", &param[i], error))
+      return FALSE;
+  opt->mask         = param[i++].data.d_int32;
+  opt->mask_channel = param[i++].data.d_channel;
+  opt->result       = param[i++].data.d_int32;
+  if (smp_settings_has_reference (s))
+    opt->reference  = param[i++].data.d_channel;
+  opt->hairline_path = param[i++].data.d_vectors;
+  opt->hairline_flip = param[i].data.d_int32;
+  if (param[i++].data.d_int32 & ~1)
     {
-      GParamSpec     *pspec = s->specs[i];
-      GValue         *v     = &s->values[i];
-      const GimpParam *p    = &param[N_LEADING + i];
-      GValue          check = G_VALUE_INIT;
-
-      switch (p->type)
-        {
-        case GIMP_PDB_FLOAT:
-          if (! isfinite (p->data.d_float))
-            {
-              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                           "%s: %s is not a number", s->op, pspec->name);
-              return FALSE;
-            }
-          g_value_set_double (v, p->data.d_float);
-          break;
-        case GIMP_PDB_INT32:
-          if (G_VALUE_HOLDS_ENUM (v))
-            g_value_set_enum (v, p->data.d_int32);
-          else if (G_VALUE_HOLDS_BOOLEAN (v))
-            g_value_set_boolean (v, p->data.d_int32 != 0);
-          else if (G_VALUE_HOLDS_UINT (v))
-            g_value_set_uint (v, (guint) p->data.d_int32);
-          else
-            g_value_set_int (v, p->data.d_int32);
-          break;
-        case GIMP_PDB_COLOR:
-          {
-            /* PDB colours are sRGB (perceptual) doubles.  */
-            GeglColor *c    = gegl_color_new (NULL);
-            gdouble    rgba[4] = { p->data.d_color.r, p->data.d_color.g,
-                                   p->data.d_color.b, p->data.d_color.a };
-
-            /* Script-Fu colours have no alpha: for a colour the op can
-             * estimate, pure black asks it to.  */
-            if (smp_settings_color_is_auto (pspec) && rgba[0] == 0.0 &&
-                rgba[1] == 0.0 && rgba[2] == 0.0)
-              rgba[3] = 0.0;
-            gegl_color_set_pixel (c, babl_format ("R'G'B'A double"), rgba);
-            g_value_take_object (v, c);
-          }
-          break;
-        case GIMP_PDB_STRING:
-          g_value_set_string (v, p->data.d_string);
-          break;
-        default:
-          break;
-        }
-
-      g_value_init (&check, G_VALUE_TYPE (v));
-      g_value_copy (v, &check);
-      if (g_param_value_validate (pspec, &check))
-        {
-          gchar *given = g_strdup_value_contents (v);
-          gchar *range = pdb_description (pspec);
-
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                       "%s: %s = %s is out of range: %s", s->op, pspec->name,
-                       given, range);
-          g_free (given);
-          g_free (range);
-          g_value_unset (&check);
-          return FALSE;
-        }
-      g_value_unset (&check);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "hairline-side = %d: 0 (the selection's side) or 1 (the "
+                   "other side)", param[i - 1].data.d_int32);
+      return FALSE;
     }
-  i = N_LEADING + s->n_specs;
-  opt->mask         = param[i].data.d_int32;
-  opt->mask_channel = param[i + 1].data.d_channel;
-  opt->result       = param[i + 2].data.d_int32;
-  if (opt->mask < 0 || opt->mask >= (gint) smp_n_mask_sources)
+  for (k = 0; opt->hairline && k < opt->hairline->n_specs; k++)
+    if (smp_settings_hairline_offered (opt->hairline->specs[k]) &&
+        ! read_value (opt->hairline, k, "hairline-", &param[i++], error))
+      return FALSE;
+  if (! smp_mask_source (opt->mask))
     {
       gchar *help = mask_description ();
 
@@ -302,17 +450,24 @@ read_args (SmpSettings      *s,
   return TRUE;
 }
 
-/* Last values: the settings as text, then the options.  */
+/* Last values: the options, the op's settings as text, the hairline's
+ * on a line of their own.  */
 static void
-save_last (const gchar      *name,
+save_last (const gchar       *name,
            const SmpSettings *s,
            const SmpOptions  *opt)
 {
   gchar *text = smp_settings_to_string (s);
-  gchar *all  = g_strdup_printf ("%d %d %s", opt->mask, opt->result, text);
+  gchar *line = opt->hairline ? smp_settings_to_string (opt->hairline)
+                              : g_strdup ("");
+  gchar *all  = g_strdup_printf ("%d %d %d %d %d %s\n%s", opt->mask,
+                                 opt->result, opt->hairline_flip,
+                                 opt->mask_channel, opt->reference, text,
+                                 line);
 
   gimp_set_data (name, all, strlen (all) + 1);
   g_free (all);
+  g_free (line);
   g_free (text);
 }
 
@@ -322,21 +477,107 @@ load_last (const gchar *name,
            SmpOptions  *opt)
 {
   gint   size = gimp_get_data_size (name);
-  gchar *all, *rest;
+  gchar *all, *rest, *line;
 
   if (size <= 0)
     return FALSE;
   all = g_malloc0 (size + 1);
   gimp_get_data (name, all);
-  opt->mask   = (gint) g_ascii_strtoll (all, &rest, 10);
-  opt->result = (gint) g_ascii_strtoll (rest, &rest, 10);
-  opt->mask   = CLAMP (opt->mask, 0, (gint) smp_n_mask_sources - 1);
+  opt->mask          = (gint) g_ascii_strtoll (all, &rest, 10);
+  opt->result        = (gint) g_ascii_strtoll (rest, &rest, 10);
+  opt->hairline_flip = g_ascii_strtoll (rest, &rest, 10) != 0;
+  /* Channels by ID: within this GIMP session, used if still there.  */
+  opt->mask_channel  = (gint32) g_ascii_strtoll (rest, &rest, 10);
+  opt->reference     = (gint32) g_ascii_strtoll (rest, &rest, 10);
+  if (! smp_mask_source (opt->mask))
+    opt->mask = SMP_MASK_SELECTION;
   opt->result = CLAMP (opt->result, SMP_RESULT_LAYER, SMP_RESULT_IN_PLACE);
+  if ((line = strchr (rest, '\n')))
+    {
+      *line++ = '\0';
+      if (opt->hairline)
+        smp_settings_from_string (opt->hairline, line, NULL);
+    }
   /* A module that changed since is no reason to fail: what is still
    * understood is kept.  */
   smp_settings_from_string (s, rest, NULL);
   g_free (all);
   return TRUE;
+}
+
+/* The scale a run without a dialog of its own uses: the photo's, else the
+ * last one used (and say so).  */
+static gdouble
+photo_scale (gint32       image,
+             gdouble      fallback,
+             const gchar *who)
+{
+  SmpScale scale = { 0 };
+  gdouble  ppm;
+
+  smp_scale_of_image (image, fallback, &scale);
+  ppm = scale.px_per_mm;
+  if (scale.source == SMP_SCALE_UNKNOWN)
+    g_message ("%s used %.2f px/mm: the scale of this photo is not known "
+               "(%s). Measure it in an SMP filter's dialog (Measure along a "
+               "path).", who, ppm, scale.how);
+  smp_scale_clear (&scale);
+  return ppm;
+}
+
+/* Select > SMP Scalp.  */
+static GimpPDBStatusType
+run_select (const GimpParam  *param,
+            gint              nparams,
+            GError          **error)
+{
+  GimpRunMode  run_mode = param[0].data.d_int32;
+  gint32       image    = param[1].data.d_image;
+  gint32       drawable = param[2].data.d_drawable;
+  SmpSettings *map      = smp_settings_new (SELECT_OP);
+  gchar       *refusal;
+  guint        k;
+  GimpPDBStatusType status = GIMP_PDB_SUCCESS;
+
+  if (! map)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   "GEGL has no operation %s: is the project's GEGL module "
+                   "installed (./run install)?", SELECT_OP);
+      return GIMP_PDB_EXECUTION_ERROR;
+    }
+  if ((refusal = smp_refusal (image, drawable)))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s", refusal);
+      g_free (refusal);
+      status = GIMP_PDB_EXECUTION_ERROR;
+    }
+  else if (run_mode == GIMP_RUN_NONINTERACTIVE)
+    {
+      if (nparams != N_LEADING + (gint) map->n_specs)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "%s takes %d arguments, not %d", SELECT_PROC,
+                       N_LEADING + map->n_specs, nparams);
+          status = GIMP_PDB_CALLING_ERROR;
+        }
+      for (k = 0; status == GIMP_PDB_SUCCESS && k < map->n_specs; k++)
+        if (! read_value (map, k, "", &param[N_LEADING + k], error))
+          status = GIMP_PDB_CALLING_ERROR;
+    }
+  else
+    smp_settings_set_double (map, "px-per-mm",
+                             photo_scale (image,
+                                          smp_settings_get_double (map,
+                                                                   "px-per-mm"),
+                                          "SMP Scalp"));
+  if (status == GIMP_PDB_SUCCESS &&
+      ! smp_select_scalp (map, image, drawable, error))
+    status = GIMP_PDB_EXECUTION_ERROR;
+  if (run_mode != GIMP_RUN_NONINTERACTIVE)
+    gimp_displays_flush ();
+  smp_settings_free (map);
+  return status;
 }
 
 static void
@@ -347,21 +588,29 @@ run (const gchar      *name,
      GimpParam       **return_vals)
 {
   static GimpParam  values[2];
+  static gchar     *look     = NULL;
   GimpRunMode       run_mode = param[0].data.d_int32;
   gint32            image    = param[1].data.d_image;
   gint32            drawable = param[2].data.d_drawable;
   GimpPDBStatusType status   = GIMP_PDB_SUCCESS;
   SmpSettings      *s        = NULL;
-  SmpOptions        opt      = { SMP_MASK_SELECTION, -1, SMP_RESULT_LAYER };
+  SmpOptions        opt;
   SmpScale          scale    = { 0 };
   GError           *error    = NULL;
-  gchar            *op, *refusal;
+  gchar            *op = NULL, *refusal;
 
   *nreturn_vals = 1;
   *return_vals  = values;
   values[0].type = GIMP_PDB_STATUS;
+  g_clear_pointer (&look, g_free);
 
   gegl_init (NULL, NULL);
+  smp_options_init (&opt);
+  if (! strcmp (name, SELECT_PROC))
+    {
+      status = run_select (param, nparams, &error);
+      goto done;
+    }
   op = g_strconcat ("smp:", name + strlen (PROC_PREFIX), NULL);
   s  = smp_settings_new (op);
   if (! s)
@@ -420,17 +669,21 @@ run (const gchar      *name,
       smp_scale_remember (image, &scale);
       if (smp_apply (s, &opt, image, drawable, run_mode != GIMP_RUN_NONINTERACTIVE,
                      &error))
-        save_last (name, s, &opt);
+        {
+          save_last (name, s, &opt);
+          look = smp_learnt_text (s, &opt, image, FALSE);
+        }
       else
         status = GIMP_PDB_EXECUTION_ERROR;
       if (run_mode != GIMP_RUN_NONINTERACTIVE)
         gimp_displays_flush ();
     }
 
+ done:
   if (error && error->domain == SMP_NOTHING_TO_DO)
     {
-      /* A no-op (the selection misses the layer, nothing changed) is
-       * said, and succeeds: a success returns no more than the status.  */
+      /* A no-op (the selection misses the layer, nothing changed, no head
+       * found) is said, and succeeds.  */
       status = GIMP_PDB_SUCCESS;
       g_message ("%s", error->message);
     }
@@ -438,12 +691,21 @@ run (const gchar      *name,
     {
       if (run_mode == GIMP_RUN_INTERACTIVE)
         g_message ("%s", error->message);
+      /* A failure's second value is its message.  */
       *nreturn_vals = 2;
       values[1].type          = GIMP_PDB_STRING;
       values[1].data.d_string = error->message;
     }
+  if (status == GIMP_PDB_SUCCESS && strcmp (name, SELECT_PROC))
+    {
+      /* What the op learnt: the procedure's return value.  */
+      *nreturn_vals = 2;
+      values[1].type          = GIMP_PDB_STRING;
+      values[1].data.d_string = look ? look : (gchar *) "";
+    }
   values[0].data.d_status = status;
   smp_scale_clear (&scale);
   smp_settings_free (s);
+  smp_options_clear (&opt);
   g_free (op);
 }

@@ -22,7 +22,9 @@ typedef enum
 {
   SMP_MASK_SELECTION,   /* the selection; no selection: everywhere */
   SMP_MASK_CHANNEL,     /* a channel or layer mask */
-  SMP_MASK_NONE         /* everywhere */
+  SMP_MASK_NONE,        /* everywhere */
+  SMP_MASK_SCALP,       /* the scalp map's treatment mask (smp:scalp-map) */
+  SMP_MASK_HAIRLINE     /* smp:hairline along a path, the selection its area */
 } SmpMaskSource;
 
 typedef enum
@@ -34,20 +36,35 @@ typedef enum
 
 typedef struct
 {
-  gint   mask;          /* SmpMaskSource */
-  gint32 mask_channel;
-  gint   result;        /* SmpResult */
+  gint         mask;            /* SmpMaskSource */
+  gint32       mask_channel;
+  gint         result;          /* SmpResult */
+  gint32       reference;       /* the client's own hair marked in a channel
+                                 * or layer mask, for match = reference
+                                 * (the op's aux2); -1 none */
+  gint32       hairline_path;   /* SMP_MASK_HAIRLINE: the path; -1 the
+                                 * image's active one */
+  gboolean     hairline_flip;   /* treat the other side of the line than
+                                 * the one the area lies on */
+  SmpSettings *hairline;        /* smp:hairline's settings; its scale and
+                                 * seed are the op's */
 } SmpOptions;
+
+/* The options' defaults (the selection, a new layer, smp:hairline's
+ * defaults); smp_options_clear frees what they hold.  */
+void     smp_options_init           (SmpOptions       *opt);
+void     smp_options_clear          (SmpOptions       *opt);
 
 /* The op's mask for a drawable, as a mask source makes it: buffer (NULL:
  * everywhere) moved by dx, dy onto the drawable, and its bounds there
  * (the whole drawable when there is no mask); the buffer holds no more
- * than those bounds.  */
+ * than those bounds.  about: what the source made, in words, or NULL.  */
 typedef struct
 {
   GeglBuffer   *buffer;
   gint          dx, dy;
   GeglRectangle region;
+  gchar        *about;
 } SmpMask;
 
 /* One source of the mask: a row of the dialog's Mask frame and a value of
@@ -59,29 +76,68 @@ typedef struct
   const gchar  *pdb;            /* the PDB description's */
   const gchar  *tooltip;
   gboolean      needs_channel;  /* the dialog offers the channels */
+  gboolean      follows_op;     /* made with the op's scale and seed: made
+                                 * again when they change */
   /* NULL when the source can be used on this image, else why not (the
    * dialog greys it out and says so; g_free).  */
-  gchar      *(*unavailable)    (gint32            image,
-                                 gint32            drawable);
+  gchar      *(*unavailable)    (gint32             image,
+                                 gint32             drawable);
   /* FALSE with the reason when there is nothing to do or the source is
    * not usable.  */
-  gboolean    (*make)           (const SmpOptions *opt,
-                                 gint32            image,
-                                 gint32            drawable,
-                                 SmpMask          *mask,
-                                 GError          **error);
+  gboolean    (*make)           (const SmpSettings *s,
+                                 const SmpOptions  *opt,
+                                 gint32             image,
+                                 gint32             drawable,
+                                 SmpMask           *mask,
+                                 GError           **error);
 } SmpMaskSourceInfo;
 
 extern const SmpMaskSourceInfo smp_mask_sources[];
 extern const guint             smp_n_mask_sources;
 
-/* The mask opt asks for; smp_mask_clear frees what it holds.  */
-gboolean smp_mask_make              (const SmpOptions *opt,
+const SmpMaskSourceInfo *smp_mask_source (gint id);
+
+/* The mask opt asks for, for the op of s; smp_mask_clear frees what it
+ * holds.  */
+gboolean smp_mask_make              (const SmpSettings *s,
+                                     const SmpOptions  *opt,
+                                     gint32             image,
+                                     gint32             drawable,
+                                     SmpMask           *mask,
+                                     GError           **error);
+void     smp_mask_clear             (SmpMask          *mask);
+
+/* The reference of the client's own hair (the op's aux2) into s, from
+ * opt->reference, while the op's match asks for one (else none).  FALSE
+ * with the reason when it asks for one and there is none, or it is black
+ * where the drawable is.  */
+gboolean smp_mask_reference         (SmpSettings      *s,
+                                     const SmpOptions *opt,
                                      gint32            image,
                                      gint32            drawable,
-                                     SmpMask          *mask,
                                      GError          **error);
-void     smp_mask_clear             (SmpMask          *mask);
+
+/* What the op learnt in its last render (s->learnt), in words: "Learnt
+ * from 12,400 hair pixels around the selection: darkening 41 %, grain
+ * 0.35 mm", or that it found no hair there; NULL when the op matches
+ * nothing.  brief: short enough for the dialog's status line (without
+ * where, when hair was found).  */
+gchar   *smp_learnt_text            (const SmpSettings *s,
+                                     const SmpOptions  *opt,
+                                     gint32             image,
+                                     gboolean           brief);
+
+/* The path a hairline is taken from: the active one, or the only one;
+ * -1 when there is none (or several and none active).  */
+gint32   smp_active_path            (gint32            image);
+
+/* Select > SMP Scalp: the scalp map of drawable (map: smp:scalp-map's
+ * settings) as the image's selection, one undo step; FALSE with the
+ * reason (no head found: the selection is left as it was).  */
+gboolean smp_select_scalp           (const SmpSettings *map,
+                                     gint32             image,
+                                     gint32             drawable,
+                                     GError           **error);
 
 /* A channel or layer mask the mask can come from.  */
 typedef struct

@@ -19,14 +19,13 @@ compare_names (const void *a,
   return strcmp (*(gchar * const *) a, *(gchar * const *) b);
 }
 
-/* Whether op takes a photo: a render op (smp:hairline, a mask) is no
- * filter for a layer.  */
 static gboolean
-takes_input (const gchar *op)
+op_has_pad (const gchar *op,
+            const gchar *pad)
 {
   GeglNode *graph = gegl_node_new ();
   GeglNode *node  = gegl_node_new_child (graph, "operation", op, NULL);
-  gboolean  yes   = gegl_node_has_pad (node, "input");
+  gboolean  yes   = gegl_node_has_pad (node, pad);
 
   g_object_unref (graph);
   return yes;
@@ -40,9 +39,10 @@ smp_settings_list_ops (void)
   gchar  **mine = g_new0 (gchar *, n + 1);
 
   /* Ops that make a mask rather than change the photo (smp:scalp-map,
-   * class key "smp:role" = "mask") are not filters to list.  */
+   * class key "smp:role" = "mask"; smp:hairline, which takes no photo)
+   * are not filters to list.  */
   for (i = 0; i < n; i++)
-    if (g_str_has_prefix (all[i], "smp:") && takes_input (all[i]) &&
+    if (g_str_has_prefix (all[i], "smp:") && op_has_pad (all[i], "input") &&
         g_strcmp0 (gegl_operation_get_key (all[i], "smp:role"), "mask"))
       mine[k++] = g_strdup (all[i]);
   qsort (mine, k, sizeof (gchar *), compare_names);
@@ -82,17 +82,25 @@ smp_settings_new (const gchar *op)
   s   = g_new0 (SmpSettings, 1);
   s->op     = g_strdup (op);
   s->specs  = g_new0 (GParamSpec *, n + 1);
+  s->learnt_specs = g_new0 (GParamSpec *, n + 1);
   /* Not the output choice, nor what an op reports back (read only,
-   * "role" "output-extent", as gegl:text's size).  */
+   * "role" "output-extent", as gegl:text's size): those are kept apart.  */
   for (i = 0; i < n; i++)
-    if (strcmp (all[i]->name, SMP_OUTPUT_PROPERTY) &&
-        g_strcmp0 (gegl_param_spec_get_property_key (all[i], "role"),
-                   "output-extent"))
+    if (! g_strcmp0 (gegl_param_spec_get_property_key (all[i], "role"),
+                     "output-extent"))
+      s->learnt_specs[s->n_learnt++] = all[i];
+    else if (strcmp (all[i]->name, SMP_OUTPUT_PROPERTY))
       s->specs[s->n_specs++] = all[i];
   qsort (s->specs, s->n_specs, sizeof (GParamSpec *), compare_specs);
   s->values = g_new0 (GValue, s->n_specs);
   for (i = 0; i < s->n_specs; i++)
     g_value_init (&s->values[i], s->specs[i]->value_type);
+  s->learnt = g_new0 (GValue, s->n_learnt);
+  for (i = 0; i < s->n_learnt; i++)
+    {
+      g_value_init (&s->learnt[i], s->learnt_specs[i]->value_type);
+      g_param_value_set_default (s->learnt_specs[i], &s->learnt[i]);
+    }
   smp_settings_reset (s);
   g_free (all);
   return s;
@@ -107,8 +115,13 @@ smp_settings_free (SmpSettings *settings)
     return;
   for (i = 0; i < settings->n_specs; i++)
     g_value_unset (&settings->values[i]);
+  for (i = 0; i < settings->n_learnt; i++)
+    g_value_unset (&settings->learnt[i]);
   g_free (settings->values);
   g_free (settings->specs);
+  g_free (settings->learnt);
+  g_free (settings->learnt_specs);
+  g_clear_object (&settings->reference);
   g_free (settings->op);
   g_free (settings);
 }
@@ -151,6 +164,87 @@ smp_settings_find (const SmpSettings *settings,
       }
   g_free (canon);
   return -1;
+}
+
+gboolean
+smp_settings_has_reference (const SmpSettings *settings)
+{
+  return op_has_pad (settings->op, "aux2");
+}
+
+void
+smp_settings_set_reference (SmpSettings *settings,
+                            GeglBuffer  *buffer,
+                            gint         dx,
+                            gint         dy)
+{
+  if (buffer)
+    g_object_ref (buffer);
+  g_clear_object (&settings->reference);
+  settings->reference    = buffer;
+  settings->reference_dx = dx;
+  settings->reference_dy = dy;
+}
+
+const gchar *
+smp_settings_get_nick (const SmpSettings *settings,
+                       const gchar       *name)
+{
+  gint        k = smp_settings_find (settings, name);
+  GEnumValue *ev;
+
+  if (k < 0 || ! G_IS_PARAM_SPEC_ENUM (settings->specs[k]))
+    return NULL;
+  ev = g_enum_get_value (G_PARAM_SPEC_ENUM (settings->specs[k])->enum_class,
+                         g_value_get_enum (&settings->values[k]));
+  return ev ? ev->value_nick : NULL;
+}
+
+gboolean
+smp_settings_set_nick (SmpSettings *settings,
+                       const gchar *name,
+                       const gchar *nick)
+{
+  gint        k = smp_settings_find (settings, name);
+  GEnumValue *ev;
+
+  if (k < 0 || ! G_IS_PARAM_SPEC_ENUM (settings->specs[k]))
+    return FALSE;
+  ev = g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (settings->specs[k])->enum_class,
+                                 nick);
+  if (ev)
+    g_value_set_enum (&settings->values[k], ev->value);
+  return ev != NULL;
+}
+
+void
+smp_settings_take_learnt (SmpSettings *settings,
+                          GeglNode    *op)
+{
+  guint i;
+
+  for (i = 0; i < settings->n_learnt; i++)
+    gegl_node_get_property (op, settings->learnt_specs[i]->name,
+                            &settings->learnt[i]);
+}
+
+gdouble
+smp_settings_learnt (const SmpSettings *settings,
+                     const gchar       *name)
+{
+  guint i;
+
+  for (i = 0; i < settings->n_learnt; i++)
+    if (! strcmp (settings->learnt_specs[i]->name, name))
+      {
+        const GValue *v = &settings->learnt[i];
+
+        if (G_VALUE_HOLDS_DOUBLE (v))
+          return g_value_get_double (v);
+        if (G_VALUE_HOLDS_INT (v))
+          return g_value_get_int (v);
+      }
+  return NAN;
 }
 
 gboolean
@@ -336,6 +430,15 @@ smp_settings_describe (const SmpSettings *settings,
 }
 
 gboolean
+smp_settings_hairline_offered (GParamSpec *pspec)
+{
+  static const gchar *own[] = { "d", "template", "x", "y", "px-per-mm",
+                                "seed", NULL };
+
+  return ! g_strv_contains (own, pspec->name);
+}
+
+gboolean
 smp_settings_color_is_auto (GParamSpec *pspec)
 {
   GeglColor *def;
@@ -348,6 +451,18 @@ smp_settings_color_is_auto (GParamSpec *pspec)
     return FALSE;
   gegl_color_get_pixel (def, babl_format ("RGBA double"), rgba);
   return rgba[3] == 0.0;
+}
+
+GeglColor *
+smp_settings_color_new (const gdouble srgba[4])
+{
+  GeglColor *c = gegl_color_new (NULL);
+  gfloat     linear[4];
+
+  babl_process (babl_fish (babl_format ("R'G'B'A double"),
+                           babl_format ("RGBA float")), srgba, linear, 1);
+  gegl_color_set_pixel (c, babl_format ("RGBA float"), linear);
+  return c;
 }
 
 gchar *
@@ -543,6 +658,27 @@ smp_settings_from_string (SmpSettings  *settings,
   return ok;
 }
 
+/* A buffer moved by dx, dy, whole pixels, in graph.  */
+static GeglNode *
+buffer_at (GeglNode   *graph,
+           GeglBuffer *buffer,
+           gint        dx,
+           gint        dy)
+{
+  GeglNode *src   = gegl_node_new_child (graph,
+                                         "operation", "gegl:buffer-source",
+                                         "buffer", buffer, NULL);
+  GeglNode *shift = gegl_node_new_child (graph,
+                                         "operation", "gegl:translate",
+                                         "x", (gdouble) dx,
+                                         "y", (gdouble) dy,
+                                         "sampler", GEGL_SAMPLER_NEAREST,
+                                         NULL);
+
+  gegl_node_link (src, shift);
+  return shift;
+}
+
 GeglNode *
 smp_settings_graph (const SmpSettings *settings,
                     GeglBuffer        *input,
@@ -573,20 +709,15 @@ smp_settings_graph (const SmpSettings *settings,
     }
   gegl_node_link (src, op);
   if (mask)
-    {
-      GeglNode *msrc  = gegl_node_new_child (*graph,
-                                             "operation", "gegl:buffer-source",
-                                             "buffer", mask, NULL);
-      GeglNode *shift = gegl_node_new_child (*graph,
-                                             "operation", "gegl:translate",
-                                             "x", (gdouble) mask_dx,
-                                             "y", (gdouble) mask_dy,
-                                             "sampler", GEGL_SAMPLER_NEAREST,
-                                             NULL);
-
-      gegl_node_link (msrc, shift);
-      gegl_node_connect_to (shift, "output", op, "aux");
-    }
+    gegl_node_connect_to (buffer_at (*graph, mask, mask_dx, mask_dy),
+                          "output", op, "aux");
+  if (settings->reference && gegl_node_has_pad (op, "aux2") &&
+      ! g_strcmp0 (smp_settings_get_nick (settings, SMP_MATCH_PROPERTY),
+                   "reference"))
+    gegl_node_connect_to (buffer_at (*graph, settings->reference,
+                                     settings->reference_dx,
+                                     settings->reference_dy),
+                          "output", op, "aux2");
   return op;
 }
 
@@ -611,7 +742,8 @@ struct _SmpSettingsRenderer
   gchar      *name;       /* the op's */
   GeglBuffer *input;      /* held, so that another buffer is never taken */
   GeglBuffer *mask;       /* for this one at the same address */
-  gint        dx, dy;
+  GeglBuffer *reference;  /* the op's aux2, held too */
+  gint        dx, dy, ref_dx, ref_dy;
   gboolean    pigment;
   GValue     *values;     /* as last given to the op, one a spec */
   guint       n_values;
@@ -631,6 +763,7 @@ renderer_clear (SmpSettingsRenderer *r)
   g_clear_object (&r->graph);
   g_clear_object (&r->input);
   g_clear_object (&r->mask);
+  g_clear_object (&r->reference);
   g_clear_pointer (&r->name, g_free);
   for (i = 0; i < r->n_values; i++)
     g_value_unset (&r->values[i]);
@@ -650,7 +783,7 @@ smp_settings_renderer_free (SmpSettingsRenderer *renderer)
 
 void
 smp_settings_renderer_render (SmpSettingsRenderer *renderer,
-                              const SmpSettings   *settings,
+                              SmpSettings         *settings,
                               GeglBuffer          *input,
                               GeglBuffer          *mask,
                               gint                 mask_dx,
@@ -664,7 +797,10 @@ smp_settings_renderer_render (SmpSettingsRenderer *renderer,
   guint                i;
 
   if (! r->graph || strcmp (r->name, settings->op) || r->input != input ||
-      r->mask != mask || r->n_values != settings->n_specs)
+      r->mask != mask || r->n_values != settings->n_specs ||
+      r->reference != settings->reference ||
+      r->ref_dx != settings->reference_dx ||
+      r->ref_dy != settings->reference_dy)
     {
       renderer_clear (r);
       r->op      = smp_settings_graph (settings, input, mask, mask_dx,
@@ -673,6 +809,10 @@ smp_settings_renderer_render (SmpSettingsRenderer *renderer,
       r->name    = g_strdup (settings->op);
       r->input   = g_object_ref (input);
       r->mask    = mask ? g_object_ref (mask) : NULL;
+      r->reference = settings->reference ? g_object_ref (settings->reference)
+                                         : NULL;
+      r->ref_dx  = settings->reference_dx;
+      r->ref_dy  = settings->reference_dy;
       r->dx      = mask_dx;
       r->dy      = mask_dy;
       r->pigment = pigment;
@@ -725,10 +865,11 @@ smp_settings_renderer_render (SmpSettingsRenderer *renderer,
     }
   gegl_node_blit (r->op, 1.0, area, format, pixels, GEGL_AUTO_ROWSTRIDE,
                   GEGL_BLIT_DEFAULT);
+  smp_settings_take_learnt (settings, r->op);
 }
 
 void
-smp_settings_render (const SmpSettings   *settings,
+smp_settings_render (SmpSettings         *settings,
                      GeglBuffer          *input,
                      GeglBuffer          *mask,
                      gint                 mask_dx,

@@ -21,12 +21,27 @@
  * from its own "result" choice instead of offering it.  */
 #define SMP_OUTPUT_PROPERTY "output"
 
+/* The ops' property that chooses where the look is learnt from; its value
+ * "reference" reads the op's second mask (aux2).  */
+#define SMP_MATCH_PROPERTY "match"
+
 typedef struct
 {
   gchar       *op;         /* "smp:follicles" */
   GParamSpec **specs;      /* the op's properties but "output", in order */
   guint        n_specs;
   GValue      *values;     /* one a spec */
+  /* The op's second mask (aux2, when it has one): the client's own hair
+   * as the user marked it, for match = reference; moved by reference_dx,
+   * reference_dy onto the input.  NULL: none.  */
+  GeglBuffer  *reference;
+  gint         reference_dx, reference_dy;
+  /* What the op reported of the photo in the last render through
+   * smp_settings_render (or smp_settings_take_learnt): its read-only
+   * properties (role "output-extent": learnt-hair, ...), one a spec.  */
+  GParamSpec **learnt_specs;
+  guint        n_learnt;
+  GValue      *learnt;
 } SmpSettings;
 
 /* Every operation of the project's module that changes a photo ("smp:" ops
@@ -42,6 +57,37 @@ SmpSettings *smp_settings_new          (const gchar       *op);
 void         smp_settings_free         (SmpSettings       *settings);
 void         smp_settings_reset        (SmpSettings       *settings);
 gint         smp_settings_find         (const SmpSettings *settings,
+                                        const gchar       *name);
+
+/* Whether the op reads a second mask (aux2): the client's own hair for
+ * match = reference.  */
+gboolean     smp_settings_has_reference (const SmpSettings *settings);
+
+/* The reference (aux2) the graphs wire in while the match asks for it:
+ * buffer (NULL: none; the settings hold a reference to it) moved by dx,
+ * dy onto the input.  */
+void         smp_settings_set_reference (SmpSettings       *settings,
+                                         GeglBuffer        *buffer,
+                                         gint               dx,
+                                         gint               dy);
+
+/* The nick of an enum property's value ("ring"); NULL when there is no
+ * such enum property.  */
+const gchar *smp_settings_get_nick     (const SmpSettings *settings,
+                                        const gchar       *name);
+
+/* Sets an enum property by its value's nick; FALSE when it has none.  */
+gboolean     smp_settings_set_nick     (SmpSettings       *settings,
+                                        const gchar       *name,
+                                        const gchar       *nick);
+
+/* Reads the op node's read-only properties (what it learnt in its last
+ * render) into settings->learnt.  */
+void         smp_settings_take_learnt  (SmpSettings       *settings,
+                                        GeglNode          *op);
+
+/* One of them as a number ("learnt-hair"); NAN when the op has none.  */
+gdouble      smp_settings_learnt       (const SmpSettings *settings,
                                         const gchar       *name);
 
 /* Whether the op can output its pigment alone (output=pigment).  */
@@ -83,9 +129,19 @@ const SmpPreset *smp_settings_matching_preset (const SmpSettings *settings,
 gchar       *smp_settings_describe     (const SmpSettings *settings,
                                         GPtrArray         *presets);
 
+/* The properties of smp:hairline that the plug-in offers with a
+ * hairline mask (its path, template and place, scale and seed are the
+ * plug-in's own).  */
+gboolean     smp_settings_hairline_offered (GParamSpec    *pspec);
+
 /* Whether a colour property is "automatic" by default (transparent: the op
  * estimates it), so that the user may hand it back to the op.  */
 gboolean     smp_settings_color_is_auto (GParamSpec       *pspec);
+
+/* A colour from sRGB (perceptual) components, kept as GEGL keeps a colour
+ * read from text (linear float): the same colour given by a script, the
+ * dialog, last values or a preset renders the same pixels.  */
+GeglColor   *smp_settings_color_new    (const gdouble      srgba[4]);
 
 /* As text "op name=value name=value ..." (colours as rgba(...) in linear
  * light, numbers in C locale, all read back to the same values), the form
@@ -99,8 +155,9 @@ gboolean     smp_settings_from_string  (SmpSettings       *settings,
                                         GError           **error);
 
 /* A graph: input buffer -> op (aux: mask buffer moved by mask_dx, mask_dy,
- * when mask is not NULL) with these settings; returns the op node, owned by
- * *graph.  pigment asks for the pigment alone.  */
+ * when mask is not NULL; aux2: the settings' reference while the match is
+ * "reference") with these settings; returns the op node, owned by *graph.
+ * pigment asks for the pigment alone.  */
 GeglNode    *smp_settings_graph        (const SmpSettings *settings,
                                         GeglBuffer        *input,
                                         GeglBuffer        *mask,
@@ -118,8 +175,9 @@ GeglRectangle smp_settings_reach       (GeglNode            *op,
                                         const GeglRectangle *mask_bounds);
 
 /* Renders area of the graph above into pixels of format: what the dialog's
- * live preview shows (and the preview benchmark times).  */
-void         smp_settings_render       (const SmpSettings   *settings,
+ * live preview shows (and the preview benchmark times); then what the op
+ * learnt is in settings->learnt.  */
+void         smp_settings_render       (SmpSettings         *settings,
                                         GeglBuffer          *input,
                                         GeglBuffer          *mask,
                                         gint                 mask_dx,
@@ -139,9 +197,10 @@ typedef struct _SmpSettingsRenderer SmpSettingsRenderer;
 
 SmpSettingsRenderer *smp_settings_renderer_new    (void);
 void                 smp_settings_renderer_free   (SmpSettingsRenderer *renderer);
-/* As smp_settings_render.  */
+/* As smp_settings_render (what the op learnt into settings->learnt too);
+ * another reference (aux2) or its shift makes a new graph.  */
 void                 smp_settings_renderer_render (SmpSettingsRenderer *renderer,
-                                                   const SmpSettings   *settings,
+                                                   SmpSettings         *settings,
                                                    GeglBuffer          *input,
                                                    GeglBuffer          *mask,
                                                    gint                 mask_dx,

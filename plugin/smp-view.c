@@ -465,8 +465,9 @@ smp_view_new (gint32         drawable,
                             G_CALLBACK (smp_view_invalidate), v);
   gtk_box_pack_end (GTK_BOX (bar), v->toggle, FALSE, FALSE, 0);
 
-  /* Two lines always: the view does not jump when the text changes.  */
-  v->status = gtk_label_new ("1\n2");
+  /* Four lines always (what was learnt, what changes, what OK does): the
+   * view does not jump when the text changes.  */
+  v->status = gtk_label_new ("1\n2\n3\n4");
   gtk_label_set_line_wrap (GTK_LABEL (v->status), TRUE);
   gtk_misc_set_alignment (GTK_MISC (v->status), 0.0, 0.0);
   {
@@ -491,4 +492,15 @@ smp_view_set_status (SmpView     *v,
                      const gchar *markup)
 {
   gtk_label_set_markup (GTK_LABEL (v->status), markup);
+  /* For the GUI test: what the line says, on one line, and in how many
+   * lines of the label (it has room for four).  */
+  if (g_getenv ("SMP_PREVIEW_TIMING"))
+    {
+      gchar *line = g_strdelimit (g_strdup (markup), "\n", '|');
+
+      g_printerr ("smp-gimp: status in %d lines: %s\n",
+                  pango_layout_get_line_count (gtk_label_get_layout (GTK_LABEL (v->status))),
+                  line);
+      g_free (line);
+    }
 }

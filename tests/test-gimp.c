@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smp-hairline.h"
 #include "smp-settings.h"
 #include "smp-stats.h"
 #include "smp-test-util.h"
@@ -79,6 +80,18 @@ tmp_path (const gchar *name)
   return g_build_filename (smp_test_tmpdir (), name, NULL);
 }
 
+/* A file of build/review/, for a person to look at.  */
+static gchar *
+review_path (const gchar *name)
+{
+  gchar *dir  = g_build_filename (g_getenv ("SMP_BUILD_DIR"), "review", NULL);
+  gchar *path = g_build_filename (dir, name, NULL);
+
+  g_mkdir_with_parents (dir, 0755);
+  g_free (dir);
+  return path;
+}
+
 /* Script-fu helpers every script may use.  */
 static const gchar *scheme_helpers =
   "(define (say . words) (gimp-message (apply string-append words)))\n"
@@ -134,23 +147,21 @@ run_gimp (const gchar *script)
   return run_gimp2 (script, NULL);
 }
 
-/* The op's settings as script-fu arguments: its defaults, then `settings`
- * ("px-per-mm=12 density=180") over them.  */
-static gchar *
-op_args (const gchar *op,
-         const gchar *settings)
+/* Values as script-fu arguments, those `offered` allows (NULL: all).  */
+static void
+append_values (GString           *args,
+               const SmpSettings *s,
+               gboolean         (*offered) (GParamSpec *pspec))
 {
-  SmpSettings *s    = smp_settings_new (op);
-  GString     *args = g_string_new (NULL);
-  guint        i;
+  guint i;
 
-  g_assert_nonnull (s);
-  g_assert_true (smp_settings_from_string (s, settings, NULL));
   for (i = 0; i < s->n_specs; i++)
     {
       const GValue *v = &s->values[i];
       gchar         num[G_ASCII_DTOSTR_BUF_SIZE];
 
+      if (offered && ! offered (s->specs[i]))
+        continue;
       if (G_VALUE_HOLDS_DOUBLE (v))
         g_string_append_printf (args, " %s",
                                 g_ascii_dtostr (num, sizeof num,
@@ -176,8 +187,90 @@ op_args (const gchar *op,
                                 g_value_get_string (v) ? g_value_get_string (v)
                                                        : "");
     }
+}
+
+/* The op's settings as script-fu arguments: its defaults, then `settings`
+ * ("px-per-mm=12 density=180") over them.  */
+static gchar *
+op_args (const gchar *op,
+         const gchar *settings)
+{
+  SmpSettings *s    = smp_settings_new (op);
+  GString     *args = g_string_new (NULL);
+
+  g_assert_nonnull (s);
+  g_assert_true (smp_settings_from_string (s, settings, NULL));
+  append_values (args, s, NULL);
   smp_settings_free (s);
   return g_string_free (args, FALSE);
+}
+
+/* The arguments after the op's own: mask, mask-channel (script-fu text),
+ * result, the reference (for an op with an aux2; script-fu text, NULL:
+ * -1), the hairline's path ("-1": the active one), side and settings
+ * (`hairline`, "transition=8", over smp:hairline's defaults).  */
+static gchar *
+tail_full (const gchar *op,
+           gint         mask,
+           const gchar *channel,
+           gint         result,
+           const gchar *reference,
+           const gchar *path,
+           gint         side,
+           const gchar *hairline)
+{
+  SmpSettings *s    = smp_settings_new (op);
+  SmpSettings *h    = smp_settings_new ("smp:hairline");
+  GString     *args = g_string_new (NULL);
+
+  g_assert_true (smp_settings_from_string (h, hairline, NULL));
+  g_string_append_printf (args, " %d %s %d", mask, channel, result);
+  if (smp_settings_has_reference (s))
+    g_string_append_printf (args, " %s", reference ? reference : "-1");
+  g_string_append_printf (args, " %s %d", path, side);
+  append_values (args, h, smp_settings_hairline_offered);
+  smp_settings_free (s);
+  smp_settings_free (h);
+  return g_string_free (args, FALSE);
+}
+
+/* The usual tail: mask, mask-channel, result; no reference, no hairline.  */
+static gchar *
+tail (const gchar *op,
+      gint         mask,
+      const gchar *channel,
+      gint         result)
+{
+  return tail_full (op, mask, channel, result, NULL, "-1", 0, "");
+}
+
+/* What comes after "result" in the usual tail (for scripts that give the
+ * first three themselves).  */
+static gchar *
+rest (const gchar *op)
+{
+  gchar *t = tail (op, 0, "-1", 0);
+  gchar *r = g_strdup (t + strlen (" 0 -1 0"));
+
+  g_free (t);
+  return r;
+}
+
+/* op_args and its usual tail, all after the drawable.  */
+static gchar *
+all_args (const gchar *op,
+          const gchar *settings,
+          gint         mask,
+          const gchar *channel,
+          gint         result)
+{
+  gchar *a = op_args (op, settings);
+  gchar *t = tail (op, mask, channel, result);
+  gchar *all = g_strconcat (a, t, NULL);
+
+  g_free (a);
+  g_free (t);
+  return all;
 }
 
 /* A PNG (a name in the scratch dir, or a path) as R'G'B'A u8.  */
@@ -339,8 +432,8 @@ test_op_on_selection (gconstpointer data)
    * the selection is a band of 20 px around it.  */
   gboolean      spill = gegl_operation_find_property (op, "feather") != NULL;
   gint          reach = spill ? 20 + 2 : 0;
-  gchar        *args  = op_args (op, spill ? "px-per-mm=20 feather=1"
-                                           : "px-per-mm=20");
+  gchar        *args  = all_args (op, spill ? "px-per-mm=20 feather=1"
+                                            : "px-per-mm=20", 0, "-1", 0);
   guchar       *near;
   gint          beyond = 0;
   gchar        *script, *err, *d = g_strdup (smp_test_tmpdir ()), *name;
@@ -360,7 +453,7 @@ test_op_on_selection (gconstpointer data)
     "  (let ((sel (car (gimp-selection-save image))))\n"
     "    (gimp-file-save RUN-NONINTERACTIVE image sel \"%s/sel.png\" \"sel.png\")\n"
     "    (gimp-image-remove-channel image sel))\n"
-    "  (plug-in-smp-%s RUN-NONINTERACTIVE image layer%s 0 -1 0)\n"
+    "  (plug-in-smp-%s RUN-NONINTERACTIVE image layer%s)\n"
     "  (say \"LAYERS \" (num (car (gimp-image-get-layers image)))\n"
     "       \" NAMES \" (layer-names image))\n"
     "  (say \"SIZE \" (num (car (gimp-drawable-width (top image)))) \"x\"\n"
@@ -536,25 +629,29 @@ static void
 test_bad_drawables (void)
 {
   gchar *in    = save_photo ("small.png", 200, 150);
-  gchar *args  = op_args ("smp:follicles", "px-per-mm=10");
+  gchar *args  = all_args ("smp:follicles", "px-per-mm=10", 0, "-1", 0);
   gchar *call  = g_strdup_printf ("(plug-in-smp-follicles RUN-NONINTERACTIVE "
-                                  "image drawable%s 0 -1 0)", args);
+                                  "image drawable%s)", args);
   gchar *range = g_strdup_printf ("(plug-in-smp-follicles RUN-NONINTERACTIVE "
-                                  "image drawable 1000%s 0 -1 0)",
+                                  "image drawable 1000%s)",
                                   strchr (args + 1, ' '));
   gchar *first = g_strdup_printf ("(plug-in-smp-follicles RUN-NONINTERACTIVE "
-                                  "image layer%s 0 -1 0)"
+                                  "image layer%s)"
                                   "(set! drawable (top image))", args);
+  gchar *pargs   = all_args ("smp:follicles", "px-per-mm=10", 0, "-1", 1);
   gchar *pigment = g_strdup_printf ("(plug-in-smp-follicles "
-                                    "RUN-NONINTERACTIVE image layer%s 0 -1 1)"
-                                    "(set! drawable (top image))", args);
-  gchar *soften  = op_args ("smp:density-soften", "px-per-mm=10");
+                                    "RUN-NONINTERACTIVE image layer%s)"
+                                    "(set! drawable (top image))", pargs);
+  gchar *soften  = all_args ("smp:density-soften", "px-per-mm=10", 0, "-1",
+                             0);
   gchar *tiny    = g_strdup_printf ("(plug-in-smp-density-soften "
-                                    "RUN-NONINTERACTIVE image drawable%s "
-                                    "0 -1 0)", soften);
+                                    "RUN-NONINTERACTIVE image drawable%s)",
+                                    soften);
+  gchar *bargs   = all_args ("smp:follicles", "px-per-mm=10", 1, "channel",
+                             0);
   gchar *black   = g_strdup_printf ("(plug-in-smp-follicles "
-                                    "RUN-NONINTERACTIVE image drawable%s 1 "
-                                    "channel 0)", args);
+                                    "RUN-NONINTERACTIVE image drawable%s)",
+                                    bargs);
   gchar *err;
 
   /* Indexed: an error that says what to do, no new layer.  */
@@ -653,6 +750,8 @@ test_bad_drawables (void)
   g_free (soften);
   g_free (tiny);
   g_free (black);
+  g_free (bargs);
+  g_free (pargs);
   g_free (args);
   g_free (in);
 }
@@ -665,6 +764,7 @@ test_pigment_layer (void)
   GeglRectangle rect = { 0, 0, 400, 300 }, box;
   gchar        *in   = save_photo ("pig.png", rect.width, rect.height);
   gchar        *args = op_args ("smp:follicles", "px-per-mm=16");
+  gchar        *more = rest ("smp:follicles");
   gchar        *d    = g_strdup (smp_test_tmpdir ());
   gchar        *script, *err;
   guchar       *comp, *flat;
@@ -676,13 +776,13 @@ test_pigment_layer (void)
     "         (layer (car (gimp-image-get-active-layer image))))\n"
     "    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 50 40 300 220)\n"
     "    (gimp-selection-feather image 40)\n"
-    "    (plug-in-smp-follicles RUN-NONINTERACTIVE image layer%s 0 -1 result)\n"
+    "    (plug-in-smp-follicles RUN-NONINTERACTIVE image layer%s 0 -1 result%s)\n"
     "    (say \"MODE \" (num (car (gimp-layer-get-mode (top image)))))\n"
     "    (save-flat image path)))\n"
     "(run 0 \"%s/composite.png\")\n"
     "(run 1 \"%s/pigment-flat.png\")\n"
     "(run 2 \"%s/in-place.png\")\n",
-    in, in, args, d, d, d);
+    in, in, args, more, d, d, d);
   err = run_gimp (script);
   g_test_message ("%s", err);
   comp = load_png ("composite.png", &box);
@@ -704,6 +804,7 @@ test_pigment_layer (void)
   g_free (script);
   g_free (err);
   g_free (args);
+  g_free (more);
   g_free (in);
   g_free (d);
 }
@@ -716,7 +817,8 @@ static void
 test_in_place (void)
 {
   gchar *in   = save_photo ("place.png", 300, 220);
-  gchar *args = op_args ("smp:follicles", "px-per-mm=14");
+  gchar *args = all_args ("smp:follicles", "px-per-mm=14", 0, "-1", 2);
+  gchar *newl = all_args ("smp:follicles", "px-per-mm=14", 0, "-1", 0);
   gchar *d    = g_strdup (smp_test_tmpdir ());
   gchar *script, *err;
 
@@ -738,7 +840,7 @@ test_in_place (void)
     "  (gimp-layer-add-mask photo mask)\n"
     "  (gimp-layer-set-opacity photo 80)\n"
     "  (gimp-layer-set-mode photo LAYER-MODE-SCREEN)\n"
-    "  (plug-in-smp-follicles RUN-NONINTERACTIVE image photo%s 0 -1 2)\n"
+    "  (plug-in-smp-follicles RUN-NONINTERACTIVE image photo%s)\n"
     "  (say \"VALID \" (num (car (gimp-item-is-valid photo)))\n"
     "       \" SAMEMASK \" (num (if (= (car (gimp-layer-get-mask photo)) mask) 1 0))\n"
     "       \" OPACITY \" (num (car (gimp-layer-get-opacity photo)))\n"
@@ -748,11 +850,11 @@ test_in_place (void)
     "  (gimp-layer-remove-mask photo MASK-DISCARD)\n"
     "  (gimp-file-save RUN-NONINTERACTIVE image photo \"%s/place-a.png\" \"a\"))\n"
     "(let* ((a (setup)) (image (car a)) (photo (cadr a)))\n"
-    "  (plug-in-smp-follicles RUN-NONINTERACTIVE image photo%s 0 -1 0)\n"
+    "  (plug-in-smp-follicles RUN-NONINTERACTIVE image photo%s)\n"
     "  (let ((merged (car (gimp-image-merge-down image (top image)\n"
     "                                            EXPAND-AS-NECESSARY))))\n"
     "    (gimp-file-save RUN-NONINTERACTIVE image merged \"%s/place-b.png\" \"b\")))\n",
-    in, args, d, args, d);
+    in, args, d, newl, d);
   err = run_gimp (script);
   g_test_message ("%s", err);
   g_assert_true (said (err, "VALID 1 SAMEMASK 1 OPACITY 80.0 SCREEN 1 LAYERS 2"));
@@ -761,6 +863,7 @@ test_in_place (void)
   g_free (script);
   g_free (err);
   g_free (args);
+  g_free (newl);
   g_free (in);
   g_free (d);
 }
@@ -773,6 +876,7 @@ test_gray16 (void)
 {
   gchar *in   = save_photo ("gray.png", 260, 200);
   gchar *args = op_args ("smp:follicles", "px-per-mm=6");
+  gchar *more = rest ("smp:follicles");
   gchar *d    = g_strdup (smp_test_tmpdir ());
   gchar *script, *err;
 
@@ -784,7 +888,7 @@ test_gray16 (void)
     "    (gimp-image-convert-precision image PRECISION-U16-LINEAR)\n"
     "    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 30 20 200 160)\n"
     "    (gimp-selection-feather image 30)\n"
-    "    (plug-in-smp-follicles RUN-NONINTERACTIVE image layer%s 0 -1 result)\n"
+    "    (plug-in-smp-follicles RUN-NONINTERACTIVE image layer%s 0 -1 result%s)\n"
     "    (say path \" \" (num (car (gimp-image-get-layers image))))\n"
     "    (save-flat image path)))\n"
     "(run 0 \"%s/gray-layer.png\")\n"
@@ -793,7 +897,7 @@ test_gray16 (void)
     "  (gimp-image-convert-grayscale image)\n"
     "  (gimp-image-convert-precision image PRECISION-U16-LINEAR)\n"
     "  (save-flat image \"%s/gray-photo.png\"))\n",
-    in, in, args, d, d, in, in, d);
+    in, in, args, more, d, d, in, in, d);
   err = run_gimp (script);
   g_test_message ("%s", err);
   g_assert_true (said (err, "gray-layer.png 2"));
@@ -803,6 +907,7 @@ test_gray16 (void)
   g_free (script);
   g_free (err);
   g_free (args);
+  g_free (more);
   g_free (in);
   g_free (d);
 }
@@ -818,7 +923,9 @@ test_layers (void)
                             "dot-diameter=0.15 pigment=#26282e darkness=0.85 "
                             "depth=0.35 sessions=3 clustering=0.2 "
                             "shade-variation=0.1 elongation=1.15");
-  gchar *soften  = op_args ("smp:density-soften", "px-per-mm=12");
+  gchar *soften  = all_args ("smp:density-soften", "px-per-mm=12", 0, "-1",
+                             1);
+  gchar *dtail   = tail ("smp:follicles", 0, "-1", 0);
   gchar *script, *err;
 
   script = g_strdup_printf (
@@ -828,11 +935,11 @@ test_layers (void)
     "                                   LAYER-MODE-NORMAL))))\n"
     "  (gimp-image-insert-layer image other 0 0)\n"
     "  (gimp-image-set-active-layer image photo)\n"
-    "  (plug-in-smp-follicles RUN-NONINTERACTIVE image photo%s 0 -1 0)\n"
+    "  (plug-in-smp-follicles RUN-NONINTERACTIVE image photo%s%s)\n"
     "  (plug-in-smp-density-soften RUN-NONINTERACTIVE image\n"
-    "     (car (gimp-image-get-active-layer image))%s 0 -1 1)\n"
+    "     (car (gimp-image-get-active-layer image))%s)\n"
     "  (say \"STACK \" (layer-names image)))\n",
-    in, in, dark, soften);
+    in, in, dark, dtail, soften);
   err = run_gimp (script);
   g_test_message ("%s", err);
   g_assert_true (said (err, "STACK [notes]"
@@ -844,6 +951,7 @@ test_layers (void)
   g_free (err);
   g_free (dark);
   g_free (soften);
+  g_free (dtail);
   g_free (in);
 }
 
@@ -857,9 +965,10 @@ test_scale_batch (void)
 {
   gchar *in   = save_photo ("scale.png", 260, 200);
   gchar *d    = g_strdup (smp_test_tmpdir ());
-  gchar *a12  = op_args ("smp:follicles", "px-per-mm=12");
-  gchar *a5   = op_args ("smp:follicles", "px-per-mm=5");
-  gchar *a3   = op_args ("smp:follicles", "px-per-mm=3.3333333333333335");
+  gchar *a12  = all_args ("smp:follicles", "px-per-mm=12", 0, "-1", 0);
+  gchar *a5   = all_args ("smp:follicles", "px-per-mm=5", 0, "-1", 0);
+  gchar *a3   = all_args ("smp:follicles", "px-per-mm=3.3333333333333335",
+                          0, "-1", 0);
   gchar *script, *err;
 
   script = g_strdup_printf (
@@ -876,13 +985,13 @@ test_scale_batch (void)
     "                                                  84.666666666666671))\n"
     "(define (kept image) (ppi84 image)\n"
     "  (gimp-image-attach-parasite image '(\"smp-px-per-mm\" 1 \"5 by hand\")))\n"
-    "(run RUN-NONINTERACTIVE (list %s 0 -1 0) none \"%s/s12.png\")\n"
-    "(run RUN-WITH-LAST-VALS (list %s 0 -1 0) none \"%s/s-none.png\")\n"
-    "(run RUN-WITH-LAST-VALS (list %s 0 -1 0) ppi300 \"%s/s-300.png\")\n"
-    "(run RUN-WITH-LAST-VALS (list %s 0 -1 0) ppi84 \"%s/s-84.png\")\n"
-    "(run RUN-WITH-LAST-VALS (list %s 0 -1 0) kept \"%s/s-kept.png\")\n"
-    "(run RUN-NONINTERACTIVE (list %s 0 -1 0) none \"%s/s5.png\")\n"
-    "(run RUN-NONINTERACTIVE (list %s 0 -1 0) none \"%s/s3.png\")\n",
+    "(run RUN-NONINTERACTIVE (list %s) none \"%s/s12.png\")\n"
+    "(run RUN-WITH-LAST-VALS (list %s) none \"%s/s-none.png\")\n"
+    "(run RUN-WITH-LAST-VALS (list %s) ppi300 \"%s/s-300.png\")\n"
+    "(run RUN-WITH-LAST-VALS (list %s) ppi84 \"%s/s-84.png\")\n"
+    "(run RUN-WITH-LAST-VALS (list %s) kept \"%s/s-kept.png\")\n"
+    "(run RUN-NONINTERACTIVE (list %s) none \"%s/s5.png\")\n"
+    "(run RUN-NONINTERACTIVE (list %s) none \"%s/s3.png\")\n",
     in, in, a12, d, a5, d, a5, d, a5, d, a5, d, a5, d, a3, d);
   err = run_gimp (script);
   g_test_message ("%s", err);
@@ -910,8 +1019,9 @@ static void
 test_last_values (void)
 {
   gchar *in    = save_photo ("last.png", 300, 200);
-  gchar *args  = op_args ("smp:follicles", "px-per-mm=14");
-  gchar *dense = op_args ("smp:follicles", "px-per-mm=14 density=180");
+  gchar *args  = all_args ("smp:follicles", "px-per-mm=14", 0, "-1", 0);
+  gchar *dense = all_args ("smp:follicles", "px-per-mm=14 density=180", 0,
+                           "-1", 0);
   gchar *d     = g_strdup (smp_test_tmpdir ());
   gchar *script, *err;
 
@@ -922,9 +1032,9 @@ test_last_values (void)
     "    (apply plug-in-smp-follicles (append (list mode image layer) args))\n"
     "    (say path \" \" (item-parasite (top image) \"smp-result\"))\n"
     "    (save-flat image path)))\n"
-    "(run RUN-NONINTERACTIVE (list %s 0 -1 0) \"%s/last-a.png\")\n"
-    "(run RUN-WITH-LAST-VALS (list %s 0 -1 0) \"%s/last-b.png\")\n"
-    "(run RUN-NONINTERACTIVE (list %s 0 -1 0) \"%s/last-c.png\")\n",
+    "(run RUN-NONINTERACTIVE (list %s) \"%s/last-a.png\")\n"
+    "(run RUN-WITH-LAST-VALS (list %s) \"%s/last-b.png\")\n"
+    "(run RUN-NONINTERACTIVE (list %s) \"%s/last-c.png\")\n",
     in, in, dense, d, args, d, args, d);
   err = run_gimp (script);
   g_test_message ("%s", err);
@@ -945,6 +1055,953 @@ test_last_values (void)
   g_free (d);
 }
 
+
+/* A shared photo as an 8-bit PNG in the scratch dir, which GIMP and GEGL
+ * then both read; NULL (the test skipped, saying why) when the shared
+ * data is absent.  */
+static gchar *
+shared_png (const gchar *file)
+{
+  GeglBuffer *photo = smp_test_shared_photo (file);
+  gchar      *name, *path;
+
+  if (! photo)
+    return NULL;
+  name = g_strdup_printf ("%.2s.png", file);
+  path = tmp_path (name);
+  smp_test_save_png (photo, path);
+  g_object_unref (photo);
+  g_free (name);
+  return path;
+}
+
+/* The numbers of the shared data's line for file in regions.tsv or
+ * boxes.tsv (`klass` the second column, NULL: none), from the n-th such
+ * line on; FALSE when there is none.  */
+static gboolean
+shared_row (const gchar *table,
+            const gchar *file,
+            const gchar *klass,
+            gint         nth,
+            gint        *v,
+            gint         n_values)
+{
+  gchar   *path = g_build_filename (g_getenv ("SMP_SHARED_DATA"), "scalp-photos",
+                                    table, NULL);
+  gchar   *text = NULL, **lines;
+  gboolean found = FALSE;
+  gint     i, k;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (i = 0; lines[i] && ! found; i++)
+    {
+      gchar **cols = g_strsplit (lines[i], "\t", -1);
+      gint    first = klass ? 2 : 1;
+
+      if (g_strv_length (cols) >= (guint) (first + n_values) &&
+          ! strcmp (cols[0], file) && (! klass || ! strcmp (cols[1], klass)) &&
+          nth-- == 0)
+        {
+          for (k = 0; k < n_values; k++)
+            v[k] = atoi (cols[first + k]);
+          found = TRUE;
+        }
+      g_strfreev (cols);
+    }
+  g_strfreev (lines);
+  g_free (text);
+  g_free (path);
+  return found;
+}
+
+/* A node of op with `settings` over its defaults, colours as a script
+ * gives them (8-bit sRGB, see op_args).  */
+static GeglNode *
+op_node (GeglNode    *graph,
+         const gchar *op,
+         const gchar *settings)
+{
+  SmpSettings *s    = smp_settings_new (op);
+  GeglNode    *node = gegl_node_new_child (graph, "operation", op, NULL);
+  guint        i;
+
+  g_assert_true (smp_settings_from_string (s, settings, NULL));
+  for (i = 0; i < s->n_specs; i++)
+    {
+      GValue *v = &s->values[i];
+
+      if (G_VALUE_HOLDS (v, GEGL_TYPE_COLOR))
+        {
+          guchar  u8[4];
+          gdouble rgba[4];
+          gint    c;
+
+          gegl_color_get_pixel (g_value_get_object (v), RGBA_U8, u8);
+          for (c = 0; c < 4; c++)
+            rgba[c] = u8[c] / 255.0;
+          g_value_take_object (v, smp_settings_color_new (rgba));
+        }
+      gegl_node_set_property (node, s->specs[i]->name, v);
+    }
+  smp_settings_free (s);
+  return node;
+}
+
+static GeglNode *
+load_node (GeglNode    *graph,
+           const gchar *path)
+{
+  return gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
+                              NULL);
+}
+
+/* What GEGL itself makes of the photo with op (aux and aux2 connected by
+ * the caller to `*node`), R'G'B'A u8 over the photo; the graph is freed.  */
+static guchar *
+gegl_render (GeglNode      *graph,
+             GeglNode      *node,
+             GeglNode      *photo,
+             GeglRectangle *box)
+{
+  guchar *px;
+
+  gegl_node_link (photo, node);
+  *box = gegl_node_get_bounding_box (photo);
+  px   = smp_test_blit (node, box, RGBA_U8);
+  g_object_unref (graph);
+  return px;
+}
+
+/* The plug-in's result (a flattened PNG, `at` its photo's place in it)
+ * against GEGL's: the most a channel differs, and how many differ.  */
+static gint
+compare_result (const gchar         *flat,
+                gint                 at_x,
+                gint                 at_y,
+                const guchar        *want,
+                const GeglRectangle *box,
+                const gchar         *what)
+{
+  GeglRectangle fb;
+  guchar       *got = load_png (flat, &fb);
+  gint          x, y, c, worst = 0, differ = 0;
+
+  for (y = 0; y < box->height; y++)
+    for (x = 0; x < box->width; x++)
+      for (c = 0; c < 3; c++)
+        {
+          gint d = abs ((gint) got[(((gsize) y + at_y) * fb.width + x + at_x) * 4 + c] -
+                        (gint) want[((gsize) y * box->width + x) * 4 + c]);
+
+          worst   = MAX (worst, d);
+          differ += d != 0;
+        }
+  g_test_message ("%s: the plug-in's result against GEGL's own render: "
+                  "worst %d/255, %d channel values differ", what, worst,
+                  differ);
+  g_free (got);
+  return worst;
+}
+
+/* The look a run returned: the text after "<tag> LOOK ".  */
+static gchar *
+look_of (const gchar *err,
+         const gchar *tag)
+{
+  gchar *key  = g_strdup_printf ("%s LOOK ", tag);
+  gchar *look = said_after (err, key);
+
+  g_free (key);
+  return look;
+}
+
+/* 12 (issue 11): match from script-fu on photo 16 at 3.5 px/mm, a hard
+ * ellipse over the bald top (regions.tsv) and the client's buzzed hair
+ * marked in a channel "Hair" (its rectangle): none returns "", ring and
+ * reference say what they learnt from how many hair pixels, and each
+ * result is what GEGL makes with the same masks on aux and aux2; on a
+ * photo of plain skin the ring finds no hair and says so.  */
+static void
+test_match (void)
+{
+  gchar *photo = shared_png ("16_top_buzzed_sides_bald_top.jpg");
+  gchar *d     = g_strdup (smp_test_tmpdir ());
+  gchar *none, *ring, *ref, *script, *err, *look, *flatp;
+  gchar *nt, *rt;
+  gint   r[8], n = 0;
+  gdouble dark = 0, grain = 0;
+  const gchar *modes[] = { "none", "ring", "reference" };
+  gint   m;
+
+  if (! photo)
+    {
+      g_free (d);
+      return;
+    }
+  g_assert_true (shared_row ("regions.tsv", "16_top_buzzed_sides_bald_top.jpg",
+                             NULL, 0, r, 8));
+  none = all_args ("smp:follicles", "px-per-mm=3.5 match=none", 0, "-1", 0);
+  ring = all_args ("smp:follicles", "px-per-mm=3.5 match=ring", 0, "-1", 0);
+  nt   = op_args ("smp:follicles", "px-per-mm=3.5 match=reference");
+  rt   = tail_full ("smp:follicles", 0, "-1", 0, "hair", "-1", 0, "");
+  ref  = g_strconcat (nt, rt, NULL);
+  script = g_strdup_printf (
+    "(define (setup path)\n"
+    "  (let* ((image (car (gimp-file-load RUN-NONINTERACTIVE path path)))\n"
+    "         (layer (car (gimp-image-get-active-layer image))))\n"
+    "    (gimp-context-set-antialias FALSE)\n"
+    "    (gimp-context-set-feather FALSE)\n"
+    "    (gimp-image-select-rectangle image CHANNEL-OP-REPLACE %d %d %d %d)\n"
+    "    (let ((hair (car (gimp-selection-save image))))\n"
+    "      (gimp-item-set-name hair \"Hair\")\n"
+    "      (gimp-image-select-ellipse image CHANNEL-OP-REPLACE %d %d %d %d)\n"
+    "      (list image layer hair))))\n"
+    "(let* ((a (setup \"%s\")) (image (car a))\n"
+    "       (sel (car (gimp-selection-save image))))\n"
+    "  (gimp-file-save RUN-NONINTERACTIVE image sel \"%s/sel.png\" \"s\")\n"
+    "  (gimp-file-save RUN-NONINTERACTIVE image (caddr a) \"%s/ref.png\" \"r\"))\n"
+    "(define (run photo tag args)\n"
+    "  (let* ((a (setup photo)) (image (car a)) (layer (cadr a))\n"
+    "         (hair (caddr a)))\n"
+    "    (say tag \" LOOK \" (car (apply plug-in-smp-follicles\n"
+    "      (append (list RUN-NONINTERACTIVE image layer) (args hair)))))\n"
+    "    (save-flat image (string-append \"%s/\" tag \".png\"))))\n"
+    "(run \"%s\" \"none\" (lambda (hair) (list %s)))\n"
+    "(run \"%s\" \"ring\" (lambda (hair) (list %s)))\n"
+    "(run \"%s\" \"reference\" (lambda (hair) (list %s)))\n"
+    "(run \"%s/skin.png\" \"skin\" (lambda (hair) (list %s)))\n",
+    r[4], r[6], r[5] - r[4], r[7] - r[6],
+    r[0] - r[2], r[1] - r[3], 2 * r[2], 2 * r[3],
+    photo, d, d, d, photo, none, photo, ring, photo, ref, d, ring);
+  g_free (save_photo ("skin.png", 640, 640));
+  err = run_gimp (script);
+  g_test_message ("%s", err);
+
+  look = look_of (err, "none");
+  g_assert_cmpstr (look, ==, "");
+  g_free (look);
+  look = look_of (err, "ring");
+  {
+    gchar digits[32] = "", **groups;
+
+    /* "12,501": grouped by thousands.  */
+    g_assert_cmpint (sscanf (look, "Learnt from %31[0-9,]", digits), ==, 1);
+    groups = g_strsplit (digits, ",", -1);
+    for (m = 0; groups[m]; m++)
+      n = n * 1000 + atoi (groups[m]);
+    g_strfreev (groups);
+  }
+  g_assert_nonnull (strstr (look, "hair pixels around the selection: "
+                                  "darkening"));
+  g_free (look);
+  look = look_of (err, "reference");
+  g_assert_true (g_str_has_prefix (look, "Learnt from "));
+  g_assert_nonnull (strstr (look, "hair pixels in \"Hair\": darkening"));
+  g_assert_cmpint (sscanf (strstr (look, "darkening"), "darkening %lf %%, "
+                           "grain %lf mm", &dark, &grain), ==, 2);
+  g_assert_cmpfloat (dark, >, 0.0);
+  g_assert_cmpfloat (grain, >, 0.0);
+  g_free (look);
+  g_test_message ("ring: %d hair pixels; reference: darkening %.0f %%, "
+                  "grain %.2f mm", n, dark, grain);
+  g_assert_cmpint (n, >, 100);
+  look = look_of (err, "skin");
+  g_assert_cmpstr (look, ==, "No hair found around the selection: the "
+                             "explicit look (the settings as set)");
+  g_free (look);
+
+  /* The same masks on aux and aux2 in GEGL: the same pixels.  */
+  for (m = 0; m < 3; m++)
+    {
+      GeglNode     *graph = gegl_node_new ();
+      gchar        *set   = g_strdup_printf ("px-per-mm=3.5 match=%s",
+                                             modes[m]);
+      GeglNode     *node  = op_node (graph, "smp:follicles", set);
+      gchar        *sel   = g_build_filename (d, "sel.png", NULL);
+      gchar        *refp  = g_build_filename (d, "ref.png", NULL);
+      GeglRectangle box;
+      guchar       *want;
+
+      gegl_node_connect_to (load_node (graph, sel), "output", node, "aux");
+      if (m == 2)
+        gegl_node_connect_to (load_node (graph, refp), "output", node, "aux2");
+      want  = gegl_render (graph, node, load_node (graph, photo), &box);
+      flatp = g_strdup_printf ("%s/%s.png", d, m == 0 ? "none" : m == 1 ? "ring"
+                                                                  : "reference");
+      g_assert_cmpint (compare_result (flatp, 0, 0, want, &box, set), <=, 1);
+      g_free (flatp);
+      g_free (want);
+      g_free (sel);
+      g_free (refp);
+      g_free (set);
+    }
+
+  g_free (script);
+  g_free (err);
+  g_free (none);
+  g_free (ring);
+  g_free (ref);
+  g_free (nt);
+  g_free (rt);
+  g_free (photo);
+  g_free (d);
+}
+
+/* Mean R'G'B' level over a box of two R'G'B'A u8 images (w wide): the
+ * first's less the second's; the most a channel differs, and in how many
+ * pixels one differs by more than 2/255.  */
+static gdouble
+box_darkening (const guchar        *before,
+               const guchar        *after,
+               gint                 w,
+               const GeglRectangle *b,
+               gint                *worst,
+               gint                *over2)
+{
+  gdouble sum = 0.0;
+  gint    x, y, c;
+
+  *worst = *over2 = 0;
+  for (y = b->y; y < b->y + b->height; y++)
+    for (x = b->x; x < b->x + b->width; x++)
+      {
+        gint most = 0;
+
+        for (c = 0; c < 3; c++)
+          {
+            gint d = (gint) before[((gsize) y * w + x) * 4 + c] -
+                     (gint) after[((gsize) y * w + x) * 4 + c];
+
+            sum += d;
+            most = MAX (most, abs (d));
+          }
+        *worst  = MAX (*worst, most);
+        *over2 += most > 2;
+      }
+  return sum / (3.0 * b->width * b->height);
+}
+
+/* The most a mask (w wide, 0..1) holds in a box.  */
+static gfloat
+box_max (const gfloat        *m,
+         gint                 w,
+         const GeglRectangle *b)
+{
+  gfloat most = 0.0f;
+  gint   x, y;
+
+  for (y = b->y; y < b->y + b->height; y++)
+    for (x = b->x; x < b->x + b->width; x++)
+      most = MAX (most, m[(gsize) y * w + x]);
+  return most;
+}
+
+/* 13 (issue 14): the automatic mask on photo 01 at 3.5 px/mm: the result
+ * is what GEGL makes with smp:scalp-map's treatment mask on aux; the
+ * treat box of boxes.tsv darkens, no keep box changes by more than 2/255.
+ * Select > SMP Scalp from script-fu: the selection is the map (sampled
+ * on a grid, within 1/255).  On plain skin: "no head found", no layer, the
+ * selection as it was.  */
+static void
+test_scalp (void)
+{
+  const gchar  *file  = "01_back_linear_scar_buzzed.jpg";
+  gchar        *photo = shared_png (file);
+  gchar        *d     = g_strdup (smp_test_tmpdir ());
+  gchar        *args, *script, *err, *flatp, *line, **vals;
+  GeglNode     *graph, *node, *load, *map;
+  GeglRectangle box, b;
+  guchar       *want, *orig, *after;
+  gfloat       *treat;
+  gint          v[4], k, worst, over, x, y, i = 0, far = 0;
+  gdouble       dk;
+
+  if (! photo)
+    {
+      g_free (d);
+      return;
+    }
+  args   = all_args ("smp:follicles", "px-per-mm=3.5", 3, "-1", 0);
+  script = g_strdup_printf (
+    "(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))\n"
+    "       (layer (car (gimp-image-get-active-layer image))))\n"
+    "  (say \"scalp LOOK \" (car (plug-in-smp-follicles RUN-NONINTERACTIVE\n"
+    "                             image layer%s)))\n"
+    "  (say \"LAYERS \" (num (car (gimp-image-get-layers image))))\n"
+    "  (save-flat image \"%s/scalp.png\"))\n"
+    "(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))\n"
+    "       (layer (car (gimp-image-get-active-layer image))))\n"
+    "  (gimp-image-select-rectangle image CHANNEL-OP-REPLACE 5 5 10 10)\n"
+    "  (plug-in-smp-select-scalp RUN-NONINTERACTIVE image layer 3.5 5)\n"
+    "  (let loop ((y 8) (out \"SEL\"))\n"
+    "    (if (>= y 640) (say out)\n"
+    "        (loop (+ y 16)\n"
+    "          (let row ((x 8) (o out))\n"
+    "            (if (>= x 640) o\n"
+    "                (row (+ x 16) (string-append o \" \"\n"
+    "                  (num (car (gimp-selection-value image x y)))))))))))\n"
+    "(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s/skin.png\" \"s\")))\n"
+    "       (layer (car (gimp-image-get-active-layer image))))\n"
+    "  (gimp-image-select-rectangle image CHANNEL-OP-REPLACE 10 10 20 30)\n"
+    "  (plug-in-smp-select-scalp RUN-NONINTERACTIVE image layer 3.5 5)\n"
+    "  (say \"KEPT \" (num (cadr (gimp-selection-bounds image))) \" \"\n"
+    "       (num (caddr (gimp-selection-bounds image))) \" \"\n"
+    "       (num (cadddr (gimp-selection-bounds image))))\n"
+    "  (say \"skin LOOK \" (car (plug-in-smp-follicles RUN-NONINTERACTIVE\n"
+    "                            image layer%s)))\n"
+    "  (say \"SKINLAYERS \" (num (car (gimp-image-get-layers image)))))\n",
+    photo, photo, args, d, photo, photo, d, args);
+  g_free (save_photo ("skin.png", 400, 300));
+  err = run_gimp (script);
+  g_test_message ("%s", err);
+  g_assert_true (said (err, "LAYERS 2"));
+  g_assert_true (said (err, "The scalp map found no head in \"Background\" "
+                            "at 3.50 px/mm: nothing to do"));
+  g_assert_true (said (err, "KEPT 10 10 30"));
+  g_assert_true (said (err, "SKINLAYERS 1"));
+
+  /* GEGL: the map on aux.  */
+  graph = gegl_node_new ();
+  node  = op_node (graph, "smp:follicles", "px-per-mm=3.5");
+  load  = load_node (graph, photo);
+  map   = gegl_node_new_child (graph, "operation", "smp:scalp-map",
+                               "px-per-mm", 3.5, NULL);
+  gegl_node_link (load, map);
+  gegl_node_connect_to (map, "output", node, "aux");
+  box   = gegl_node_get_bounding_box (load);
+  treat = smp_test_blit (map, &box, babl_format ("Y' float"));
+  want  = gegl_render (graph, node, load, &box);
+  flatp = g_build_filename (d, "scalp.png", NULL);
+  g_assert_cmpint (compare_result (flatp, 0, 0, want, &box, "scalp map"), <=, 1);
+
+  /* The treat box darkens; the mask leaves the keep boxes out (what the
+   * op's feather then carries past it onto skin is the op's: said).  */
+  orig  = load_png (photo, &b);
+  after = load_png (flatp, &b);
+  g_assert_true (shared_row ("boxes.tsv", file, "treat", 0, v, 4));
+  dk = box_darkening (orig, after, b.width,
+                      GEGL_RECTANGLE (v[0], v[2], v[1] - v[0], v[3] - v[2]),
+                      &worst, &over);
+  g_test_message ("treat box: darker by %.1f levels", dk);
+  g_assert_cmpfloat (dk, >, 3.0);
+  for (k = 0; shared_row ("boxes.tsv", file, "keep", k, v, 4); k++)
+    {
+      GeglRectangle kb = { v[0], v[2], v[1] - v[0], v[3] - v[2] };
+
+      dk = box_darkening (orig, after, b.width, &kb, &worst, &over);
+      g_test_message ("keep box %d-%d x %d-%d: the mask at most %.3f; the "
+                      "result %.2f levels darker, worst %d/255, %d pixels "
+                      "by more than 2/255", v[0], v[1], v[2], v[3],
+                      box_max (treat, box.width, &kb), dk, worst, over);
+      g_assert_cmpfloat (box_max (treat, box.width, &kb), <=, 0.1f);
+      g_assert_cmpfloat (fabs (dk), <, 0.5);
+    }
+
+  /* Select > SMP Scalp: the map, as the selection.  */
+  line = said_after (err, "SEL ");
+  vals = g_strsplit (line, " ", -1);
+  for (y = 8; y < 640; y += 16)
+    for (x = 8; x < 640; x += 16, i++)
+      {
+        gint want_v = (gint) lrint (CLAMP (treat[y * box.width + x], 0.0f,
+                                           1.0f) * 255);
+
+        g_assert_nonnull (vals[i]);
+        far = MAX (far, abs (atoi (vals[i]) - want_v));
+      }
+  g_test_message ("Select > SMP Scalp: %d points, the selection within %d/255 "
+                  "of the map", i, far);
+  g_assert_cmpint (far, <=, 1);
+
+  g_strfreev (vals);
+  g_free (line);
+  g_free (treat);
+  g_free (want);
+  g_free (orig);
+  g_free (after);
+  g_free (flatp);
+  g_free (script);
+  g_free (err);
+  g_free (args);
+  g_free (photo);
+  g_free (d);
+}
+
+/* Dots (blobs of blue-channel darkening) of a result against its photo,
+ * both w x h R'G'B'A u8: their centres, 2 doubles each; returns how many.  */
+static gsize
+dots_of (const guchar *photo,
+         const guchar *result,
+         gint          w,
+         gint          h,
+         gdouble     **c)
+{
+  gfloat *dark = g_new (gfloat, (gsize) w * h);
+  gsize   i, n;
+
+  for (i = 0; i < (gsize) w * h; i++)
+    dark[i] = 1.0f - (result[i * 4 + 2] + 0.5f) / (photo[i * 4 + 2] + 0.5f);
+  n = smp_stats_blobs (dark, w, h, 0.12f, c);
+  g_free (dark);
+  return n;
+}
+
+/* Dots per cm² in a band of distance behind a straight horizontal line
+ * at line_y (px; behind is above it, a negative distance below), from
+ * `from` to `to` mm, over the layer's x < x_max.  */
+static gdouble
+band_density (const gdouble *c,
+              gsize          n,
+              gint           x_max,
+              gint           h,
+              gdouble        line_y,
+              gdouble        ppm,
+              gdouble        from,
+              gdouble        to)
+{
+  gdouble y0 = MAX (0.0, line_y - to * ppm), y1 = MIN (h, line_y - from * ppm);
+  gsize   k, in = 0;
+
+  for (k = 0; k < n; k++)
+    in += c[2 * k] < x_max && c[2 * k + 1] >= y0 && c[2 * k + 1] < y1;
+  return y1 > y0 ? in / ((y1 - y0) * x_max / (ppm * ppm) / 100.0) : 0.0;
+}
+
+/* The run of the hairline test: a photo layer at (40, 30) of a larger
+ * image, a path "Hairline" through the anchors given (image
+ * coordinates, straight segments), a selection (script-fu, may be ""),
+ * mask = 4 with hairline-side `side`; the image flattened to <tag>.png.  */
+static gchar *
+hairline_run (const gchar   *photo,
+              const gdouble *anchors,
+              gint           n_anchors,
+              const gchar   *select,
+              gint           side,
+              const gchar   *tag)
+{
+  gchar   *a   = op_args ("smp:follicles", "px-per-mm=10 match=none feather=0 "
+                          "seed=3");
+  gchar   *t   = tail_full ("smp:follicles", 4, "-1", 0, NULL, "-1", side, "");
+  GString *pts = g_string_new ("(vector");
+  gchar   *line;
+  gint     k;
+
+  /* Each anchor with its two handles on it.  */
+  for (k = 0; k < n_anchors; k++)
+    g_string_append_printf (pts, " %g %g %g %g %g %g", anchors[2 * k],
+                            anchors[2 * k + 1], anchors[2 * k],
+                            anchors[2 * k + 1], anchors[2 * k],
+                            anchors[2 * k + 1]);
+  g_string_append (pts, ")");
+  line = g_strdup_printf (
+    "(let* ((image (car (gimp-image-new 700 500 RGB)))\n"
+    "       (layer (car (gimp-file-load-layer RUN-NONINTERACTIVE image \"%s\")))\n"
+    "       (path (car (gimp-vectors-new image \"Hairline\")))\n"
+    "       (pts %s))\n"
+    "  (gimp-image-insert-layer image layer 0 0)\n"
+    "  (gimp-layer-set-offsets layer 40 30)\n"
+    "  (gimp-image-insert-vectors image path 0 0)\n"
+    "  (gimp-vectors-stroke-new-from-points path 0 (vector-length pts) pts FALSE)\n"
+    "  (gimp-image-set-active-vectors image path)\n"
+    "  %s\n"
+    "  (say \"%s LOOK \" (car (plug-in-smp-follicles RUN-NONINTERACTIVE image\n"
+    "                          layer%s%s)))\n"
+    "  (say \"%s LAYERS \" (num (car (gimp-image-get-layers image))))\n"
+    "  (save-flat image \"%s/%s.png\"))\n",
+    photo, pts->str, select, tag, a, t, tag, smp_test_tmpdir (), tag);
+  g_string_free (pts, TRUE);
+  g_free (a);
+  g_free (t);
+  return line;
+}
+
+/* One bad hairline in a GIMP session of its own (script-fu stops at a
+ * failed call): setup binds image, layer and path; what GIMP said.  */
+static gchar *
+hairline_bad (const gchar *photo,
+              const gchar *setup,
+              gint         side)
+{
+  gchar *o = op_args ("smp:follicles", "px-per-mm=10");
+  gchar *t = tail_full ("smp:follicles", 4, "-1", 0, NULL, "-1", side, "");
+  gchar *script = g_strdup_printf (
+    "(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))\n"
+    "       (layer (car (gimp-image-get-active-layer image)))\n"
+    "       (path (car (gimp-vectors-new image \"Line\"))))\n"
+    "  %s\n"
+    "  (gimp-message \"CALLING\")\n"
+    "  (plug-in-smp-follicles RUN-NONINTERACTIVE image layer%s%s)\n"
+    "  (gimp-message \"RAN\"))\n", photo, photo, setup, o, t);
+  gchar *err = run_gimp2 (script, "(gimp-message (string-append \"LAYERS \" "
+                          "(number->string (car (gimp-image-get-layers "
+                          "(vector-ref (cadr (gimp-image-list)) 0))))))");
+
+  g_test_message ("%s", err);
+  g_assert_true (said (err, "CALLING"));
+  g_assert_false (said (err, "RAN"));
+  g_assert_true (said (err, "LAYERS 1"));
+  g_free (script);
+  g_free (o);
+  g_free (t);
+  return err;
+}
+
+/* 14 (issue 15): a path drawn in a batch run is the hairline.  On a
+ * layer at (40, 30) of a larger image, 10 px/mm, a straight line drawn
+ * left to right 280 px down the layer: the result is what GEGL makes with
+ * smp:hairline along the same line (in the layer's pixels) on aux; the
+ * dots follow it: full density deep behind (above), rising across the
+ * 10 mm transition, none beyond the isolated impressions' band ahead.
+ * Drawn right to left it treats the same side (the side most of the layer
+ * is on); hairline-side 1 the other; a selection limits it.  Errors: no
+ * path, a path of one point, a path off the layer, hairline-side 2.  */
+static void
+test_hairline (void)
+{
+  gchar        *photo = save_photo ("line.png", 600, 400);
+  gchar        *d     = g_strdup (smp_test_tmpdir ());
+  GString      *script = g_string_new (NULL);
+  gchar        *line, *err, *flatp, *dtext;
+  const gdouble stroke[] = { -20, 280, -20, 280, -20, 280,
+                             640, 280, 640, 280, 640, 280 };
+  const gchar  *tags[] = { "drawn", "reversed", "flipped", "selected" };
+  const gdouble right[] = { 20, 310, 680, 310 }, left[] = { 680, 310, 20, 310 };
+  GeglNode     *graph, *node, *hair, *crop;
+  GeglPath     *path;
+  GeglRectangle box, fb;
+  guchar       *want, *orig, *flat, *layer;
+  gdouble      *c;
+  gsize         n;
+  gint          k, y;
+
+  line = hairline_run (photo, right, 2, "", 0, "drawn");
+  g_string_append (script, line);
+  g_free (line);
+  line = hairline_run (photo, left, 2, "", 0, "reversed");
+  g_string_append (script, line);
+  g_free (line);
+  line = hairline_run (photo, right, 2, "", 1, "flipped");
+  g_string_append (script, line);
+  g_free (line);
+  line = hairline_run (photo, right, 2, "(gimp-image-select-rectangle image "
+                       "CHANNEL-OP-REPLACE 40 30 300 400)", 0, "selected");
+  g_string_append (script, line);
+  g_free (line);
+  err = run_gimp (script->str);
+  g_test_message ("%s", err);
+  for (k = 0; k < 4; k++)
+    {
+      gchar *key  = g_strdup_printf ("%s LAYERS 2", tags[k]);
+      gchar *look = look_of (err, tags[k]);
+
+      g_assert_true (said (err, key));
+      g_assert_cmpstr (look, ==, "");
+      g_free (look);
+      g_free (key);
+    }
+
+  /* GEGL: smp:hairline along the line in the layer's pixels over the
+   * layer (a mask of the layer, as any other), on aux.  */
+  dtext = smp_hairline_d_from_stroke (stroke, G_N_ELEMENTS (stroke), FALSE);
+  g_test_message ("the path as smp:hairline's d: %s", dtext);
+  graph = gegl_node_new ();
+  node  = op_node (graph, "smp:follicles", "px-per-mm=10 match=none "
+                   "feather=0 seed=3");
+  path  = gegl_path_new_from_string (dtext);
+  hair  = gegl_node_new_child (graph, "operation", "smp:hairline", "d", path,
+                               "px-per-mm", 10.0, "seed", 3, NULL);
+  crop  = gegl_node_new_child (graph, "operation", "gegl:crop", "width", 600.0,
+                               "height", 400.0, NULL);
+  gegl_node_link (hair, crop);
+  gegl_node_connect_to (crop, "output", node, "aux");
+  want  = gegl_render (graph, node, load_node (graph, photo), &box);
+  flatp = g_build_filename (d, "drawn.png", NULL);
+  g_assert_cmpint (compare_result (flatp, 40, 30, want, &box, "hairline"),
+                   <=, 1);
+  g_free (flatp);
+  g_object_unref (path);
+  free (dtext);
+
+  /* The dots, band by band.  */
+  orig  = load_png (photo, &box);
+  layer = g_new (guchar, (gsize) box.width * box.height * 4);
+  for (k = 0; k < 4; k++)
+    {
+      static const gdouble bands[][2] = { { 10, 20 }, { 7.5, 10 }, { 5, 7.5 },
+                                          { 2.5, 5 }, { 0, 2.5 }, { -3, 0 },
+                                          { -8, -3 }, { -28, -8 } };
+      gdouble dens[G_N_ELEMENTS (bands)], mirror[G_N_ELEMENTS (bands)];
+      GString *text = g_string_new (NULL);
+      guint    b;
+
+      flatp = g_strdup_printf ("%s/%s.png", d, tags[k]);
+      flat  = load_png (flatp, &fb);
+      for (y = 0; y < box.height; y++)
+        memcpy (layer + (gsize) y * box.width * 4,
+                flat + (((gsize) y + 30) * fb.width + 40) * 4,
+                (gsize) box.width * 4);
+      n = dots_of (orig, layer, box.width, box.height, &c);
+      for (b = 0; b < G_N_ELEMENTS (bands); b++)
+        {
+          gint x_max = k == 3 ? 300 : box.width;
+
+          dens[b]   = band_density (c, n, x_max, box.height, 280, 10,
+                                    bands[b][0], bands[b][1]);
+          /* The other side: the same bands below the line.  */
+          mirror[b] = band_density (c, n, x_max, box.height, 280, 10,
+                                    -bands[b][1], -bands[b][0]);
+          g_string_append_printf (text, " %g..%g mm: %.0f (%.0f)",
+                                  bands[b][0], bands[b][1], dens[b],
+                                  mirror[b]);
+        }
+      g_test_message ("%s: %zu dots; dots/cm2 behind the line (above; below "
+                      "in brackets):%s", tags[k], n, text->str);
+      g_string_free (text, TRUE);
+      if (k == 2)
+        {
+          /* Flipped: below is behind.  */
+          memcpy (dens, mirror, sizeof dens);
+        }
+      /* Full deep behind (100 /cm², counted as blobs at 10 px/mm: some
+       * pairs merge), rising across the zone, none far ahead.  */
+      g_assert_cmpfloat (dens[0], >, 60.0);
+      g_assert_cmpfloat (dens[4], <, dens[2]);
+      g_assert_cmpfloat (dens[2], <, dens[0]);
+      g_assert_cmpfloat (dens[7], ==, 0.0);
+      if (k == 3)
+        {
+          /* The selection (the layer's x < 300) is the area.  */
+          gsize j, beyond = 0;
+
+          for (j = 0; j < n; j++)
+            beyond += c[2 * j] >= 302.0;
+          g_assert_cmpint (beyond, ==, 0);
+        }
+      free (c);
+      g_free (flat);
+      g_free (flatp);
+    }
+  g_free (layer);
+  g_free (orig);
+  g_free (want);
+  g_string_free (script, TRUE);
+  g_free (err);
+
+  /* What cannot be a hairline is said, nothing added.  */
+  err = hairline_bad (photo, "", 0);
+  g_assert_true (said (err, "mask = 4 needs a path of this image"));
+  g_free (err);
+  err = hairline_bad (photo, "(gimp-image-insert-vectors image path 0 0)"
+                      "(gimp-vectors-stroke-new-from-points path 0 6 "
+                      "(vector 5 5 5 5 5 5) FALSE)", 0);
+  g_assert_true (said (err, "The path \"Line\" has no stroke of two points "
+                            "or more"));
+  g_free (err);
+  err = hairline_bad (photo, "(gimp-image-insert-vectors image path 0 0)"
+                      "(gimp-vectors-stroke-new-from-points path 0 12 "
+                      "(vector 900 50 900 50 900 50 950 80 950 80 950 80) "
+                      "FALSE)", 0);
+  g_assert_true (said (err, "The path \"Line\" cannot be the hairline of "
+                            "\"Background\""));
+  g_free (err);
+  err = hairline_bad (photo, "", 2);
+  g_assert_true (said (err, "hairline-side = 2"));
+  g_free (err);
+
+  g_free (photo);
+  g_free (d);
+}
+
+
+/* A designed hairline for a shared photo: GIMP's stroke (control-in,
+ * anchor, control-out a point), drawn left to right with the scalp above.  */
+typedef struct
+{
+  const gchar  *file;
+  gdouble       ppm;
+  gdouble       points[18];
+  GeglRectangle crop;     /* the line's stretch, shown at 2x */
+} PhotoLine;
+
+/* The signed distance (px) of a pixel to a stroke sampled as a polyline
+ * (pts, n points): negative behind (left of the stroke as walked, as the
+ * image is seen), positive ahead.  *past_end: the nearest point is one of
+ * the stroke's two ends (the pixel lies beyond them, where smp:hairline
+ * fades the treatment out over `blend` mm at the sides instead).  */
+static gdouble
+line_distance (const gdouble *pts,
+               gint           n,
+               gdouble        x,
+               gdouble        y,
+               gboolean      *past_end)
+{
+  gdouble best = G_MAXDOUBLE, side = 1.0;
+  gint    k;
+
+  for (k = 0; k + 1 < n; k++)
+    {
+      gdouble ax = pts[2 * k], ay = pts[2 * k + 1];
+      gdouble dx = pts[2 * k + 2] - ax, dy = pts[2 * k + 3] - ay;
+      gdouble len2 = dx * dx + dy * dy;
+      gdouble t = len2 > 0 ? CLAMP (((x - ax) * dx + (y - ay) * dy) / len2,
+                                    0.0, 1.0) : 0.0;
+      gdouble ex = x - (ax + t * dx), ey = y - (ay + t * dy);
+      gdouble dist = sqrt (ex * ex + ey * ey);
+
+      if (dist < best)
+        {
+          best = dist;
+          side = dx * (y - ay) - dy * (x - ax) < 0 ? -1.0 : 1.0;
+          *past_end = (k == 0 && t == 0.0) || (k == n - 2 && t == 1.0);
+        }
+    }
+  return side * best;
+}
+
+/* 15 (issue 15, photos): photos 04, 07 and 09 with a hairline drawn as a
+ * path (GIMP's, in batch), Follicles with the dialog's settings for it
+ * (feather 0), at the photos' scale: the photo darkens behind the line,
+ * most where the density is full (5-15 mm), less in the zone, a little
+ * just ahead (the isolated impressions), not at all farther ahead
+ * (pixels past the line's ends, where the op's blend fades it out at the
+ * sides, count in no band).  Before | after and a 2x crop of the line in
+ * build/review/gimp-hairline-NN.png.  */
+static void
+test_hairline_photos (void)
+{
+  static const PhotoLine lines[] =
+  {
+    { "04_top_afro_hair_frontal_thinning.jpg", 3.8,
+      { 92, 408, 92, 408, 140, 478, 215, 522, 310, 528, 402, 532,
+        470, 488, 528, 404, 528, 404 }, { 150, 400, 320, 160 } },
+    { "07_top_light_brown_hair_thinning.jpg", 3.7,
+      { 66, 396, 66, 396, 128, 470, 226, 528, 330, 534, 430, 538,
+        508, 470, 566, 382, 566, 382 }, { 170, 410, 320, 160 } },
+    { "09_front_top_bald_sparse_residual_hairs.jpg", 3.8,
+      { 70, 380, 70, 380, 130, 440, 230, 480, 320, 482, 410, 484,
+        510, 440, 570, 380, 570, 380 }, { 160, 380, 320, 160 } },
+  };
+  guint k;
+
+  for (k = 0; k < G_N_ELEMENTS (lines); k++)
+    {
+      const PhotoLine *pl = &lines[k];
+      gchar           *photo = shared_png (pl->file);
+      gchar           *set, *a, *t, *script, *err, *look, *review, *name;
+      gchar           *flatp;
+      GString         *pts;
+      guchar          *before, *after;
+      GeglRectangle    box;
+      gdouble          poly[2 * 61], sum[5] = { 0 }, cnt[5] = { 0 };
+      /* Ahead, isolated impressions reach 0.3 x 10 + 1.9 x 5 x 0.5 mm
+       * (smp:hairline's bound) and a dot's blur beyond.  */
+      static const gdouble edges[] = { -1e9, -15, -5, 0, 9, 1e9 };
+      gint             i, x, y, b;
+
+      if (! photo)
+        return;
+      set = g_strdup_printf ("px-per-mm=%g feather=0", pl->ppm);
+      a   = op_args ("smp:follicles", set);
+      t   = tail_full ("smp:follicles", 4, "-1", 0, NULL, "-1", 0, "");
+      pts = g_string_new ("(vector");
+      for (i = 0; i < 18; i++)
+        g_string_append_printf (pts, " %g", pl->points[i]);
+      g_string_append (pts, ")");
+      flatp  = g_strdup_printf ("%s/%.2s-hairline.png", smp_test_tmpdir (),
+                                pl->file);
+      script = g_strdup_printf (
+        "(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))\n"
+        "       (layer (car (gimp-image-get-active-layer image)))\n"
+        "       (path (car (gimp-vectors-new image \"Hairline\")))\n"
+        "       (pts %s))\n"
+        "  (gimp-image-insert-vectors image path 0 0)\n"
+        "  (gimp-vectors-stroke-new-from-points path 0 18 pts FALSE)\n"
+        "  (gimp-image-set-active-vectors image path)\n"
+        "  (say \"photo LOOK \" (car (plug-in-smp-follicles RUN-NONINTERACTIVE\n"
+        "                             image layer%s%s)))\n"
+        "  (save-flat image \"%s\"))\n", photo, photo, pts->str, a, t, flatp);
+      err = run_gimp (script);
+      g_test_message ("%s", err);
+      look = look_of (err, "photo");
+
+      /* The stroke as a polyline: three anchors, two cubic segments.  */
+      for (i = 0; i <= 60; i++)
+        {
+          const gdouble *p = pl->points + (i < 30 ? 2 : 8);
+          gdouble        u = (i < 30 ? i : i - 30) / 30.0, v = 1.0 - u;
+          gint           c;
+
+          if (i == 60)
+            u = 1.0, v = 0.0, p = pl->points + 8;
+          for (c = 0; c < 2; c++)
+            poly[2 * i + c] = v * v * v * p[c] + 3 * v * v * u * p[2 + c] +
+                              3 * v * u * u * p[4 + c] + u * u * u * p[6 + c];
+        }
+      before = load_png (photo, &box);
+      after  = load_png (flatp, &box);
+      for (y = 0; y < box.height; y++)
+        for (x = 0; x < box.width; x++)
+          {
+            gboolean past_end = FALSE;
+            gdouble  mm = line_distance (poly, 61, x + 0.5, y + 0.5,
+                                         &past_end) / pl->ppm;
+            gsize    o  = ((gsize) y * box.width + x) * 4;
+
+            for (b = 0; b < 5 && ! past_end; b++)
+              if (mm >= edges[b] && mm < edges[b + 1])
+                {
+                  sum[b] += (before[o] + before[o + 1] + before[o + 2] -
+                             after[o] - after[o + 1] - after[o + 2]) / 3.0;
+                  cnt[b] += 1;
+                }
+          }
+      for (b = 0; b < 5; b++)
+        sum[b] /= MAX (cnt[b], 1);
+      g_test_message ("%s at %.1f px/mm (%s): darker by %.2f levels more than "
+                      "15 mm behind the line, %.2f 5-15 mm behind, %.2f 0-5 "
+                      "mm behind, %.2f 0-9 mm ahead, %.3f farther ahead",
+                      pl->file, pl->ppm, *look ? look : "no match", sum[0],
+                      sum[1], sum[2], sum[3], sum[4]);
+      g_assert_cmpfloat (sum[1], >, sum[2]);
+      g_assert_cmpfloat (sum[2], >, sum[3]);
+      g_assert_cmpfloat (sum[3], >=, sum[4]);
+      g_assert_cmpfloat (sum[1], >, 1.0);
+      g_assert_cmpfloat (fabs (sum[4]), <, 0.05);
+
+      /* Before | after at fit size, the line's stretch at 2x below.  */
+      name   = g_strdup_printf ("gimp-hairline-%.2s.png", pl->file);
+      review = review_path (name);
+      {
+        gchar *cmd = g_strdup_printf ("convert ( %s %s +append ) ( ( %s -crop "
+                                      "%dx%d+%d+%d +repage ) ( %s -crop "
+                                      "%dx%d+%d+%d +repage ) +append -scale "
+                                      "200%% ) -append %s", photo, flatp,
+                                      photo, pl->crop.width, pl->crop.height,
+                                      pl->crop.x, pl->crop.y, flatp,
+                                      pl->crop.width, pl->crop.height,
+                                      pl->crop.x, pl->crop.y, review);
+
+        g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+        g_free (cmd);
+      }
+      g_test_message ("before | after, and the line at 2x: %s", review);
+
+      g_free (review);
+      g_free (name);
+      g_free (before);
+      g_free (after);
+      g_free (look);
+      g_free (err);
+      g_free (script);
+      g_free (flatp);
+      g_string_free (pts, TRUE);
+      g_free (t);
+      g_free (a);
+      g_free (set);
+      g_free (photo);
+    }
+}
 
 /* The GUI tests.  One Xvfb at a laptop's screen size, stopped at exit.  */
 static GPid   xvfb_pid;
@@ -1313,16 +2370,6 @@ screenshot (const gchar *display,
   g_free (cmd);
 }
 
-static gchar *
-review_path (const gchar *name)
-{
-  gchar *dir  = g_build_filename (g_getenv ("SMP_BUILD_DIR"), "review", NULL);
-  gchar *path = g_build_filename (dir, name, NULL);
-
-  g_mkdir_with_parents (dir, 0755);
-  g_free (dir);
-  return path;
-}
 
 static gint
 count_lines (const gchar *text,
@@ -1584,7 +2631,9 @@ preview_case (Gui             *g,
               gboolean         zoom)
 {
   const gchar       *proc   = smp_settings_short_name (op);
-  gchar             *args   = op_args (op, "px-per-mm=4 seed=5");
+  gchar             *last   = all_args (op, "px-per-mm=4 seed=5", mask, "-1",
+                                        result);
+  gchar             *args   = all_args (op, "px-per-mm=4 seed=5", 0, "-1", 0);
   gchar             *shot   = tmp_path ("preview-shot.png");
   gchar             *zoomed = tmp_path ("preview-zoom.png");
   gchar             *flat   = tmp_path ("preview-flat.png");
@@ -1598,8 +2647,8 @@ preview_case (Gui             *g,
   g_free (gui_eval (g,
     "(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))"
     "       (layer (car (gimp-image-get-active-layer image))))"
-    "  (plug-in-smp-%s RUN-NONINTERACTIVE image layer%s %d -1 %d)"
-    "  (gimp-image-delete image))", in, in, proc, args, mask, result));
+    "  (plug-in-smp-%s RUN-NONINTERACTIVE image layer%s)"
+    "  (gimp-image-delete image))", in, in, proc, last));
   g_free (gui_eval (g,
     "(begin (define image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))"
     "  (define layer (car (gimp-image-get-active-layer image)))"
@@ -1614,8 +2663,8 @@ preview_case (Gui             *g,
       g_free (answer);
     }
 
-  command = g_strdup_printf ("(plug-in-smp-%s RUN-INTERACTIVE image layer%s "
-                             "0 -1 0)", proc, args);
+  command = g_strdup_printf ("(plug-in-smp-%s RUN-INTERACTIVE image layer%s)",
+                             proc, args);
   conn = open_dialog (g, command, gegl_operation_get_key (op, "title"),
                       &window, &s);
   screenshot (g->display, window, shot);
@@ -1656,6 +2705,7 @@ preview_case (Gui             *g,
   g_free (shot);
   g_free (zoomed);
   g_free (args);
+  g_free (last);
   return changed;
 }
 
@@ -1687,7 +2737,7 @@ test_preview (void)
   /* Everywhere, with a small selection: the whole view changes.  */
   changed = preview_case (&g, "smp:follicles", in, &selections[1], 2, 0, 0,
                           FALSE);
-  g_assert_cmpint (changed, >, 358 * 358 / 10);
+  g_assert_cmpint (changed, >, 330 * 330 / 10);
   /* The pigment layer: the look.  Zoomed in: the same pixels.  */
   g_assert_cmpint (preview_case (&g, "smp:follicles", in, &selections[4], 0,
                                  1, 1, TRUE), >, 0);
@@ -1764,14 +2814,14 @@ test_dialogs (void)
   for (i = 0; ops[i]; i++)
     {
       const gchar       *proc = smp_settings_short_name (ops[i]);
-      gchar             *args = op_args (ops[i], "");
+      gchar             *args = all_args (ops[i], "", 0, "-1", 0);
       gchar             *command, *window, *shot, *file;
       GSocketConnection *conn;
       Shown              s;
 
       g_free (gui_eval (&g, "%s", review_selection (ops[i])));
-      command = g_strdup_printf ("(plug-in-smp-%s RUN-INTERACTIVE image layer%s "
-                                 "0 -1 0)", proc, args);
+      command = g_strdup_printf ("(plug-in-smp-%s RUN-INTERACTIVE image layer%s)",
+                                 proc, args);
       conn = open_dialog (&g, command, gegl_operation_get_key (ops[i], "title"),
                           &window, &s);
       assert_fits (g.display, window, ops[i]);
@@ -1902,14 +2952,14 @@ static void
 test_scale_dialog (void)
 {
   gchar             *photo = review_photo ();
-  gchar             *args  = op_args ("smp:follicles", "");
+  gchar             *args  = all_args ("smp:follicles", "", 0, "-1", 0);
   gchar             *command, *window, *measure, *shot, *kept;
   GSocketConnection *conn;
   Gui                g;
   Shown              s;
 
   command = g_strdup_printf ("(plug-in-smp-follicles RUN-INTERACTIVE image "
-                             "layer%s 0 -1 0)", args);
+                             "layer%s)", args);
   gui_start (&g, "scale.log");
   g_free (gui_eval (&g,
     "(begin (define image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))"
@@ -2014,7 +3064,7 @@ test_undo (void)
   for (i = 0; ops[i]; i++)
     for (result = 0; result <= 2; result += 2)
       {
-        gchar  *args = op_args (ops[i], "px-per-mm=12");
+        gchar  *args = all_args (ops[i], "px-per-mm=12", 0, "-1", result);
         gchar  *answer, *window;
         guchar *orig, *after;
         GeglRectangle box;
@@ -2028,11 +3078,11 @@ test_undo (void)
           "  (define display (car (gimp-display-new image)))"
           "  (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 60 40 280 220)"
           "  (gimp-selection-feather image 50)"
-          "  (plug-in-smp-%s RUN-NONINTERACTIVE image layer%s 0 -1 %d)"
+          "  (plug-in-smp-%s RUN-NONINTERACTIVE image layer%s)"
           "  (gimp-file-save RUN-NONINTERACTIVE image layer"
           "    \"%s/undo-before.png\" \"b.png\")"
           "  (car (gimp-image-get-layers image)))",
-          in, in, smp_settings_short_name (ops[i]), args, result, d);
+          in, in, smp_settings_short_name (ops[i]), args, d);
         g_test_message ("%s, result %d: %s layers after the run", ops[i],
                         result, answer);
         g_assert_cmpint (atoi (answer), ==, result == 2 ? 1 : 2);
@@ -2081,6 +3131,261 @@ test_undo (void)
   g_free (d);
 }
 
+#define STATUS_LINE "smp-gimp: status in "
+
+/* The status line the plug-in last showed (SMP_PREVIEW_TIMING), lines
+ * joined by "|", its markup's entities read (its tags kept); "" when
+ * none.  It fits the four lines the dialog has for it.  */
+static gchar *
+last_status (Gui *g)
+{
+  static const gchar *entities[][2] = { { "&quot;", "\"" }, { "&apos;", "'" },
+                                        { "&lt;", "<" }, { "&gt;", ">" },
+                                        { "&amp;", "&" } };
+  gchar       *log  = gui_log (g);
+  const gchar *line = g_strrstr (log, STATUS_LINE);
+  gchar       *text = g_strdup ("");
+  guint        k;
+
+  if (line)
+    {
+      gint n = 0;
+
+      line += strlen (STATUS_LINE);
+      g_assert_cmpint (sscanf (line, "%d lines: ", &n), ==, 1);
+      g_test_message ("the status line takes %d lines of the label", n);
+      g_assert_cmpint (n, >=, 1);
+      g_assert_cmpint (n, <=, 4);
+      line = strstr (line, ": ") + 2;
+      g_free (text);
+      text = g_strndup (line, strcspn (line, "\n"));
+    }
+  for (k = 0; k < G_N_ELEMENTS (entities); k++)
+    {
+      gchar **parts = g_strsplit (text, entities[k][0], -1);
+
+      g_free (text);
+      text = g_strjoinv (entities[k][1], parts);
+      g_strfreev (parts);
+    }
+  g_free (log);
+  return text;
+}
+
+/* One dialog of the looks test, on a fresh copy of photo with `setup`
+ * (script-fu that may use image and layer: a selection, a channel, a
+ * path): the last values set by a run without dialog (`last`: its
+ * arguments; NULL: as they are), then the Follicles dialog, keys pressed (or NULL), a
+ * screenshot for review (build/review/<review>), the status line.  With
+ * tol >= 0, OK, and the screenshot holds what OK made of the view's part
+ * of the photo (each channel within tol); else Cancel, and no layer was
+ * added.  Returns the status line.  */
+static gchar *
+looks_case (Gui         *g,
+            const gchar *photo,
+            const gchar *setup,
+            const gchar *last,
+            const gchar *keys,
+            const gchar *review,
+            gint         tol)
+{
+  gboolean           ok   = tol >= 0;
+  gchar             *args = all_args ("smp:follicles", "", 0, "-1", 0);
+  gchar             *shot = review_path (review);
+  gchar             *flat = tmp_path ("looks-flat.png");
+  gchar             *command, *window, *status, *answer;
+  GSocketConnection *conn;
+  GeglRectangle      box;
+  guchar            *full;
+  Shown              s;
+
+  if (last)
+    g_free (gui_eval (g,
+      "(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))"
+      "       (layer (car (gimp-image-get-active-layer image))))"
+      "  %s"
+      "  (plug-in-smp-follicles RUN-NONINTERACTIVE image layer%s)"
+      "  (gimp-image-delete image))", photo, photo, setup, last));
+  g_free (gui_eval (g,
+    "(begin (define image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))"
+    "  (define layer (car (gimp-image-get-active-layer image)))"
+    "  (define display (car (gimp-display-new image)))"
+    "  %s)", photo, photo, setup));
+  command = g_strdup_printf ("(plug-in-smp-follicles RUN-INTERACTIVE image "
+                             "layer%s)", args);
+  conn = open_dialog (g, command, "SMP Follicles", &window, &s);
+  if (keys)
+    press_and_wait (g, window, keys, &s);
+  assert_fits (g->display, window, review);
+  screenshot (g->display, window, shot);
+  status = last_status (g);
+  g_test_message ("%s: the status line says \"%s\"", shot, status);
+  press (g->display, window, ok ? "Return" : "Escape");
+  finish_dialog (conn);
+  answer = unquote (gui_eval (g, "(num (car (gimp-image-get-layers "
+                                 "image)))"));
+  g_assert_cmpstr (answer, ==, ok ? "2" : "1");
+  g_free (answer);
+  if (ok)
+    {
+      g_free (gui_eval (g, "(save-flat image \"%s\")", flat));
+      full = load_png (flat, &box);
+      assert_preview_shows (shot, full, box.width, &s, tol);
+      g_free (full);
+    }
+  g_free (gui_eval (g, "(gimp-display-delete display)"));
+  g_free (window);
+  g_free (command);
+  g_free (flat);
+  g_free (shot);
+  g_free (args);
+  return status;
+}
+
+/* 11 (issues 11, 14, 15): the Follicles dialog's new choices as a
+ * designer meets them, at 3.5-3.8 px/mm on the shared photos: the look
+ * matched to the client's hair around an ellipse over photo 16's bald top
+ * (regions.tsv) and to the hair marked in a channel, the status line
+ * saying what was learnt; the automatic mask (scalp map) on photo 01; a
+ * hairline along the active path on photo 04, its page shown; each
+ * preview is what OK makes, pixel for pixel, each dialog fits 1366 x 768,
+ * screenshots in build/review/gimp-looks-*.png.  On a photo of plain
+ * skin the status line says that no hair was found around the selection,
+ * and that the scalp map finds no head (Cancel: nothing added).  */
+static void
+test_looks_dialog (void)
+{
+  gchar   *p16 = shared_png ("16_top_buzzed_sides_bald_top.jpg");
+  gchar   *p01 = p16 ? shared_png (PHOTO_01) : NULL;
+  gchar   *p04 = p01 ? shared_png ("04_top_afro_hair_frontal_thinning.jpg")
+                     : NULL;
+  gchar   *skin, *ellipse, *hair, *status, *last, *a, *t;
+  gint     r[8];
+  Gui      g;
+
+  if (! p04)
+    {
+      g_free (p16);
+      g_free (p01);
+      return;
+    }
+  skin = save_photo ("looks-skin.png", 640, 480);
+  g_assert_true (shared_row ("regions.tsv", "16_top_buzzed_sides_bald_top.jpg",
+                             NULL, 0, r, 8));
+  ellipse = g_strdup_printf ("(gimp-image-select-ellipse image "
+                             "CHANNEL-OP-REPLACE %d %d %d %d)",
+                             r[0] - r[2], r[1] - r[3], 2 * r[2], 2 * r[3]);
+  hair = g_strdup_printf ("(gimp-image-select-rectangle image "
+                          "CHANNEL-OP-REPLACE %d %d %d %d)"
+                          "(gimp-item-set-name (car (gimp-selection-save "
+                          "image)) \"Hair\")%s", r[4], r[6], r[5] - r[4],
+                          r[7] - r[6], ellipse);
+  gui_start (&g, "looks.log");
+
+  /* Matched to the hair around the selection, zoomed in to 2x.  */
+  last = all_args ("smp:follicles", "px-per-mm=3.5 match=ring", 0, "-1", 0);
+  status = looks_case (&g, p16, ellipse, last, "plus",
+                       "gimp-looks-ring.png", 0);
+  g_assert_true (g_str_has_prefix (status, "Learnt from "));
+  g_assert_nonnull (strstr (status, " hair pixels: darkening "));
+  g_assert_nonnull (strstr (status, "% of the view changes"));
+  g_free (status);
+  g_free (last);
+
+  /* The same as a pigment layer: the longest status line.  */
+  last = all_args ("smp:follicles", "px-per-mm=3.5 match=ring", 0, "-1", 1);
+  status = looks_case (&g, p16, ellipse, last, NULL,
+                       "gimp-looks-ring-pigment.png", 1);
+  g_assert_true (g_str_has_prefix (status, "Learnt from "));
+  g_assert_nonnull (strstr (status, "OK: the pigment, a Multiply layer"));
+  g_free (status);
+  g_free (last);
+
+  /* Matched to the hair marked in a channel.  */
+  a    = op_args ("smp:follicles", "px-per-mm=3.5 match=reference");
+  t    = tail_full ("smp:follicles", 0, "-1", 0, "(car (gimp-image-get-"
+                    "channel-by-name image \"Hair\"))", "-1", 0, "");
+  last = g_strconcat (a, t, NULL);
+  status = looks_case (&g, p16, hair, last, NULL,
+                       "gimp-looks-reference.png", 0);
+  g_assert_true (g_str_has_prefix (status, "Learnt from "));
+  g_assert_nonnull (strstr (status, " hair pixels: darkening "));
+  g_free (status);
+  g_free (last);
+  g_free (a);
+  g_free (t);
+
+  /* The automatic mask, no selection.  */
+  last = all_args ("smp:follicles", "px-per-mm=3.5 match=ring", 3, "-1", 0);
+  status = looks_case (&g, p01, "", last, NULL, "gimp-looks-scalp.png", 0);
+  g_assert_true (g_str_has_prefix (status, "Learnt from "));
+  g_assert_nonnull (strstr (status, "% of the view changes"));
+  g_free (status);
+  g_free (last);
+
+  /* A hairline along the active path: the Hairline page is shown.  */
+  a    = op_args ("smp:follicles", "px-per-mm=3.8 feather=0");
+  t    = tail_full ("smp:follicles", 4, "-1", 0, NULL, "-1", 0, "");
+  last = g_strconcat (a, t, NULL);
+  status = looks_case (&g, p04,
+                       "(let ((path (car (gimp-vectors-new image \"Hairline\"))))"
+                       "  (gimp-image-insert-vectors image path 0 0)"
+                       "  (gimp-vectors-stroke-new-from-points path 0 18"
+                       "    (vector 92 408 92 408 140 478 215 522 310 528 402"
+                       "     532 470 488 528 404 528 404) FALSE)"
+                       "  (gimp-image-set-active-vectors image path))",
+                       last, NULL, "gimp-looks-hairline.png", 0);
+  g_assert_nonnull (strstr (status, "% of the view changes"));
+  {
+    /* No selection: the Hairline page says how to keep the dots off the
+     * background.  */
+    gchar       *log   = gui_log (&g);
+    const gchar *about = g_strrstr (log, "smp-gimp: mask: ");
+
+    g_assert_nonnull (about);
+    g_test_message ("%.*s", (gint) strcspn (about, "\n"), about);
+    g_assert_true (g_str_has_prefix (about, "smp-gimp: mask: The hairline "
+                                            "along the path \"Hairline\""));
+    g_assert_nonnull (g_strstr_len (about, strcspn (about, "\n"),
+                                    "Select > SMP Scalp"));
+    g_free (log);
+  }
+  g_free (status);
+  g_free (last);
+  g_free (a);
+  g_free (t);
+
+  /* Plain skin: no hair around the selection; no head for the map.  */
+  last = all_args ("smp:follicles", "px-per-mm=3.5 match=ring", 0, "-1", 0);
+  status = looks_case (&g, skin, "(gimp-image-select-ellipse image "
+                       "CHANNEL-OP-REPLACE 200 100 240 200)", last, NULL,
+                       "gimp-looks-no-hair.png", 0);
+  g_assert_true (g_str_has_prefix (status, "No hair found around the "
+                                           "selection: the look as set."));
+  g_free (status);
+  g_free (last);
+  /* (A run that finds no head keeps no last values: they are set on 01.)  */
+  last = all_args ("smp:follicles", "px-per-mm=3.5", 3, "-1", 0);
+  g_free (gui_eval (&g,
+    "(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"%s\" \"%s\")))"
+    "       (layer (car (gimp-image-get-active-layer image))))"
+    "  (plug-in-smp-follicles RUN-NONINTERACTIVE image layer%s)"
+    "  (gimp-image-delete image))", p01, p01, last));
+  status = looks_case (&g, skin, "", NULL, NULL, "gimp-looks-no-head.png",
+                       -1);
+  g_assert_nonnull (strstr (status, "The scalp map found no head"));
+  g_free (status);
+  g_free (last);
+
+  gui_stop (&g);
+  g_free (ellipse);
+  g_free (hair);
+  g_free (skin);
+  g_free (p16);
+  g_free (p01);
+  g_free (p04);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2107,9 +3412,14 @@ main (int    argc,
   g_test_add_func ("/gimp/layers", test_layers);
   g_test_add_func ("/gimp/scale", test_scale_batch);
   g_test_add_func ("/gimp/last-values", test_last_values);
+  g_test_add_func ("/gimp/match", test_match);
+  g_test_add_func ("/gimp/scalp", test_scalp);
+  g_test_add_func ("/gimp/hairline", test_hairline);
+  g_test_add_func ("/gimp/hairline-photos", test_hairline_photos);
   g_test_add_func ("/gimp/preview", test_preview);
   g_test_add_func ("/gimp/dialogs", test_dialogs);
   g_test_add_func ("/gimp/scale-dialog", test_scale_dialog);
+  g_test_add_func ("/gimp/looks-dialog", test_looks_dialog);
   g_test_add_func ("/gimp/undo", test_undo);
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
  */
 
 #include <gegl.h>
+#include <math.h>
 #include <string.h>
 
 #include "smp-settings.h"
@@ -137,7 +138,7 @@ test_render (void)
  * settings; says whether the op changed anything.  */
 static gboolean
 redraw_equals_fresh (SmpSettingsRenderer *r,
-                     const SmpSettings   *s,
+                     SmpSettings         *s,
                      GeglBuffer          *photo,
                      GeglBuffer          *mask,
                      gint                 dx,
@@ -149,10 +150,16 @@ redraw_equals_fresh (SmpSettingsRenderer *r,
   guchar *a = g_malloc (n), *b = g_malloc (n), *before = g_malloc (n);
   gboolean changed;
 
+  gdouble  hair;
+
   smp_settings_renderer_render (r, s, photo, mask, dx, 0, pigment, area,
                                 babl_format ("R'G'B'A u8"), a);
+  /* What the kept op reports it learnt is what a fresh one learns.  */
+  hair = smp_settings_learnt (s, "learnt-hair");
   smp_settings_render (s, photo, mask, dx, 0, pigment, area,
                        babl_format ("R'G'B'A u8"), b);
+  if (! isnan (hair))
+    g_assert_cmpfloat (hair, ==, smp_settings_learnt (s, "learnt-hair"));
   gegl_buffer_get (photo, area, 1.0, babl_format ("R'G'B'A u8"), before,
                    GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
   changed = memcmp (a, before, n) != 0;
