@@ -7,11 +7,11 @@
  */
 
 #include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "smp-box.h"
+#include "smp-cells.h"
 #include "smp-color.h"
 #include "smp-scar.h"
 
@@ -205,185 +205,6 @@ scar_share (const float *p,
   return (float) (t * off);
 }
 
-/* Fixed point of the cells' sums: 1/2^20.  */
-#define BOX_ONE 1048576.0
-
-/* The local statistics are box means over cells of k x k pixels aligned to
- * absolute pixel positions (multiples of k), read back at each pixel
- * between the four nearest cells' centres: their sums are of integers
- * (fixed point), so exact, and a cell's sum depends only on its own
- * pixels, whatever array it is read from.  */
-typedef struct
-{
-  int      k;          /* cell side (px) */
-  int      cx0, cy0;   /* the first cell's index (absolute) */
-  int      cw, ch;     /* cells across, down */
-  int      x0, y0;     /* the array's first pixel (absolute) */
-  int      w, h;
-  float   *count;      /* pixels of the array in each cell */
-} Grid;
-
-static int
-floor_div (int a,
-           int k)
-{
-  return a >= 0 ? a / k : -((-a + k - 1) / k);
-}
-
-static int
-grid_init (Grid *g,
-           int   k,
-           int   x0,
-           int   y0,
-           int   w,
-           int   h)
-{
-  int x, y;
-
-  g->k   = k;
-  g->x0  = x0;
-  g->y0  = y0;
-  g->w   = w;
-  g->h   = h;
-  g->cx0 = floor_div (x0, k);
-  g->cy0 = floor_div (y0, k);
-  g->cw  = floor_div (x0 + w - 1, k) - g->cx0 + 1;
-  g->ch  = floor_div (y0 + h - 1, k) - g->cy0 + 1;
-  g->count = calloc ((size_t) g->cw * g->ch, sizeof (float));
-  if (! g->count)
-    return 0;
-  for (y = 0; y < h; y++)
-    for (x = 0; x < w; x++)
-      g->count[(size_t) (floor_div (y0 + y, k) - g->cy0) * g->cw +
-               floor_div (x0 + x, k) - g->cx0] += 1.0f;
-  return 1;
-}
-
-/* Weighted means of rgb over the box of (2r+1)² cells around each cell:
- * out = sum (w rgb) / sum (w), 3 floats a cell, and in share the box's
- * mean weight a pixel.  */
-static int
-cell_means (const Grid  *g,
-            const float *rgb,
-            const float *wt,
-            int          r,
-            float       *out,
-            float       *share)
-{
-  size_t   nc  = (size_t) g->cw * g->ch, i;
-  int64_t *sum = calloc (nc * 4, sizeof (int64_t));
-  int64_t *row = malloc (sizeof (int64_t) * 4 * (nc ? nc : 1));
-  int64_t *col = calloc ((size_t) g->cw * 4, sizeof (int64_t));
-  double  *pix = calloc ((size_t) g->cw, sizeof (double));
-  int      x, y, c, j, top = 0, bottom = -1;
-
-  if (! sum || ! row || ! col || ! pix)
-    {
-      free (sum);
-      free (row);
-      free (col);
-      free (pix);
-      return 0;
-    }
-  for (y = 0; y < g->h; y++)
-    {
-      int64_t *srow = sum + 4 * (size_t) (floor_div (g->y0 + y, g->k) - g->cy0) *
-                      g->cw;
-
-      for (x = 0; x < g->w; x++)
-        {
-          size_t   o  = (size_t) y * g->w + x;
-          float    wv = wt[o] > 0.0f ? wt[o] : 0.0f;
-          int64_t *s  = srow + 4 * (floor_div (g->x0 + x, g->k) - g->cx0);
-
-          if (! (wv > 0.0f))
-            continue;
-          s[0] += (int64_t) llrint (wv * BOX_ONE);
-          for (c = 0; c < 3; c++)
-            s[1 + c] += (int64_t) llrint (wv * rgb[3 * o + c] * BOX_ONE);
-        }
-    }
-  /* Rows of cells, then the rows of each window as it moves down.  */
-  for (y = 0; y < g->ch; y++)
-    for (x = 0; x < g->cw; x++)
-      for (c = 0; c < 4; c++)
-        {
-          int64_t v = 0;
-
-          for (j = x - r < 0 ? 0 : x - r; j <= x + r && j < g->cw; j++)
-            v += sum[4 * ((size_t) y * g->cw + j) + c];
-          row[4 * ((size_t) y * g->cw + x) + c] = v;
-        }
-  for (y = 0; y < g->ch; y++)
-    {
-      int a = y - r < 0 ? 0 : y - r;
-      int b = y + r > g->ch - 1 ? g->ch - 1 : y + r;
-
-      while (bottom < b)
-        {
-          const int64_t *rs = row + 4 * (size_t) ++bottom * g->cw;
-          const float   *cn = g->count + (size_t) bottom * g->cw;
-
-          for (x = 0; x < 4 * g->cw; x++)
-            col[x] += rs[x];
-          for (x = 0; x < g->cw; x++)
-            for (j = x - r < 0 ? 0 : x - r; j <= x + r && j < g->cw; j++)
-              pix[x] += cn[j];
-        }
-      while (top < a)
-        {
-          const int64_t *rs = row + 4 * (size_t) top * g->cw;
-          const float   *cn = g->count + (size_t) top++ * g->cw;
-
-          for (x = 0; x < 4 * g->cw; x++)
-            col[x] -= rs[x];
-          for (x = 0; x < g->cw; x++)
-            for (j = x - r < 0 ? 0 : x - r; j <= x + r && j < g->cw; j++)
-              pix[x] -= cn[j];
-        }
-      for (x = 0; x < g->cw; x++)
-        {
-          int64_t sw = col[4 * x];
-
-          i = (size_t) y * g->cw + x;
-          share[i] = pix[x] > 0.0 ? (float) (sw / pix[x] / BOX_ONE) : 0.0f;
-          for (c = 0; c < 3; c++)
-            out[3 * i + c] = sw > 0 ? (float) ((double) col[4 * x + 1 + c] / sw)
-                                    : 0.0f;
-        }
-    }
-  free (sum);
-  free (row);
-  free (col);
-  free (pix);
-  return 1;
-}
-
-/* A cell field (3 floats a cell) at pixel (x, y) of the array: bilinear
- * between the centres of the four nearest cells.  */
-static void
-cell_read (const Grid  *g,
-           const float *field,
-           int          x,
-           int          y,
-           float       *out)
-{
-  double u  = (g->x0 + x + 0.5) / g->k - 0.5 - g->cx0;
-  double v  = (g->y0 + y + 0.5) / g->k - 0.5 - g->cy0;
-  int    i  = (int) floor (u), j = (int) floor (v), c;
-  double fu = u - i, fv = v - j;
-  int    i0 = i < 0 ? 0 : i >= g->cw ? g->cw - 1 : i;
-  int    i1 = i + 1 < 0 ? 0 : i + 1 >= g->cw ? g->cw - 1 : i + 1;
-  int    j0 = j < 0 ? 0 : j >= g->ch ? g->ch - 1 : j;
-  int    j1 = j + 1 < 0 ? 0 : j + 1 >= g->ch ? g->ch - 1 : j + 1;
-
-  for (c = 0; c < 3; c++)
-    out[c] = (float) ((1 - fv) * ((1 - fu) * field[3 * ((size_t) j0 * g->cw + i0) + c] +
-                                  fu * field[3 * ((size_t) j0 * g->cw + i1) + c]) +
-                      fv * ((1 - fu) * field[3 * ((size_t) j1 * g->cw + i0) + c] +
-                            fu * field[3 * ((size_t) j1 * g->cw + i1) + c]));
-}
-
 /* The cell side for the radii: a third of the near radius.  */
 static int
 cell_px (const SmpScarRadii *radii)
@@ -419,7 +240,7 @@ smp_scar_local (const float        *rgb,
                 float              *scar)
 {
   size_t n   = (size_t) w * h, i, nc;
-  Grid   g   = { 0 };
+  SmpCells *g = NULL;
   int    k   = cell_px (radii);
   int    rn  = (radii->near_px + k / 2) / k, rf = (radii->far_px + k / 2) / k;
   float *l   = malloc (sizeof (float) * (n ? n : 1));
@@ -429,9 +250,10 @@ smp_scar_local (const float        *rgb,
   float  ga[3], gs[3];
   int    ok = 0, round, c, x, y;
 
-  if (! l || ! ws || ! band || ! grid_init (&g, k, x0, y0, w, h))
+  if (! l || ! ws || ! band ||
+      ! (g = smp_cells_new (k, x0, y0, w, h)))
     goto done;
-  nc = (size_t) g.cw * g.ch;
+  nc = smp_cells_size (g);
   an = malloc (sizeof (float) * 3 * nc);
   af = malloc (sizeof (float) * 3 * nc);
   cs = malloc (sizeof (float) * 3 * nc);
@@ -467,12 +289,12 @@ smp_scar_local (const float        *rgb,
           ws[i]   = finite3 (rgb + 3 * i) ? (1.0f - l[i]) * (1.0f - band[i])
                                           : 0.0f;
         }
-      if (! cell_means (&g, rgb, ws, rn, an, sn) ||
-          ! cell_means (&g, rgb, ws, rf, af, sf))
+      if (! smp_cells_mean (g, rgb, ws, rn, an, sn) ||
+          ! smp_cells_mean (g, rgb, ws, rf, af, sf))
         goto done;
       for (i = 0; i < n; i++)
         ws[i] = finite3 (rgb + 3 * i) ? l[i] * l[i] : 0.0f;
-      if (! cell_means (&g, rgb, ws, rf, cs, sc))
+      if (! smp_cells_mean (g, rgb, ws, rf, cs, sc))
         goto done;
       for (i = 0; i < nc; i++)
         {
@@ -497,8 +319,8 @@ smp_scar_local (const float        *rgb,
             l[i] = 0.0f;
             if (! (region[i] > 0.0f) || ! finite3 (rgb + 3 * i))
               continue;
-            cell_read (&g, an, x, y, a);
-            cell_read (&g, cs, x, y, sc3);
+            smp_cells_read (g, an, x, y, a);
+            smp_cells_read (g, cs, x, y, sc3);
             l[i] = scar_share (rgb + 3 * i, a, sc3, NOISE * (1.0f - band[i]));
           }
     }
@@ -509,9 +331,9 @@ smp_scar_local (const float        *rgb,
         if (like)
           like[i] = l[i];
         if (around)
-          cell_read (&g, an, x, y, around + 3 * i);
+          smp_cells_read (g, an, x, y, around + 3 * i);
         if (scar)
-          cell_read (&g, cs, x, y, scar + 3 * i);
+          smp_cells_read (g, cs, x, y, scar + 3 * i);
       }
   ok = 1;
 
@@ -525,6 +347,6 @@ done:
   free (sn);
   free (sf);
   free (sc);
-  free (g.count);
+  smp_cells_free (g);
   return ok;
 }
