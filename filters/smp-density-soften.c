@@ -12,13 +12,19 @@
  *
  * Where hair is kept long, SMP goes only into the scalp that shows between
  * the hairs: it does not imitate stubble, it takes away the pale gaps.  The
- * op learns the colours of hair and skin once from the whole region
- * (k-means in CIE L*a*b*), or takes those the user gives; each pixel is
- * then read as a mixture of the two in linear light, plus the white of a
- * highlight, and only its skin part takes the pigment: fine dense dots
- * (filters/core, as smp:follicles) and the even shade that layered sessions
- * leave, in a pigment matched to the hair.  Hair covers what lies under
- * it, so the hair is left as it is.
+ * op learns the region's hair and skin (k-means in CIE L*a*b*, or the
+ * colours the user gives), then, over cells of the region (filters/core/
+ * smp-cells.h), the colour of the hair at its roots and of the scalp beside
+ * it around every pixel: a long crown has lighter and darker hair, light
+ * and shade.  Each pixel is read as a mixture of that hair and that scalp in
+ * linear light (strands are thinner than a pixel), plus the white of a
+ * highlight; its scalp part takes fine dense dots (filters/core, as
+ * smp:follicles) and the shade that layered sessions leave, toward the
+ * colour of the hair at its roots, as far as the scalp around still shows
+ * (smp_look_amount: bare scalp all of it, scalp already covered by strands
+ * little).  Hair covers what lies under it and a shine lies on the surface:
+ * both stay as they are, and the result rises with the photo's lightness,
+ * so no edge appears where there was none.
  */
 
 #include "config.h"
@@ -32,7 +38,7 @@ enum_start (smp_density_soften_output)
   enum_value (SMP_DENSITY_SOFTEN_OUTPUT_PIGMENT,   "pigment",
               N_("Pigment only"))
   enum_value (SMP_DENSITY_SOFTEN_OUTPUT_SKIN,      "skin",
-              N_("Skin likelihood"))
+              N_("Scalp share"))
 enum_end (SmpDensitySoftenOutput)
 
 property_double (px_per_mm, _("Scale (px/mm)"), 10.0)
@@ -66,7 +72,9 @@ property_double (density, _("Density (impressions/cm²)"), 200.0)
 #define SMP_DEFAULT_DOT_DIAMETER    0.10
 #define SMP_DEFAULT_ELONGATION      1.0
 #define SMP_DEFAULT_SHADE_VARIATION 0.0
-/* Here the shade is the op's own: 1 = skin as dark as the hair.  */
+/* Here the shade is the op's own: the share of the way from the scalp's
+ * colour to that of the hair at its roots where the scalp is bare (1 =
+ * as dark as the hair).  */
 #define SMP_DEFAULT_TONE            0.5
 /* The dots are seen through the photo's own blur, estimated.  */
 #define SMP_DEFAULT_PHOTO_BLUR      (-1.0)
@@ -80,8 +88,8 @@ property_enum   (output, _("Output"),
                  SMP_DENSITY_SOFTEN_OUTPUT_COMPOSITE)
     description (_("The softened photo; the pigment alone as per-channel "
                    "transmittance (photo x pigment = composite: use it as a "
-                   "Multiply layer); or the skin likelihood the op found "
-                   "(white = skin), to check it"))
+                   "Multiply layer); or the share of each pixel the op took "
+                   "for scalp showing (white = scalp), to check it"))
 
 #else
 
@@ -107,7 +115,7 @@ property_enum   (output, _("Output"),
 
 /* The photo's blur is estimated in a square of at most this side (px) in
  * the middle of the region, and taken as at most BLUR_MAX (px).  */
-#define BLUR_SIDE    1024
+#define BLUR_SIDE    512
 #define BLUR_MAX     6.0
 
 /* The hair at the roots and the scalp beside it are sought within this
@@ -253,6 +261,29 @@ stats_region (GeglOperation *operation)
       ! smp_rect_unbounded (aux))
     gegl_rectangle_intersect (&r, &r, aux);
   return r;
+}
+
+/* Where the local colours are learnt: where the region's mask is above 0
+ * (a GIMP selection or a mask file as large as the photo often holds a
+ * small area), grown by the farthest the colours are sought, on the
+ * photo; the photo without a mask.  */
+static GeglRectangle
+treated_region (GeglOperation *operation,
+                GeglBuffer    *aux)
+{
+  GeglRectangle r = stats_region (operation), found;
+  gint          far = 3 * MAX (1, (gint) lround (ROOTS_MM *
+                                                 smp_px_per_mm (operation)));
+
+  if (! aux || ! gegl_operation_get_source_node (operation, "aux") ||
+      r.width <= 0)
+    return r;
+  found = smp_mask_extent (aux, &r, 1e-6f);
+  if (found.width <= 0)
+    return found;
+  found = smp_rect_grow (found, far + 1);
+  gegl_rectangle_intersect (&found, &found, &r);
+  return found;
 }
 
 static void
@@ -853,15 +884,7 @@ photo_blur (GeglOperation       *operation,
   gegl_buffer_get (input, &r, 1.0, gegl_operation_get_format (operation,
                                                               "input"),
                    px, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-  for (i = 0; i < n; i++)
-    {
-      gfloat lab[3] = { NAN, 0.0f, 0.0f };
-
-      if (isfinite (px[4 * i]) && isfinite (px[4 * i + 1]) &&
-          isfinite (px[4 * i + 2]))
-        smp_rgb_to_lab (px + 4 * i, lab);
-      L[i] = lab[0];
-    }
+  smp_lightness (px, 4, n, L);
   /* Edges are read away from pixels that are no number (which the
    * estimate's own blur would spread).  */
   where = g_new (guchar, n);
@@ -956,7 +979,7 @@ learn (GeglOperation *operation,
         st->log_t[c] = log (CLAMP (t, 1e-4, 1.0));
       }
   }
-  st->region = stats_region (operation);
+  st->region = treated_region (operation, aux);
   if (st->region.width > 0 && st->region.height > 0 && input)
     {
       local_colours (operation, input, st);
@@ -1083,10 +1106,6 @@ soften_strip (const GeglRectangle *strip,
               gfloat alpha, white, sure;
 
               scalp = skin_share (&line, p, &alpha, &white, &sure);
-              /* Weighted once more by the share's square root: a pixel
-               * mostly of hair stays mostly as it was (the preview must
-               * never seem to dye the hair).  */
-              scalp *= sqrtf (scalp);
             }
             amount = smp_look_amount (&look, (gfloat) shade * m,
                                       Y[b] / ok[b]);
@@ -1096,8 +1115,11 @@ soften_strip (const GeglRectangle *strip,
                            (gfloat) pow (look.ratio[c], amount);
 
                 /* What the scalp part gives up, never more than the
-                 * pixel has.  */
-                take[c] = MIN (p[c], scalp * (gfloat) line.skin[c] * (1.0f - t));
+                 * pixel has; weighted once more by the share's square
+                 * root: a pixel mostly of hair stays mostly as it was (the
+                 * preview must never seem to dye the hair).  */
+                take[c] = MIN (p[c], scalp * sqrtf (scalp) *
+                                     (gfloat) line.skin[c] * (1.0f - t));
               }
           }
 
@@ -1207,15 +1229,17 @@ gegl_op_class_init (GeglOpClass *klass)
     "gimp:menu-path",     "<Image>/Filters/SMP",
     "gimp:menu-label",    _("Density Soften..."),
     "reference-composition", reference_composition,
-    "reference-hash",     "0f1fa6decdd89c9964adeef9ee316f22",
+    "reference-hash",     "7749d8b6422caf3f6d1b498b2d0e3583",
     "description",
       _("Scalp micropigmentation preview for thinning hair kept long: fine, "
-        "dense pigment where scalp shows between the hairs, in a pigment "
-        "matched to the hair, so that the pale gaps close and the hair "
-        "looks denser; the hair itself is left untouched. Skin and hair are "
-        "told apart by colour, learnt from the region (or given). The "
-        "optional aux input is the region (white = treat, black = "
-        "untouched)."),
+        "dense pigment where scalp shows between the hairs, shading it "
+        "toward the colour of the hair at its roots as far as the scalp "
+        "around shows, so that the pale gaps close and the hair looks "
+        "denser; the strands and their highlights, and a shine on the "
+        "scalp, are left as they are. Hair and scalp are told apart by "
+        "colour, learnt from the region (or given) and around every "
+        "pixel. The optional aux input is the region (white = treat, "
+        "black = untouched)."),
     NULL);
 }
 

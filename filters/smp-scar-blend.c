@@ -10,14 +10,22 @@
  * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU Lesser
  * General Public License for more details.
  *
- * Scar tissue is paler, smoother and shinier than the skin around it and
- * holds pigment less well.  Where the aux mask is white, this op pulls the
- * scar's colour statistics (CIE Lab mean and spread) to those of a ring of
- * skin around it, damps its highlights, gives it back the ring's fine
- * texture, then stipples it with the same dot engine as smp:follicles at
- * the density of the ring (or a given one), darkened less for the weaker
- * uptake.  The edge is feathered; nothing farther than the feather from
- * the mask changes, bit for bit.
+ * Scar tissue is paler, smoother and shinier than the skin around it,
+ * grows no hair and holds pigment less well.  A designer's mask is rough
+ * and a long scar crosses hair of different tone and light, so the op
+ * finds, for every pixel, how much of it is scar and what surrounds it
+ * (filters/core/smp-scar.h: box statistics over cells aligned to absolute
+ * pixels, exact, so the same in every tile); it learns the look of the
+ * hair in a ring around the scar (how much it darkens the skin between it,
+ * its texture and grain size, the photo's blur) and fits stubble dots to
+ * it with smp:follicles' machinery (smp_look_fit).  The scar's part of each
+ * pixel then becomes the skin under its own surroundings' hair with those
+ * dots, as scar tissue takes them (uptake), and the grain the dots cannot
+ * make; its own detail (a fold; a shine, damped) stays, relative to the new
+ * tone; the rest of the pixel (hair over the scar's edge) stays as it is.
+ * Bald skin or a wall inside a mask drawn too wide is surrounded by more of
+ * itself and is no scar.  Nothing farther than the feather from the mask
+ * changes, bit for bit.
  */
 
 #include "config.h"
@@ -33,13 +41,14 @@ property_double (px_per_mm, _("Scale (px/mm)"), 10.0)
     ui_range    (1.0, 60.0)
 
 property_double (strength, _("Strength"), 1.0)
-    description (_("How far the scar's tone and texture are pulled to the "
+    description (_("How far the scar is taken to the look of the hair and "
                    "skin around it"))
     value_range (0.0, 1.0)
 
 property_double (ring_width, _("Ring width (mm)"), 4.0)
-    description (_("Width of the ring of skin around the scar whose tone, "
-                   "texture and stubble density the scar takes"))
+    description (_("Width of the ring around the scar whose hair the scar "
+                   "takes the look of (tone, grain, stubble), and how far "
+                   "around each pixel of it its surroundings are sought"))
     value_range (0.5, 30.0)
     ui_range    (1.0, 15.0)
 
@@ -54,13 +63,15 @@ property_double (sheen, _("Sheen reduction"), 0.8)
     value_range (0.0, 1.0)
 
 property_double (texture, _("Texture"), 1.0)
-    description (_("How much of the surrounding skin's fine texture the "
-                   "smooth scar gets back"))
+    description (_("How much of the ring's grain (its stubble and the "
+                   "skin's own grain) the smooth scar gets"))
     value_range (0.0, 1.0)
 
 property_double (density, _("Density (impressions/cm²)"), 0.0)
-    description (_("Impressions per square centimetre on the scar; 0 matches "
-                   "the stubble found in the ring around it"))
+    description (_("Impressions per square centimetre the stubble dots on "
+                   "the scar start from; 0 = those counted in the ring. "
+                   "The dots are fitted to the ring's look, and are fewer "
+                   "or more only where its texture asks for it"))
     value_range (0.0, 250.0)
     ui_range    (0.0, 150.0)
 
@@ -273,41 +284,6 @@ get_invalidated_by_change (GeglOperation       *operation,
 }
 
 
-/* Reads rect of the photo as linear RGB (3 floats a pixel); outside the
- * photo, NaN (nobody's neighbour).  */
-static gfloat *
-read_rgb (GeglOperation       *operation,
-          GeglBuffer          *input,
-          const GeglRectangle *rect)
-{
-  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
-                                                                    "input");
-  gsize   n    = (gsize) rect->width * rect->height, i;
-  gfloat *rgba = g_new (gfloat, n * 4);
-  gfloat *rgb  = g_new (gfloat, n * 3);
-  gint    x, y;
-
-  gegl_buffer_get (input, rect, 1.0,
-                   gegl_operation_get_format (operation, "input"), rgba,
-                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-  for (y = 0; y < rect->height; y++)
-    for (x = 0; x < rect->width; x++)
-      {
-        gboolean inside = ! in || smp_rect_unbounded (in) ||
-                          (rect->x + x >= in->x &&
-                           rect->x + x < in->x + in->width &&
-                           rect->y + y >= in->y &&
-                           rect->y + y < in->y + in->height);
-
-        i = (gsize) y * rect->width + x;
-        rgb[3 * i + 0] = inside ? rgba[4 * i + 0] : NAN;
-        rgb[3 * i + 1] = inside ? rgba[4 * i + 1] : NAN;
-        rgb[3 * i + 2] = inside ? rgba[4 * i + 2] : NAN;
-      }
-  g_free (rgba);
-  return rgb;
-}
-
 /* The mask over rect (0..1 a pixel) and, in region, where the op may
  * treat: 1 in the mask, falling to 0 at `feather` pixels outside it, and
  * exactly 0 beyond.  rect is grown by the feather to read the mask, so
@@ -431,8 +407,9 @@ blotches (const gfloat *Y,
  * skin (between the stubble: away from the dots clearly darker than the
  * ring a millimetre around; or, where the hair leaves no such skin, the
  * lighter half), how much the hair darkens it, the texture and grain size;
- * how many stubble dots there are a cm² (the fit's first guess) and the
- * texture of the skin between them.  Returns the ring's pixels.  */
+ * how many stubble dots there are a cm² (the fit's first guess), the
+ * texture and grain size of the skin between them, and the ring's
+ * blotches (see blotches).  Returns the ring's pixels.  */
 static gint
 ring_look (GeglOperation *operation,
            const gfloat  *rgb,
@@ -759,8 +736,126 @@ crop (gfloat              *a,
              sizeof (gfloat) * to->width * comps);
 }
 
-/* Learns the scar, its surroundings and the look of the ring's hair, and
- * fits the dots to it.  */
+/* What the ring learnt (ring_look) asks of the treatment.  */
+typedef struct
+{
+  SmpHairLook look;          /* the ring's hair on its skin */
+  gdouble     texture;       /* the ring's whole texture */
+  gdouble     skin_texture;  /* that of its skin between the stubble */
+  gdouble     skin_grain;    /* and its grain size (px) */
+  gdouble     blotch;        /* the ring's blotches (blotches ()) */
+  gdouble     stubble;       /* its stubble a cm² */
+  gdouble     blur;          /* the photo's blur around the scar (px) */
+} Ring;
+
+/* The spread of the blotches of noise of unit amplitude and lattice
+ * `cell` (blotches ()): what the ring's are scaled by.  */
+static gdouble
+unit_blotches (const SmpScarRadii *rad,
+               gint                cell,
+               uint32_t            seed)
+{
+  gint    side = 8 * rad->near_px + 16, x, y;
+  gfloat *Y    = g_new (gfloat, (gsize) side * side);
+  gdouble unit;
+
+  for (y = 0; y < side; y++)
+    for (x = 0; x < side; x++)
+      Y[(gsize) y * side + x] = exp (texture_noise (x, y, cell, seed));
+  unit = blotches (Y, NULL, side, side, rad->edge_px / 2, rad->near_px);
+  g_free (Y);
+  return unit;
+}
+
+/* The dots and the grain that give the ring's look on a flat patch of its
+ * skin: the dots (smp_look_fit) make the stubble's darkening and its share
+ * of the texture (mean distances of sparse dots and of a dense grain add
+ * about as an L1.5 norm, measured on the synthetic scars of the tests),
+ * noise the rest: blotches scaled to the ring's less the dots' own, then
+ * fine grain fitted to the whole.  Then the uptake: scar tissue holds
+ * pigment less well, the dots and the layer between them take that share
+ * of it.  */
+static void
+fit_look (GeglOperation *operation,
+          Ring          *ring,
+          Stats         *st)
+{
+  GeglProperties *o     = GEGL_PROPERTIES (operation);
+  SmpScarRadii    rad   = radii (operation);
+  SmpHairLook    *look  = &ring->look;
+  uint32_t        seed  = (uint32_t) o->seed;
+  gint            side  = (gint) CLAMP (lround (PATCH_MM *
+                                                smp_px_per_mm (operation)),
+                                        PATCH_MIN_PX, PATCH_MAX_PX);
+  gsize           n     = (gsize) side * side, i;
+  gfloat         *patch = g_new (gfloat, n * 3);
+  gfloat         *field = NULL, *Y = g_new (gfloat, n);
+  gdouble         u     = smp_finite (operation, "uptake", o->uptake);
+  gdouble         full[3] = { 1.0, 1.0, 1.0 }, lum_ratio, unit, dots;
+  gint            c;
+
+  look->texture = pow (MAX (0.0, pow (ring->texture, 1.5) -
+                                 pow (ring->skin_texture, 1.5)), 1.0 / 1.5);
+  lum_ratio = (0.2126 * look->skin[0] * look->ratio[0] +
+               0.7152 * look->skin[1] * look->ratio[1] +
+               0.0722 * look->skin[2] * look->ratio[2]) /
+              MAX (1e-6, 0.2126 * look->skin[0] + 0.7152 * look->skin[1] +
+                         0.0722 * look->skin[2]);
+  for (i = 0; i < n; i++)
+    for (c = 0; c < 3; c++)
+      patch[3 * i + c] = (gfloat) look->skin[c];
+  SMP_DOT_STYLE (operation, o, &st->style);
+  st->style.blur_px = ring->blur;
+  st->density = o->density > 0.0
+                ? o->density
+                : CLAMP (5.0 * round (ring->stubble / 5.0), 30.0, 250.0);
+  st->dots = lum_ratio < HAIRLESS && look->texture > 0.0 &&
+             look->grain_px > 0.0 &&
+             smp_look_fit (look, patch, 0, 0, side, side,
+                           st->style.clustering, seed, &st->style,
+                           &st->density);
+  if (st->dots)
+    {
+      for (c = 0; c < 3; c++)
+        st->ratio[c] = look->ratio[c];
+      field = patch_field (&st->style, st->density, seed, side, full);
+    }
+
+  st->noise_cell  = MAX (1, (gint) lround (2.0 * ring->skin_grain));
+  st->blotch_cell = rad.near_px;
+  unit = unit_blotches (&rad, st->blotch_cell, seed);
+  for (i = 0; i < n; i++)
+    Y[i] = field ? 0.2126f * field[3 * i] + 0.7152f * field[3 * i + 1] +
+                   0.0722f * field[3 * i + 2] : 1.0f;
+  dots = blotches (Y, NULL, side, side, rad.edge_px / 2, rad.near_px);
+  st->blotch = unit > 0.0 ? sqrt (MAX (0.0, ring->blotch * ring->blotch -
+                                          dots * dots)) / unit
+                          : 0.0;
+  {
+    gdouble mean[3];
+
+    for (c = 0; c < 3; c++)
+      mean[c] = look->skin[c] * full[c];
+    st->grain_l = l_star (mean);
+  }
+  fit_noise (st, look, field, side, ring->texture, seed);
+
+  if (st->dots)
+    {
+      st->style.darkness *= u;
+      for (c = 0; c < 3; c++)
+        if (st->style.layer[c] > 0.0)
+          st->style.layer[c] = pow (st->style.layer[c], u);
+      g_free (patch_field (&st->style, st->density, seed, side, st->mean));
+    }
+  g_free (field);
+  g_free (patch);
+  g_free (Y);
+}
+
+/* Learns the scar (its tones, where it may change the photo), then, around
+ * its middle, where it is pixel by pixel and the look of the ring's hair,
+ * and fits the dots and the grain to it.  */
 static void
 learn (GeglOperation *operation,
        GeglBuffer    *input,
@@ -771,28 +866,22 @@ learn (GeglOperation *operation,
   Stats          *st   = data;
   GeglProperties *o    = GEGL_PROPERTIES (operation);
   GeglRectangle   r    = scar_region (operation, aux);
-  gdouble         ppm  = smp_px_per_mm (operation);
-  gsize           n    = (gsize) r.width * r.height, i;
+  gsize           n    = (gsize) r.width * r.height;
   SmpScarRadii    rad  = radii (operation);
   gfloat         *rgb, *mask, *region, *like, *L;
-  SmpHairLook     look;
-  gdouble         stubble = 0.0, skin_texture = 0.0, skin_grain = 1.0;
-  gdouble         blotch = 0.0, dots_blotch, unit;
-  gdouble         blur, full[3], lum_ratio, ring_texture;
+  Ring            ring = { { 0 } };
   gint            c;
 
-  gint64 t0 = g_get_monotonic_time ();
   memset (st, 0, sizeof (*st));
   st->empty = TRUE;
   if (n == 0)
     return;
-  rgb    = read_rgb (operation, input, &r);
+  rgb    = smp_read_rgb (operation, input, &r);
   mask   = g_new (gfloat, n);
   region = g_new (gfloat, n);
   like   = g_new (gfloat, n);
   L      = g_new (gfloat, n);
   read_region (operation, aux, &r, mask, region);
-  if (g_getenv ("SMP_DEBUG")) g_printerr ("T read %.3f s (%dx%d)\n", (g_get_monotonic_time () - t0) / 1e6, r.width, r.height);
   if (smp_scar_tones (rgb, mask, r.width, r.height, ring_px (operation),
                       &st->tones) <= 0)
     goto done;
@@ -806,6 +895,9 @@ learn (GeglOperation *operation,
     st->extent = smp_rect_grow (smp_mask_extent (aux, &within, 1e-6f),
                                 feather_px (operation) + 1);
   }
+  for (c = 0; c < 3; c++)
+    st->ratio[c] = st->mean[c] = 1.0;
+
   /* The ring's look is the same all along the scar: it is learnt around
    * the scar's middle, in a square of at most LEARN_SIDE pixels.  */
   {
@@ -820,131 +912,17 @@ learn (GeglOperation *operation,
   if (! smp_scar_local (rgb, region, r.x, r.y, r.width, r.height,
                         &st->tones, &rad, like, NULL, NULL))
     goto done;
-  for (i = 0; i < n; i++)
-    {
-      gfloat lab[3] = { NAN, 0, 0 };
-
-      if (isfinite (rgb[3 * i]) && isfinite (rgb[3 * i + 1]) &&
-          isfinite (rgb[3 * i + 2]))
-        smp_rgb_to_lab (rgb + 3 * i, lab);
-      L[i] = lab[0];
-    }
-  if (g_getenv ("SMP_DEBUG")) g_printerr ("T local %.3f s\n", (g_get_monotonic_time () - t0) / 1e6);
-
-  /* The stubble: fitted to the ring's hair where there is any.  */
-  for (c = 0; c < 3; c++)
-    st->ratio[c] = st->mean[c] = 1.0;
-  if (ring_look (operation, rgb, like, r.width, r.height, L, &look,
-                 &stubble, &skin_texture, &skin_grain, &blotch) <= 0)
+  smp_lightness (rgb, 3, n, L);
+  if (ring_look (operation, rgb, like, r.width, r.height, L, &ring.look,
+                 &ring.stubble, &ring.skin_texture, &ring.skin_grain,
+                 &ring.blotch) <= 0)
     goto done;
-  if (g_getenv ("SMP_DEBUG")) g_printerr ("T ring %.3f s\n", (g_get_monotonic_time () - t0) / 1e6);
-  /* The dots make the stubble's texture, noise the skin's: mean
-   * distances of sparse dots and of a dense grain add about as an L1.5
-   * norm (measured on the synthetic scars of the tests); the noise's
-   * amplitude is then fitted to the whole.  */
-  ring_texture = look.texture;
-  look.texture = pow (MAX (0.0, pow (ring_texture, 1.5) -
-                                pow (skin_texture, 1.5)), 1.0 / 1.5);
-  blur = smp_finite (operation, "photo-blur", o->photo_blur);
-  if (blur < 0.0)
-    blur = CLAMP (smp_look_blur (L, r.width, r.height, NULL), 0.0, BLUR_MAX);
-  lum_ratio = (0.2126 * look.skin[0] * look.ratio[0] +
-               0.7152 * look.skin[1] * look.ratio[1] +
-               0.0722 * look.skin[2] * look.ratio[2]) /
-              MAX (1e-6, 0.2126 * look.skin[0] + 0.7152 * look.skin[1] +
-                         0.0722 * look.skin[2]);
-  st->noise_cell = MAX (1, (gint) lround (2.0 * skin_grain));
-  /* The blotches as noise of lattice the near surroundings' radius,
-   * scaled to give the ring's spread, less what the dots give.  */
-  {
-    gint    side = 8 * rad.near_px + 16, x, y;
-    gfloat *Y    = g_new (gfloat, (gsize) side * side);
-
-    st->blotch_cell = rad.near_px;
-    for (y = 0; y < side; y++)
-      for (x = 0; x < side; x++)
-        Y[(gsize) y * side + x] = exp (texture_noise (x, y, st->blotch_cell,
-                                                      (uint32_t) o->seed));
-    unit = blotches (Y, NULL, side, side, rad.edge_px / 2, rad.near_px);
-    g_free (Y);
-  }
-  {
-    gint    side  = (gint) CLAMP (lround (PATCH_MM * ppm), PATCH_MIN_PX,
-                                  PATCH_MAX_PX);
-    gfloat *patch = g_new (gfloat, (gsize) side * side * 3);
-    gfloat *field = NULL;
-    gdouble u     = smp_finite (operation, "uptake", o->uptake);
-
-    for (i = 0; i < (gsize) side * side; i++)
-      for (c = 0; c < 3; c++)
-        patch[3 * i + c] = (gfloat) look.skin[c];
-    SMP_DOT_STYLE (operation, o, &st->style);
-    st->style.blur_px = blur;
-    st->density = o->density > 0.0 ? o->density
-                                   : CLAMP (5.0 * round (stubble / 5.0), 30.0, 250.0);
-    st->dots = lum_ratio < HAIRLESS && look.texture > 0.0 &&
-               look.grain_px > 0.0 &&
-               smp_look_fit (&look, patch, 0, 0, side, side,
-                             st->style.clustering, (uint32_t) o->seed,
-                             &st->style, &st->density);
-    if (st->dots)
-      {
-        for (c = 0; c < 3; c++)
-          st->ratio[c] = look.ratio[c];
-        field = patch_field (&st->style, st->density, (uint32_t) o->seed,
-                             side, full);
-      }
-    {
-      gfloat *Y = g_new (gfloat, (gsize) side * side);
-
-      for (i = 0; i < (gsize) side * side; i++)
-        Y[i] = field ? 0.2126f * field[3 * i] + 0.7152f * field[3 * i + 1] +
-                       0.0722f * field[3 * i + 2] : 1.0f;
-      dots_blotch = blotches (Y, NULL, side, side, rad.edge_px / 2,
-                              rad.near_px);
-      st->blotch = unit > 0.0 ? sqrt (MAX (0.0, blotch * blotch -
-                                              dots_blotch * dots_blotch)) / unit
-                              : 0.0;
-      g_free (Y);
-    }
-    {
-      gdouble mean[3];
-
-      for (c = 0; c < 3; c++)
-        mean[c] = look.skin[c] * (field ? full[c] : 1.0);
-      st->grain_l = l_star (mean);
-    }
-    fit_noise (st, &look, field, side, ring_texture, (uint32_t) o->seed);
-    g_free (field);
-    if (st->dots)
-      {
-        /* Scar tissue holds pigment less well: the dots and the layer
-         * between them take this share of it.  */
-        st->style.darkness *= u;
-        for (c = 0; c < 3; c++)
-          if (st->style.layer[c] > 0.0)
-            st->style.layer[c] = pow (st->style.layer[c], u);
-        g_free (patch_field (&st->style, st->density, (uint32_t) o->seed,
-                             side, st->mean));
-      }
-    if (g_getenv ("SMP_DEBUG")) g_printerr ("T fit %.3f s\n", (g_get_monotonic_time () - t0) / 1e6);
-    if (g_getenv ("SMP_DEBUG"))
-      g_printerr ("DEBUG scar: tones around %.3f %.3f %.3f scar %.3f %.3f %.3f | "
-                  "ring skin %.3f %.3f %.3f ratio %.3f %.3f %.3f tex %.2f (skin %.2f, dots %.2f) grain %.2f "
-                  "stubble %.0f blur %.2f | dots %d tone %.2f halo %.2f dia %.3f "
-                  "dens %.0f blur %.2f mean %.3f %.3f %.3f noise %.4f cell %d blotch %.4f cell %d\n",
-                  st->tones.around[0], st->tones.around[1], st->tones.around[2],
-                  st->tones.scar[0], st->tones.scar[1], st->tones.scar[2],
-                  look.skin[0], look.skin[1], look.skin[2],
-                  look.ratio[0], look.ratio[1], look.ratio[2],
-                  ring_texture, skin_texture, look.texture, look.grain_px,
-                  stubble, blur, st->dots,
-                  st->style.tone, st->style.halo, st->style.dot_diameter,
-                  st->density, st->style.blur_px,
-                  st->mean[0], st->mean[1], st->mean[2], st->noise,
-                  st->noise_cell, st->blotch, st->blotch_cell);
-    g_free (patch);
-  }
+  ring.texture = ring.look.texture;
+  ring.blur    = smp_finite (operation, "photo-blur", o->photo_blur);
+  if (ring.blur < 0.0)
+    ring.blur = CLAMP (smp_look_blur (L, r.width, r.height, NULL), 0.0,
+                       BLUR_MAX);
+  fit_look (operation, &ring, st);
 
 done:
   g_free (rgb);
@@ -1013,7 +991,6 @@ process (GeglOperation       *operation,
   gfloat         *in, *rgb, *region, *like, *around, *scar, *field = NULL;
   gboolean        ok = TRUE;
   gdouble         strength, sheen, texture;
-  gdouble dbg[7] = {0};
 
   if (! input)
     return TRUE;
@@ -1049,7 +1026,7 @@ process (GeglOperation       *operation,
   scar   = g_new (gfloat, nb * 3);
   gegl_buffer_get (input, result, 1.0, rgba, in, GEGL_AUTO_ROWSTRIDE,
                    GEGL_ABYSS_NONE);
-  rgb = read_rgb (operation, input, &big);
+  rgb = smp_read_rgb (operation, input, &big);
   read_region (operation, aux, &big, NULL, region);
   if (! smp_scar_local (rgb, region, big.x, big.y, bw, bh, &st.tones, &rad,
                         like, around, scar))
@@ -1101,11 +1078,6 @@ process (GeglOperation       *operation,
         gsize   o4 = ((gsize) y * w + x) * 4;
         gdouble a  = like[b], tone[3], grain[3], noise;
 
-        if (g_getenv ("SMP_DEBUG_LIKE"))
-          {
-            in[o4] = like[b]; in[o4+1] = region[b]; in[o4+2] = a;
-            continue;
-          }
         if (! (a > 0.0) || ! isfinite (in[o4]) || ! isfinite (in[o4 + 1]) ||
             ! isfinite (in[o4 + 2]))
           continue;
@@ -1125,15 +1097,9 @@ process (GeglOperation       *operation,
 
             grain[c] = tone[c] * (f * noise - 1.0);
           }
-        if (g_getenv ("SMP_DEBUG") && like[b] > 0.9) {
-          dbg[0] += in[o4+1]; dbg[1] += around[3*b+1]; dbg[2] += scar[3*b+1]; dbg[3] += tone[1]; dbg[4] += a; }
-        if (g_getenv ("SMP_DEBUG_TARGET")) { in[o4] = tone[0] + grain[0]; in[o4+1] = tone[1] + grain[1]; in[o4+2] = tone[2] + grain[2]; continue; }
         blend_pixel (in + o4, MIN (a, 1.0), tone, grain, around + 3 * b,
                      scar + 3 * b, sheen);
-        if (g_getenv ("SMP_DEBUG") && like[b] > 0.9) {
-          dbg[5] += in[o4+1]; dbg[6] += 1; }
       }
-  if (dbg[6] > 0) g_printerr ("DEBUG process %d px: p %.3f around %.3f scar %.3f target %.3f a %.2f out %.3f\n", (int) dbg[6], dbg[0]/dbg[6], dbg[1]/dbg[6], dbg[2]/dbg[6], dbg[3]/dbg[6], dbg[4]/dbg[6], dbg[5]/dbg[6]);
   if (ok)
     gegl_buffer_set (output, result, 0, rgba, in, GEGL_AUTO_ROWSTRIDE);
   else
@@ -1191,13 +1157,14 @@ gegl_op_class_init (GeglOpClass *klass)
     "gimp:menu-path",        "<Image>/Filters/SMP",
     "gimp:menu-label",       _("Scar Blend..."),
     "reference-composition", reference_composition,
-    "reference-hash",        "6524baf582750b1ab3a6600402e259a0",
+    "reference-hash",        "2b1302da63bdf63d89e5cfab850bdf8e",
     "description",
       _("Scalp micropigmentation over a scar: the aux input is the scar mask "
-        "(white = scar). The scar's tone and spread are pulled to those of a "
-        "ring of skin around it, its sheen damped, its texture restored, then "
-        "it is stippled at the density of the stubble around it, lighter for "
-        "the weaker pigment uptake of scar tissue. Nothing farther than the "
+        "(white = scar; a rough one is fine). Every part of the scar takes "
+        "the look of the hair around it: its tone, its grain and stubble "
+        "dots fitted to it, lighter for the weaker pigment uptake of scar "
+        "tissue, its sheen damped. What the mask holds that is not scar "
+        "(hair, bald skin, a wall) stays as it is. Nothing farther than the "
         "feather from the mask changes. With no aux input the photo passes "
         "through unchanged."),
     NULL);

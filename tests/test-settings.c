@@ -141,7 +141,7 @@ test_presets (void)
 {
   const gchar  *ops[] = { "smp:follicles", "smp:scar-blend",
                           "smp:density-soften" };
-  const gint    want[] = { 4, 2, 1 };
+  const gint    want[] = { 4, 3, 2 };
   GeglRectangle rect = { 0, 0, 240, 160 }, area = { 20, 10, 200, 140 };
   GeglBuffer   *photo = smp_test_photo (&rect, babl_format ("R'G'B'A u8"));
   GeglBuffer   *mask  = smp_test_ramp (&rect);
@@ -208,7 +208,7 @@ test_presets (void)
       g_ptr_array_unref (presets);
       smp_settings_free (s);
     }
-  g_assert_cmpint (total, ==, 7);
+  g_assert_cmpint (total, ==, 9);
   g_object_unref (photo);
   g_object_unref (mask);
 }

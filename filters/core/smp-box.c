@@ -25,7 +25,8 @@ smp_box_mean (const float *src,
   size_t   n   = (size_t) w * h;
   int64_t *q   = malloc (sizeof (int64_t) * ((size_t) (w > h ? w : h) + 1));
   int64_t *tmp = malloc (sizeof (int64_t) * (n ? n : 1));
-  int      x, y;
+  int64_t *col;
+  int      x, y, top = 0, bottom = -1;
 
   if (! q || ! tmp)
     {
@@ -53,21 +54,39 @@ smp_box_mean (const float *src,
           tmp[(size_t) y * w + x] = (q[b + 1] - q[a]) / (b - a + 1);
         }
     }
-  /* Columns.  */
-  for (x = 0; x < w; x++)
+  /* Columns: the rows of each window, added as the window moves down (the
+   * same integer sums as a column's prefix sums give, read row by row).  */
+  col = calloc ((size_t) (w ? w : 1), sizeof (int64_t));
+  if (! col)
     {
-      q[0] = 0;
-      for (y = 0; y < h; y++)
-        q[y + 1] = q[y] + tmp[(size_t) y * w + x];
-      for (y = 0; y < h; y++)
-        {
-          int a = y - r < 0 ? 0 : y - r;
-          int b = y + r > h - 1 ? h - 1 : y + r;
-
-          dst[(size_t) y * w + x] = (float) ((double) (q[b + 1] - q[a]) /
-                                             (b - a + 1) / BOX_ONE);
-        }
+      free (q);
+      free (tmp);
+      return 0;
     }
+  for (y = 0; y < h; y++)
+    {
+      int a = y - r < 0 ? 0 : y - r;
+      int b = y + r > h - 1 ? h - 1 : y + r;
+
+      while (bottom < b)
+        {
+          const int64_t *row = tmp + (size_t) ++bottom * w;
+
+          for (x = 0; x < w; x++)
+            col[x] += row[x];
+        }
+      while (top < a)
+        {
+          const int64_t *row = tmp + (size_t) top++ * w;
+
+          for (x = 0; x < w; x++)
+            col[x] -= row[x];
+        }
+      for (x = 0; x < w; x++)
+        dst[(size_t) y * w + x] = (float) ((double) col[x] / (b - a + 1) /
+                                           BOX_ONE);
+    }
+  free (col);
   free (q);
   free (tmp);
   return 1;

@@ -20,8 +20,6 @@
  * says", which takes bald skin in a mask drawn too wide out of the scar.  */
 #define ROUNDS 2
 
-/* A box in which at least this share is surroundings speaks for them; a
- * wider one, or the whole mask's tones, where fewer.  */
 /* Colour noise of the surroundings (JPEG, grain) moves a pixel's place on
  * the way to the scar's colour a little: away from the scar a pixel is
  * scar from this much of the way on (beside it, where the photo's blur
@@ -31,6 +29,8 @@
 /* A pixel this much scar or more has the scar's light in it.  */
 #define TRACE      0.02f
 
+/* A box in which at least this share is surroundings speaks for them; a
+ * wider one, or the whole mask's tones, where fewer.  */
 #define NEAR_SHARE 0.2
 #define FAR_SHARE  0.03
 
@@ -173,7 +173,7 @@ static float
 scar_share (const float *p,
             const float *a,
             const float *s,
-            float        floor)
+            float        from)
 {
   double d[3], e2 = 0.0, dd = 0.0, dp = 0.0, t, off;
   int    c;
@@ -197,8 +197,8 @@ scar_share (const float *p,
    * how far beyond: a shine on the scar is still scar).  */
   off = sqrt (e2 / dd) / fmax (1.0, t);
   /* Colour noise of the surroundings (JPEG, grain) moves t a little: away
-   * from the scar a pixel becomes scar from `floor` of the way on.  */
-  t = (t - floor) / (1.0 - 2.0 * floor);
+   * from the scar a pixel becomes scar from `from` of the way on.  */
+  t = (t - from) / (1.0 - 2.0 * from);
   t = t < 0.0 ? 0.0 : t > 1.0 ? 1.0 : t;
   off = (0.7 - off) / 0.35;
   off = off < 0.0 ? 0.0 : off > 1.0 ? 1.0 : off;
@@ -239,16 +239,18 @@ smp_scar_local (const float        *rgb,
                 float              *around,
                 float              *scar)
 {
-  size_t n   = (size_t) w * h, i, nc;
-  SmpCells *g = NULL;
-  int    k   = cell_px (radii);
-  int    rn  = (radii->near_px + k / 2) / k, rf = (radii->far_px + k / 2) / k;
-  float *l   = malloc (sizeof (float) * (n ? n : 1));
-  float *ws  = malloc (sizeof (float) * (n ? n : 1));
-  float *band = malloc (sizeof (float) * (n ? n : 1));
-  float *an  = NULL, *af = NULL, *cs = NULL, *sn = NULL, *sf = NULL, *sc = NULL;
-  float  ga[3], gs[3];
-  int    ok = 0, round, c, x, y;
+  size_t    n    = (size_t) w * h, i, nc;
+  SmpCells *g    = NULL;
+  int       k    = cell_px (radii);
+  int       rn   = (radii->near_px + k / 2) / k;
+  int       rf   = (radii->far_px + k / 2) / k;
+  float    *l    = malloc (sizeof (float) * (n ? n : 1));
+  float    *ws   = malloc (sizeof (float) * (n ? n : 1));
+  float    *band = malloc (sizeof (float) * (n ? n : 1));
+  float    *an   = NULL, *af = NULL, *cs = NULL;
+  float    *sn   = NULL, *sf = NULL, *sc = NULL;
+  float     ga[3], gs[3];
+  int       ok   = 0, round, c, x, y;
 
   if (! l || ! ws || ! band ||
       ! (g = smp_cells_new (k, x0, y0, w, h)))
@@ -289,8 +291,9 @@ smp_scar_local (const float        *rgb,
           ws[i]   = finite3 (rgb + 3 * i) ? (1.0f - l[i]) * (1.0f - band[i])
                                           : 0.0f;
         }
-      if (! smp_cells_mean (g, rgb, ws, rn, an, sn) ||
-          ! smp_cells_mean (g, rgb, ws, rf, af, sf))
+      smp_cells_clear (g);
+      smp_cells_add (g, rgb, ws, 0, 0, w, h);
+      if (! smp_cells_box (g, rn, an, sn) || ! smp_cells_box (g, rf, af, sf))
         goto done;
       for (i = 0; i < n; i++)
         ws[i] = finite3 (rgb + 3 * i) ? l[i] * l[i] : 0.0f;
