@@ -17,6 +17,29 @@
 #include "smp-ops.h"
 #undef SMP_OP
 
+#include "core/smp-render.h"
+
+/* The stage of the timeline (smp-dot-properties.inc), one GType for every
+ * op of the module that stipples.  */
+GType smp_stage_get_type (void);
+
+GType
+smp_stage_get_type (void)
+{
+  static gsize            type = 0;
+  static const GEnumValue values[] =
+  {
+    { SMP_STAGE_FRESH,  "Fresh: the first days after the session", "fresh" },
+    { SMP_STAGE_HEALED, "Healed",                                   "healed" },
+    { SMP_STAGE_AGED,   "Aged: years later",                        "aged" },
+    { 0, NULL, NULL }
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("SmpStage", values));
+  return type;
+}
+
 static const GeglModuleInfo modinfo =
 {
   GEGL_MODULE_ABI_VERSION

@@ -50,6 +50,11 @@ smp_finite (GeglOperation *operation,
   return G_PARAM_SPEC_DOUBLE (pspec)->default_value;
 }
 
+/* smp_finite of a double property by its field in GeglProperties (GLib
+ * reads "photo_blur" as "photo-blur").  */
+#define SMP_FINITE(operation, o, field) \
+  smp_finite ((operation), #field, (o)->field)
+
 /* The scale every op reads its lengths with (px-per-mm, NaN as its
  * default).  */
 static inline gdouble
@@ -84,6 +89,83 @@ smp_input_bounding_box (GeglOperation *operation)
   return in ? *in : none;
 }
 
+/* The input's format, or NULL when it has no pixels: a loader that failed
+ * (an empty file, a PNG whose header says width 0) may leave its output
+ * format unset, and GEGL hands on what is there, so it is not looked at.  */
+static inline const Babl *
+smp_source_format (GeglOperation *operation)
+{
+  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
+                                                                    "input");
+
+  if (! in || in->width <= 0 || in->height <= 0)
+    return NULL;
+  return gegl_operation_get_source_format (operation, "input");
+}
+
+/* The input's space (NULL: sRGB), read as smp_source_format says.  */
+static inline const Babl *
+smp_source_space (GeglOperation *operation)
+{
+  const Babl *source = smp_source_format (operation);
+
+  return source ? babl_format_get_space (source) : NULL;
+}
+
+/* A colour property as linear RGB in `space`.  babl picks the code of a
+ * conversion by timing candidates at first use, so the last bits of a
+ * colour could change from one process to the next; sRGB colours (all
+ * colours of a preset or a GEGL colour string) are decoded here
+ * instead.  */
+/* Whether `space` has sRGB's white point and primaries: GIMP hands its
+ * images' built-in sRGB as a space of its own, made from the profile.  */
+static inline gboolean
+smp_space_is_srgb (const Babl *space)
+{
+  const Babl *srgb = babl_space ("sRGB");
+  gdouble     a[8], b[8];
+  gint        i;
+
+  if (! space || space == srgb)
+    return TRUE;
+  babl_space_get (space, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6],
+                  &a[7], NULL, NULL, NULL);
+  babl_space_get (srgb, &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6],
+                  &b[7], NULL, NULL, NULL);
+  for (i = 0; i < 8; i++)
+    if (fabs (a[i] - b[i]) > 1e-4)
+      return FALSE;
+  return TRUE;
+}
+
+static inline void
+smp_color_rgb (GeglColor  *color,
+               const Babl *space,
+               gdouble     rgb[3])
+{
+  const Babl  *stored = gegl_color_get_format (color);
+  const gchar *model  = babl_get_name (babl_format_get_model (stored));
+  gdouble      v[4];
+  gint         c;
+
+  if (smp_space_is_srgb (space) &&
+      smp_space_is_srgb (babl_format_get_space (stored)) &&
+      (! strcmp (model, "R'G'B'A") || ! strcmp (model, "RGBA")))
+    {
+      gboolean curve = model[1] == '\'';
+
+      gegl_color_get_pixel (color, babl_format (curve ? "R'G'B'A double"
+                                                      : "RGBA double"), v);
+      for (c = 0; c < 3; c++)
+        rgb[c] = ! curve ? v[c]
+                 : v[c] > 0.04045 ? pow ((v[c] + 0.055) / 1.055, 2.4)
+                 : v[c] / 12.92;
+      return;
+    }
+  gegl_color_get_pixel (color, babl_format_with_space ("RGB double", space),
+                        rgb);
+}
+
 /* The output format of an op that mixes light in linear RGBA float: an 8
  * or 16-bit input keeps its integer type (when keep_type), so that
  * converting back, a costly step, runs in the op's threads and not in the
@@ -92,8 +174,8 @@ static inline const Babl *
 smp_output_format (GeglOperation *operation,
                    gboolean       keep_type)
 {
-  const Babl *space  = gegl_operation_get_source_space (operation, "input");
-  const Babl *source = gegl_operation_get_source_format (operation, "input");
+  const Babl *space  = smp_source_space (operation);
+  const Babl *source = smp_source_format (operation);
 
   if (source && keep_type)
     {
@@ -522,33 +604,29 @@ smp_stipple_regions (const GeglRectangle *result,
  * smp-dot-properties.inc and px-per-mm, colours in the input's space.  */
 #define SMP_DOT_STYLE(operation, o, style)                                     \
   G_STMT_START {                                                               \
-    const Babl *rgb_ = babl_format_with_space ("RGB double",                   \
-      gegl_operation_get_source_space ((operation), "input"));                 \
+    const Babl *space_ = smp_source_space (operation);                         \
                                                                                \
     memset ((style), 0, sizeof (SmpDotStyle));                                 \
-    (style)->px_per_mm       = smp_finite ((operation), "px-per-mm",           \
-                                           (o)->px_per_mm);                    \
-    (style)->dot_diameter    = smp_finite ((operation), "dot-diameter",        \
-                                           (o)->dot_diameter);                 \
-    (style)->size_variation  = smp_finite ((operation), "size-variation",      \
-                                           (o)->size_variation);               \
-    (style)->shade_variation = smp_finite ((operation), "shade-variation",     \
-                                           (o)->shade_variation);              \
-    (style)->darkness        = smp_finite ((operation), "darkness",            \
-                                           (o)->darkness);                     \
-    (style)->depth           = smp_finite ((operation), "depth", (o)->depth);  \
-    (style)->elongation      = smp_finite ((operation), "elongation",          \
-                                           (o)->elongation);                   \
-    (style)->angle           = smp_finite ((operation), "angle", (o)->angle);  \
-    (style)->clustering      = smp_finite ((operation), "clustering",          \
-                                           (o)->clustering);                   \
-    (style)->halo            = smp_finite ((operation), "halo", (o)->halo);    \
-    (style)->tone            = smp_finite ((operation), "tone", (o)->tone);    \
-    (style)->blur_px         = MAX (0.0, smp_finite ((operation), "photo-blur",\
-                                                     (o)->photo_blur));        \
+    (style)->px_per_mm       = SMP_FINITE ((operation), (o), px_per_mm);       \
+    (style)->dot_diameter    = SMP_FINITE ((operation), (o), dot_diameter);    \
+    (style)->size_variation  = SMP_FINITE ((operation), (o), size_variation);  \
+    (style)->shade_variation = SMP_FINITE ((operation), (o), shade_variation); \
+    (style)->darkness        = SMP_FINITE ((operation), (o), darkness);        \
+    (style)->depth           = SMP_FINITE ((operation), (o), depth);           \
+    (style)->elongation      = SMP_FINITE ((operation), (o), elongation);      \
+    (style)->angle           = SMP_FINITE ((operation), (o), angle);           \
+    (style)->clustering      = SMP_FINITE ((operation), (o), clustering);      \
+    (style)->halo            = SMP_FINITE ((operation), (o), halo);            \
+    (style)->tone            = SMP_FINITE ((operation), (o), tone);            \
+    (style)->blur_px         = MAX (0.0, SMP_FINITE ((operation), (o),         \
+                                                     photo_blur));             \
     (style)->sessions        = (o)->sessions;                                  \
-    gegl_color_get_pixel ((o)->pigment, rgb_, (style)->colour);                \
-    gegl_color_get_pixel ((o)->shade_color, rgb_, (style)->colour2);           \
+    (style)->timeline.after_session = (o)->after_session;                      \
+    (style)->timeline.stage  = (SmpStage) (o)->stage;                          \
+    (style)->timeline.years  = SMP_FINITE ((operation), (o), years);           \
+    (style)->timeline.touch_up = (o)->touch_up;                                \
+    smp_color_rgb ((o)->pigment, space_, (style)->colour);                     \
+    smp_color_rgb ((o)->shade_color, space_, (style)->colour2);                \
   } G_STMT_END
 
 /* The map of where the scalp, the hair and the background are

@@ -185,11 +185,13 @@ color_lab (GeglOperation *operation,
            GeglColor     *color,
            gdouble       *lab)
 {
-  const Babl *rgb = babl_format_with_space ("RGB float",
-    gegl_operation_get_source_space (operation, "input"));
-  gfloat      c[3], l[3];
+  gdouble rgb[3];
+  gfloat  c[3], l[3];
 
-  gegl_color_get_pixel (color, rgb, c);
+  smp_color_rgb (color, smp_source_space (operation), rgb);
+  c[0] = rgb[0];
+  c[1] = rgb[1];
+  c[2] = rgb[2];
   smp_rgb_to_lab (c, l);
   lab[0] = l[0];
   lab[1] = l[1];
@@ -290,7 +292,7 @@ static void
 prepare (GeglOperation *operation)
 {
   GeglProperties *o     = GEGL_PROPERTIES (operation);
-  const Babl     *space = gegl_operation_get_source_space (operation, "input");
+  const Babl     *space = smp_source_space (operation);
 
   /* As smp:follicles: an 8 or 16-bit photo stays so.  */
   gegl_operation_set_format (operation, "input",
@@ -969,8 +971,7 @@ learn (GeglOperation *operation,
     gdouble rgb[3];
 
     if (color_given (o->pigment))
-      gegl_color_get_pixel (o->pigment, babl_format_with_space ("RGB double",
-        gegl_operation_get_source_space (operation, "input")), rgb);
+      smp_color_rgb (o->pigment, smp_source_space (operation), rgb);
     for (c = 0; c < 3; c++)
       {
         gdouble t = color_given (o->pigment)

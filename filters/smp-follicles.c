@@ -151,6 +151,10 @@ property_double (learnt_blur, _("Learnt photo blur (px)"), -1.0)
 /* The scalp map's own feather (mm): its head plane is read softly.  */
 #define MAP_FEATHER 5.0
 
+/* Below this share of the head outside the mask, there is no hair around
+ * it to learn from.  */
+#define BALD_HEAD_SHARE 0.15
+
 /* What is learnt from the whole photo, once per render.  */
 typedef struct
 {
@@ -339,7 +343,7 @@ static void
 prepare (GeglOperation *operation)
 {
   GeglProperties *o     = GEGL_PROPERTIES (operation);
-  const Babl     *space = gegl_operation_get_source_space (operation, "input");
+  const Babl     *space = smp_source_space (operation);
 
   gegl_operation_set_format (operation, "input",
                              babl_format_with_space ("RGBA float", space));
@@ -592,7 +596,8 @@ learn (GeglOperation *operation,
    * dark fringe).  */
   if (st->map && st->map->found && o->match == SMP_FOLLICLES_MATCH_RING)
     {
-      gint x, y;
+      gsize on_head = 0, off_mask = 0;
+      gint  x, y;
 
       hair = g_new (gfloat, n);
       for (y = 0; y < r.height; y++)
@@ -600,11 +605,21 @@ learn (GeglOperation *operation,
           {
             gdouble px = r.x + x - st->photo.x + 0.5;
             gdouble py = r.y + y - st->photo.y + 0.5;
+            gfloat  head = smp_scalp_sample (st->map, SMP_SCALP_HEAD, px, py);
 
             hair[(gsize) y * r.width + x] =
-              MAX (smp_scalp_sample (st->map, SMP_SCALP_HEAD, px, py),
-                   smp_scalp_sample (st->map, SMP_SCALP_HAIR, px, py));
+              MAX (head, smp_scalp_sample (st->map, SMP_SCALP_HAIR, px, py));
+            if (head >= 0.5f)
+              {
+                on_head++;
+                off_mask += mask[(gsize) y * r.width + x] < 0.5f;
+              }
           }
+      /* A mask over nearly all the head leaves no hair around it to
+       * match: a fully bald head (whose shaded rim, brows and background
+       * would be taken for hair).  */
+      if (off_mask < BALD_HEAD_SHARE * on_head)
+        seek = FALSE;
     }
   in = (SmpLookInput) { rgb, mask, ref, r.width, r.height,
                         smp_px_per_mm (operation), ring_px (operation), ! seek,
@@ -650,18 +665,15 @@ learn (GeglOperation *operation,
                                   (uint32_t) o->seed, &st->style,
                                   &st->density);
       g_free (patch);
-      if (g_getenv ("SMP_DEBUG"))
-        g_printerr ("DEBUG look: skin %.3f %.3f %.3f ratio %.3f %.3f %.3f tex %.2f grain %.2f px | patch %d at %d,%d | fit: colour %.4f %.4f %.4f tone %.2f halo %.2f dia %.3f dens %.1f blur %.2f\n",
-                    st->look.skin[0], st->look.skin[1], st->look.skin[2],
-                    st->look.ratio[0], st->look.ratio[1], st->look.ratio[2],
-                    st->look.texture, st->look.grain_px, side, px, py,
-                    st->style.colour[0], st->style.colour[1], st->style.colour[2], st->style.tone,
-                    st->style.halo, st->style.dot_diameter, st->density, st->style.blur_px);
     }
   if (! st->learnt)
     {
+      /* No hair learnt: the properties as set, exactly as match=none
+       * (which builds no map).  */
       st->look.hair_pixels = 0;
       st->look.ratio[0] = st->look.ratio[1] = st->look.ratio[2] = 1.0;
+      smp_scalp_map_free (st->map);
+      st->map = NULL;
     }
   else
     {
@@ -678,8 +690,6 @@ learn (GeglOperation *operation,
     }
   if (aux && st->look.skin_pixels > 0)
     spill_field (operation, aux, &st->field);
-  if (g_getenv ("SMP_DEBUG"))
-    g_printerr ("DEBUG field %dx%d cell %.1f at %d,%d skin px %d skin %.4f %.4f %.4f blur %.3f learnt %d\n", st->field.cols, st->field.rows, st->field.cell, st->field.x0, st->field.y0, st->look.skin_pixels, st->look.skin[0], st->look.skin[1], st->look.skin[2], st->blur, st->learnt);
   g_free (rgb);
   g_free (mask);
   g_free (ref);
@@ -707,7 +717,7 @@ shape_mask (const GeglRectangle *window,
 {
   Job          *job = data;
   const Stats  *st  = job->st;
-  gint          lr  = smp_look_local_px (job->renderer.style.px_per_mm);
+  gint          lr  = smp_look_gap_px (job->renderer.style.px_per_mm);
   GeglRectangle big = smp_rect_grow (*window, lr);
   gsize         nb  = (gsize) big.width * big.height, i;
   gfloat       *rgb, *Y, *ok;
@@ -737,11 +747,16 @@ shape_mask (const GeglRectangle *window,
                                        window->y + y);
         gfloat share;
 
-        /* Past the mask's edge only onto what has the skin's colour (not
-         * a wall, a shirt, a chair).  */
+        /* Past the mask's edge only onto the scalp: onto the head where
+         * the scalp map found one (not a wall, a shirt, a face or a
+         * neck), else onto what has the skin's colour.  */
         if (spill > own)
           spill = own + (spill - own) *
-                        smp_look_skin_like (&st->look, rgb + 3 * b);
+                        (st->map && st->map->found
+                         ? smp_scalp_sample (st->map, SMP_SCALP_HEAD,
+                                             window->x + x - st->photo.x + 0.5,
+                                             window->y + y - st->photo.y + 0.5)
+                         : smp_look_skin_like (&st->look, rgb + 3 * b));
         share = MAX (own, spill);
 
         /* Past the photo's edge (where only the centres of dots that
@@ -750,24 +765,13 @@ shape_mask (const GeglRectangle *window,
         mask[i] = ok[b] > 0.0f
                   ? smp_look_amount (&st->look, share, Y[b] / ok[b])
                   : share;
-        /* Past the mask's edge only onto the head: not a wall, a shirt,
-         * a face or a neck (within it, the designer's mask is trusted).  */
-        if (st->map && st->map->found && spill > own && mask[i] > 0.0f)
-          mask[i] *= MAX (own, smp_scalp_sample (st->map, SMP_SCALP_HEAD,
-                                                 window->x + x -
-                                                 st->photo.x + 0.5,
-                                                 window->y + y -
-                                                 st->photo.y + 0.5));
       }
   g_free (rgb);
   g_free (Y);
   g_free (ok);
 }
 
-/* One strip: the photo (or nothing) times the pigment field.  Light the
- * skin's surface reflects (a shine, smp_look_shine) passes no pigment: a
- * pixel's field is eased by its share of it, so that photo x pigment is
- * still the composite.  */
+/* One strip: the photo (or nothing) times the pigment field.  */
 static gboolean
 composite_strip (const GeglRectangle *strip,
                  gfloat              *pix,
@@ -776,43 +780,27 @@ composite_strip (const GeglRectangle *strip,
                  gint                 margin,
                  gpointer             data)
 {
-  Job        *job   = data;
-  const Babl *rgba  = gegl_operation_get_format (job->operation, "input");
-  gsize       np    = (gsize) strip->width * strip->height, i;
-  gboolean    shine = job->st && job->st->look.skin_pixels > 0;
-  gboolean    pigm  = GEGL_PROPERTIES (job->operation)->output ==
-                      SMP_FOLLICLES_OUTPUT_PIGMENT;
-  gint        c;
+  Job        *job  = data;
+  const Babl *rgba = gegl_operation_get_format (job->operation, "input");
+  gsize       np   = (gsize) strip->width * strip->height, i;
 
-  if (! pigm || shine)
-    gegl_buffer_get (job->input, strip, 1.0, rgba, pix,
-                     GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-  for (i = 0; i < np; i++)
+  if (GEGL_PROPERTIES (job->operation)->output == SMP_FOLLICLES_OUTPUT_PIGMENT)
+    for (i = 0; i < np; i++)
+      {
+        pix[i * 4 + 0] = field[i * 3 + 0];
+        pix[i * 4 + 1] = field[i * 3 + 1];
+        pix[i * 4 + 2] = field[i * 3 + 2];
+        pix[i * 4 + 3] = 1.0f;
+      }
+  else
     {
-      gfloat f[3] = { field[i * 3 + 0], field[i * 3 + 1], field[i * 3 + 2] };
-
-      if (shine && (f[0] < 1.0f || f[1] < 1.0f || f[2] < 1.0f))
+      gegl_buffer_get (job->input, strip, 1.0, rgba, pix,
+                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      for (i = 0; i < np; i++)
         {
-          gfloat w = smp_look_shine (&job->st->look, pix + i * 4);
-
-          if (w > 0.0f)
-            for (c = 0; c < 3; c++)
-              if (pix[i * 4 + c] > 0.0f)
-                f[c] = 1.0f - (1.0f - f[c]) *
-                              MAX (0.0f, 1.0f - w / pix[i * 4 + c]);
-        }
-      if (pigm)
-        {
-          pix[i * 4 + 0] = f[0];
-          pix[i * 4 + 1] = f[1];
-          pix[i * 4 + 2] = f[2];
-          pix[i * 4 + 3] = 1.0f;
-        }
-      else
-        {
-          pix[i * 4 + 0] *= f[0];
-          pix[i * 4 + 1] *= f[1];
-          pix[i * 4 + 2] *= f[2];
+          pix[i * 4 + 0] *= field[i * 3 + 0];
+          pix[i * 4 + 1] *= field[i * 3 + 1];
+          pix[i * 4 + 2] *= field[i * 3 + 2];
         }
     }
   gegl_buffer_set (job->output, strip, 0, rgba, pix, GEGL_AUTO_ROWSTRIDE);

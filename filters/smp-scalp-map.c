@@ -80,7 +80,7 @@ static void
 prepare (GeglOperation *operation)
 {
   GeglProperties *o     = GEGL_PROPERTIES (operation);
-  const Babl     *space = gegl_operation_get_source_space (operation, "input");
+  const Babl     *space = smp_source_space (operation);
 
   gegl_operation_set_format (operation, "input",
                              babl_format_with_space ("RGBA float", space));

@@ -238,7 +238,7 @@ stats_region (GeglOperation *operation)
 static void
 prepare (GeglOperation *operation)
 {
-  const Babl *space = gegl_operation_get_source_space (operation, "input");
+  const Babl *space = smp_source_space (operation);
 
   gegl_operation_set_format (operation, "input",
                              babl_format_with_space ("RGBA float", space));
@@ -1157,7 +1157,7 @@ gegl_op_class_init (GeglOpClass *klass)
     "gimp:menu-path",        "<Image>/Filters/SMP",
     "gimp:menu-label",       _("Scar Blend..."),
     "reference-composition", reference_composition,
-    "reference-hash",        "2b1302da63bdf63d89e5cfab850bdf8e",
+    "reference-hash",        "f5e554ccb3cf3bb5c276c572218677f9",
     "description",
       _("Scalp micropigmentation over a scar: the aux input is the scar mask "
         "(white = scar; a rough one is fine). Every part of the scar takes "

@@ -104,10 +104,26 @@ pdb_description (GParamSpec *pspec)
   return g_string_free (d, FALSE);
 }
 
+/* "The op's mask (density, region or scar): 0 = the selection ...", from
+ * the table of mask sources.  */
+static gchar *
+mask_description (void)
+{
+  GString *d = g_string_new ("The op's mask (density, region or scar; white "
+                             "= full): ");
+  guint    i;
+
+  for (i = 0; i < smp_n_mask_sources; i++)
+    g_string_append_printf (d, "%s%d = %s", i ? ", " : "",
+                            smp_mask_sources[i].id, smp_mask_sources[i].pdb);
+  return g_string_free (d, FALSE);
+}
+
 static void
 query (void)
 {
   gchar **ops;
+  gchar  *mask_help = mask_description ();
   gint    k;
 
   gegl_init (NULL, NULL);
@@ -138,21 +154,26 @@ query (void)
           args[N_LEADING + i].description = pdb_description (s->specs[i]);
         }
       i += N_LEADING;
-      args[i++] = (GimpParamDef) { GIMP_PDB_INT32, "mask",
-        "Density mask: 0 = the selection (none: everywhere), "
-        "1 = the channel or layer mask in mask-channel, 2 = none (everywhere)" };
+      args[i++] = (GimpParamDef) { GIMP_PDB_INT32, "mask", mask_help };
       args[i++] = (GimpParamDef) { GIMP_PDB_CHANNEL, "mask-channel",
         "Channel or layer mask used when mask = 1 (white = full density), "
         "else -1" };
       args[i++] = (GimpParamDef) { GIMP_PDB_INT32, "result",
-        "0 = new layer with the result above the drawable, 1 = new layer "
-        "with the pigment alone in Multiply mode (non-destructive), "
-        "2 = apply to the drawable itself" };
+        "0 = new layer with the result directly above the drawable (what "
+        "changed, the rest transparent), 1 = new layer with the pigment "
+        "alone in Multiply mode, 2 = apply to the drawable itself (it keeps "
+        "its ID, mask, opacity and mode)" };
 
       help = g_strdup_printf ("%s\n\nRuns the GEGL operation %s; every "
                               "property is an argument, in physical units. "
                               "The original layer is left as it was unless "
-                              "result = 2; one undo step undoes it all.",
+                              "result = 2; one undo step undoes it all. "
+                              "Result layers are named with the op, the "
+                              "preset their settings match and the scale, "
+                              "and are refused as input. RUN-WITH-LAST-VALS "
+                              "takes the image's own scale when it has one "
+                              "(the parasite \"" SMP_SCALE_PARASITE "\", "
+                              "\"3.3 how it was found\").",
                               descr ? descr : "", ops[k]);
       gimp_install_procedure (name, title ? title : ops[k], help,
                               "SMP preview project", "SMP preview project",
@@ -169,6 +190,7 @@ query (void)
       smp_settings_free (s);
     }
   g_strfreev (ops);
+  g_free (mask_help);
 }
 
 /* Reads the op's arguments; FALSE with the reason when one is no value the
@@ -261,11 +283,13 @@ read_args (SmpSettings      *s,
   opt->mask         = param[i].data.d_int32;
   opt->mask_channel = param[i + 1].data.d_channel;
   opt->result       = param[i + 2].data.d_int32;
-  if (opt->mask < SMP_MASK_SELECTION || opt->mask > SMP_MASK_NONE)
+  if (opt->mask < 0 || opt->mask >= (gint) smp_n_mask_sources)
     {
+      gchar *help = mask_description ();
+
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "mask = %d: 0 (selection), 1 (channel) or 2 (none)",
-                   opt->mask);
+                   "mask = %d is none of these: %s", opt->mask, help);
+      g_free (help);
       return FALSE;
     }
   if (opt->result < SMP_RESULT_LAYER || opt->result > SMP_RESULT_IN_PLACE)
@@ -306,7 +330,7 @@ load_last (const gchar *name,
   gimp_get_data (name, all);
   opt->mask   = (gint) g_ascii_strtoll (all, &rest, 10);
   opt->result = (gint) g_ascii_strtoll (rest, &rest, 10);
-  opt->mask   = CLAMP (opt->mask, SMP_MASK_SELECTION, SMP_MASK_NONE);
+  opt->mask   = CLAMP (opt->mask, 0, (gint) smp_n_mask_sources - 1);
   opt->result = CLAMP (opt->result, SMP_RESULT_LAYER, SMP_RESULT_IN_PLACE);
   /* A module that changed since is no reason to fail: what is still
    * understood is kept.  */
@@ -329,8 +353,9 @@ run (const gchar      *name,
   GimpPDBStatusType status   = GIMP_PDB_SUCCESS;
   SmpSettings      *s        = NULL;
   SmpOptions        opt      = { SMP_MASK_SELECTION, -1, SMP_RESULT_LAYER };
+  SmpScale          scale    = { 0 };
   GError           *error    = NULL;
-  gchar            *op;
+  gchar            *op, *refusal;
 
   *nreturn_vals = 1;
   *return_vals  = values;
@@ -354,42 +379,58 @@ run (const gchar      *name,
                    "installed (./run install)?", op);
       status = GIMP_PDB_EXECUTION_ERROR;
     }
+  /* Said before any dialog: a result or a pigment layer is no photo.  */
+  else if ((refusal = smp_refusal (image, drawable)))
+    {
+      g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s", refusal);
+      g_free (refusal);
+      status = GIMP_PDB_EXECUTION_ERROR;
+    }
 
   if (status == GIMP_PDB_SUCCESS)
     switch (run_mode)
       {
       case GIMP_RUN_INTERACTIVE:
         load_last (name, s, &opt);
-        smp_settings_default_scale (s, image);
-        if (! smp_dialog (s, &opt, image, drawable))
+        smp_scale_of_image (image, smp_settings_get_double (s, "px-per-mm"),
+                            &scale);
+        smp_settings_set_double (s, "px-per-mm", scale.px_per_mm);
+        if (! smp_dialog (s, &opt, &scale, image, drawable))
           status = GIMP_PDB_CANCEL;
         break;
       case GIMP_RUN_NONINTERACTIVE:
         if (! read_args (s, &opt, param, nparams, &error))
           status = GIMP_PDB_CALLING_ERROR;
+        scale.px_per_mm = smp_settings_get_double (s, "px-per-mm");
         break;
       case GIMP_RUN_WITH_LAST_VALS:
+        /* The look of the last run, at this photo's own scale when it
+         * has one: the scale belongs to the photo.  */
         load_last (name, s, &opt);
+        smp_scale_of_image (image, smp_settings_get_double (s, "px-per-mm"),
+                            &scale);
+        smp_settings_set_double (s, "px-per-mm", scale.px_per_mm);
         break;
       }
 
   if (status == GIMP_PDB_SUCCESS)
     {
+      /* Before the run's undo group: undoing the run keeps what was
+       * measured of the photo.  */
+      smp_scale_remember (image, &scale);
       if (smp_apply (s, &opt, image, drawable, run_mode != GIMP_RUN_NONINTERACTIVE,
                      &error))
-        {
-          save_last (name, s, &opt);
-          if (run_mode != GIMP_RUN_NONINTERACTIVE)
-            gimp_displays_flush ();
-        }
+        save_last (name, s, &opt);
       else
         status = GIMP_PDB_EXECUTION_ERROR;
+      if (run_mode != GIMP_RUN_NONINTERACTIVE)
+        gimp_displays_flush ();
     }
 
   if (error && error->domain == SMP_NOTHING_TO_DO)
     {
-      /* A no-op (the selection misses the layer) is said, and succeeds:
-       * a success returns no more than the status.  */
+      /* A no-op (the selection misses the layer, nothing changed) is
+       * said, and succeeds: a success returns no more than the status.  */
       status = GIMP_PDB_SUCCESS;
       g_message ("%s", error->message);
     }
@@ -402,6 +443,7 @@ run (const gchar      *name,
       values[1].data.d_string = error->message;
     }
   values[0].data.d_status = status;
+  smp_scale_clear (&scale);
   smp_settings_free (s);
   g_free (op);
 }

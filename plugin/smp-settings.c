@@ -6,6 +6,7 @@
  * option) any later version.
  */
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,6 +164,40 @@ smp_settings_has_pigment (const SmpSettings *settings)
                                    "pigment") != NULL;
 }
 
+gboolean
+smp_settings_is_dot (const SmpSettings *settings,
+                     guint              k)
+{
+  gint first = smp_settings_find (settings, "dot-diameter");
+  gint last  = smp_settings_find (settings, "seed");
+
+  /* The shared properties are declared together, in this order.  */
+  return first >= 0 && last >= first && (gint) k >= first && (gint) k <= last;
+}
+
+gdouble
+smp_settings_get_double (const SmpSettings *settings,
+                         const gchar       *name)
+{
+  gint k = smp_settings_find (settings, name);
+
+  return k >= 0 && G_VALUE_HOLDS_DOUBLE (&settings->values[k])
+         ? g_value_get_double (&settings->values[k]) : 0.0;
+}
+
+void
+smp_settings_set_double (SmpSettings *settings,
+                         const gchar *name,
+                         gdouble      value)
+{
+  gint k = smp_settings_find (settings, name);
+
+  if (k < 0 || ! G_VALUE_HOLDS_DOUBLE (&settings->values[k]))
+    return;
+  g_value_set_double (&settings->values[k], value);
+  g_param_value_validate (settings->specs[k], &settings->values[k]);
+}
+
 /* The node of a preset's last op, built on a nop in graph.  */
 static GeglNode *
 preset_op (GeglNode        *graph,
@@ -224,6 +259,82 @@ smp_settings_apply_preset (SmpSettings      *settings,
   return op != NULL;
 }
 
+/* Equal as a control shows them: numbers to a millionth, colours to a
+ * hundredth of a percent per channel (a colour button's round trip).  */
+static gboolean
+values_equal (const GValue *a,
+              const GValue *b)
+{
+  if (G_VALUE_HOLDS_DOUBLE (a))
+    return fabs (g_value_get_double (a) - g_value_get_double (b)) <=
+           1e-6 * MAX (1.0, fabs (g_value_get_double (a)));
+  if (G_VALUE_HOLDS_INT (a))
+    return g_value_get_int (a) == g_value_get_int (b);
+  if (G_VALUE_HOLDS_UINT (a))
+    return g_value_get_uint (a) == g_value_get_uint (b);
+  if (G_VALUE_HOLDS_BOOLEAN (a))
+    return g_value_get_boolean (a) == g_value_get_boolean (b);
+  if (G_VALUE_HOLDS_ENUM (a))
+    return g_value_get_enum (a) == g_value_get_enum (b);
+  if (G_VALUE_HOLDS_STRING (a))
+    return ! g_strcmp0 (g_value_get_string (a), g_value_get_string (b));
+  if (G_VALUE_HOLDS (a, GEGL_TYPE_COLOR))
+    {
+      gdouble ca[4], cb[4];
+      gint    c;
+
+      if (! g_value_get_object (a) || ! g_value_get_object (b))
+        return g_value_get_object (a) == g_value_get_object (b);
+      gegl_color_get_pixel (g_value_get_object (a),
+                            babl_format ("R'G'B'A double"), ca);
+      gegl_color_get_pixel (g_value_get_object (b),
+                            babl_format ("R'G'B'A double"), cb);
+      for (c = 0; c < 4; c++)
+        if (fabs (ca[c] - cb[c]) > 1e-4)
+          return FALSE;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+const SmpPreset *
+smp_settings_matching_preset (const SmpSettings *settings,
+                              GPtrArray         *presets)
+{
+  SmpSettings     *look  = smp_settings_new (settings->op);
+  const SmpPreset *found = NULL;
+  guint            p, i;
+
+  for (p = 0; look && ! found && p < presets->len; p++)
+    {
+      SmpPreset *preset = g_ptr_array_index (presets, p);
+      gboolean   same   = smp_settings_apply_preset (look, preset, NULL);
+
+      for (i = 0; same && i < settings->n_specs; i++)
+        {
+          const gchar *name = settings->specs[i]->name;
+
+          if (strcmp (name, "px-per-mm") && strcmp (name, "seed"))
+            same = values_equal (&settings->values[i], &look->values[i]);
+        }
+      if (same)
+        found = preset;
+    }
+  smp_settings_free (look);
+  return found;
+}
+
+gchar *
+smp_settings_describe (const SmpSettings *settings,
+                       GPtrArray         *presets)
+{
+  const SmpPreset *preset = smp_settings_matching_preset (settings, presets);
+
+  return g_strdup_printf ("%s, %.2f px/mm",
+                          preset ? preset->name : "own settings",
+                          smp_settings_get_double (settings, "px-per-mm"));
+}
+
 gboolean
 smp_settings_color_is_auto (GParamSpec *pspec)
 {
@@ -273,12 +384,34 @@ smp_settings_to_string (const SmpSettings *settings)
         }
       else if (G_VALUE_HOLDS (v, GEGL_TYPE_COLOR) && g_value_get_object (v))
         {
-          gdouble rgba[4];
-          gchar   c[4][G_ASCII_DTOSTR_BUF_SIZE];
-          gint    k;
+          GeglColor   *color  = g_value_get_object (v);
+          const Babl  *stored = gegl_color_get_format (color);
+          const gchar *model  = babl_get_name (babl_format_get_model (stored));
+          gdouble      rgba[4], p[4];
+          gchar        c[4][G_ASCII_DTOSTR_BUF_SIZE];
+          gint         k;
+          gboolean     bytes = ! strcmp (model, "R'G'B'A");
 
-          gegl_color_get_rgba (g_value_get_object (v), &rgba[0], &rgba[1],
-                               &rgba[2], &rgba[3]);
+          /* A colour given in hex (a preset's, a spec's default) is
+           * written back in hex: the ops decode sRGB colours themselves,
+           * and the same colour through linear text would differ in its
+           * last bits (a pixel a level off on Filters > Repeat).  */
+          gegl_color_get_pixel (color, babl_format ("R'G'B'A double"), p);
+          for (k = 0; k < 4 && bytes; k++)
+            bytes = fabs (p[k] * 255.0 - round (p[k] * 255.0)) < 1e-4;
+          if (bytes)
+            {
+              g_string_append_printf (text, " %s=#%02x%02x%02x", name,
+                                      (guint) round (p[0] * 255.0),
+                                      (guint) round (p[1] * 255.0),
+                                      (guint) round (p[2] * 255.0));
+              if (round (p[3] * 255.0) < 255.0)
+                g_string_append_printf (text, "%02x",
+                                        (guint) round (p[3] * 255.0));
+              continue;
+            }
+          gegl_color_get_rgba (color, &rgba[0], &rgba[1], &rgba[2],
+                               &rgba[3]);
           /* Shortest text that reads back to the same double.  */
           for (k = 0; k < 4; k++)
             g_ascii_dtostr (c[k], sizeof c[k], rgba[k]);
@@ -365,6 +498,12 @@ smp_settings_from_string (SmpSettings  *settings,
   GString  *bad = g_string_new (NULL);
   gboolean  ok;
 
+  /* No words, nothing to change (g_shell_parse_argv calls it an error).  */
+  if (! text[strspn (text, " \t\n")])
+    {
+      g_string_free (bad, TRUE);
+      return TRUE;
+    }
   if (! g_shell_parse_argv (text, &argc, &words, NULL))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
@@ -449,6 +588,20 @@ smp_settings_graph (const SmpSettings *settings,
       gegl_node_connect_to (shift, "output", op, "aux");
     }
   return op;
+}
+
+GeglRectangle
+smp_settings_reach (GeglNode            *op,
+                    const GeglRectangle *mask_bounds)
+{
+  /* The bounding boxes first: the op reads its inputs' from them.  */
+  GeglRectangle in = gegl_node_get_bounding_box (op), r;
+
+  r = gegl_operation_get_required_for_output (gegl_node_get_gegl_operation (op),
+                                              "aux", mask_bounds);
+  if (! gegl_rectangle_intersect (&r, &r, &in))
+    r.width = r.height = 0;
+  return r;
 }
 
 void

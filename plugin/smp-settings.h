@@ -47,6 +47,20 @@ gint         smp_settings_find         (const SmpSettings *settings,
 /* Whether the op can output its pigment alone (output=pigment).  */
 gboolean     smp_settings_has_pigment  (const SmpSettings *settings);
 
+/* Whether spec k is one of the dot properties every stippling op shares
+ * (filters/smp-dot-properties.inc: from "dot-diameter" to "seed"), which
+ * the dialog puts on a page of their own.  */
+gboolean     smp_settings_is_dot       (const SmpSettings *settings,
+                                        guint              k);
+
+/* A number property by name (px-per-mm above all); 0 when there is none.
+ * Setting clamps to the spec.  */
+gdouble      smp_settings_get_double   (const SmpSettings *settings,
+                                        const gchar       *name);
+void         smp_settings_set_double   (SmpSettings       *settings,
+                                        const gchar       *name,
+                                        gdouble            value);
+
 /* The presets (data/presets, see smp-presets.h) whose last op is this
  * settings' op, sorted by name; g_ptr_array_unref.  */
 GPtrArray   *smp_settings_presets      (const SmpSettings *settings);
@@ -58,6 +72,16 @@ GPtrArray   *smp_settings_presets      (const SmpSettings *settings);
 gboolean     smp_settings_apply_preset (SmpSettings       *settings,
                                         const SmpPreset   *preset,
                                         GError           **error);
+
+/* The preset of presets (smp_settings_presets) whose look these settings
+ * are, every property but the scale and the seed alike; NULL if none.  */
+const SmpPreset *smp_settings_matching_preset (const SmpSettings *settings,
+                                               GPtrArray         *presets);
+
+/* "shaved-dark-hair, 3.30 px/mm" (or "own settings, ..."): what a result
+ * layer's name says of the run.  */
+gchar       *smp_settings_describe     (const SmpSettings *settings,
+                                        GPtrArray         *presets);
 
 /* Whether a colour property is "automatic" by default (transparent: the op
  * estimates it), so that the user may hand it back to the op.  */
@@ -84,6 +108,14 @@ GeglNode    *smp_settings_graph        (const SmpSettings *settings,
                                         gint               mask_dy,
                                         gboolean           pigment,
                                         GeglNode         **graph);
+
+/* What the op node (made by smp_settings_graph, with a mask) can change
+ * when its mask is zero outside mask_bounds: the output its mask there is
+ * read for, as the op's own get_required_for_output says (a dot's reach, a
+ * feather, the ring it learns from), within its input.  Beyond it the op
+ * leaves the input as it is.  */
+GeglRectangle smp_settings_reach       (GeglNode            *op,
+                                        const GeglRectangle *mask_bounds);
 
 /* Renders area of the graph above into pixels of format: what the dialog's
  * live preview shows (and the preview benchmark times).  */

@@ -297,6 +297,24 @@ smp_test_save_png (GeglBuffer  *buffer,
 }
 
 void
+smp_test_sheet_put (SmpTestSheet *sheet,
+                    const guchar *rgba,
+                    gint          w,
+                    gint          h,
+                    gint          x0,
+                    gint          y0,
+                    gint          zoom)
+{
+  gint x, y;
+
+  for (y = 0; y < h * zoom; y++)
+    for (x = 0; x < w * zoom; x++)
+      if (x0 + x < sheet->w && y0 + y < sheet->h)
+        memcpy (sheet->px + ((gsize) (y0 + y) * sheet->w + x0 + x) * 4,
+                rgba + ((gsize) (y / zoom) * w + x / zoom) * 4, 4);
+}
+
+void
 smp_test_reference_hash (const gchar *op)
 {
   const gchar  *xml  = gegl_operation_get_key (op, "reference-composition");
@@ -365,16 +383,27 @@ void
 smp_test_tile_independence (const GeglRectangle *rect,
                             SmpTestRender        render)
 {
+  smp_test_tile_independence_env (rect, render, NULL);
+}
+
+void
+smp_test_tile_independence_env (const GeglRectangle *rect,
+                                SmpTestRender        render,
+                                const gchar * const *more)
+{
   const gchar *argv[] = { g_getenv ("SMP_TEST_SELF"), "--tile-hash", NULL };
-  const gchar *env[]  = { "GEGL_TILE_SIZE", "37x53", "GEGL_THREADS", "2",
-                          NULL };
+  const gchar *env[16] = { "GEGL_TILE_SIZE", "37x53", "GEGL_THREADS", "2",
+                           NULL };
   const gsize  size   = (gsize) rect->width * rect->height * 4;
   const gint   cx     = rect->width * 3 / 5, cy = rect->height * 5 / 9;
   guchar      *all    = render (rect, 1), *other = render (rect, 2);
   guchar      *parts  = g_malloc0 (size);
   gchar       *whole, *split, *child, *config = NULL;
-  gint         q, y;
+  gint         q, y, e = 4;
 
+  for (q = 0; more && more[q] && e < 14; q++)
+    env[e++] = more[q];
+  env[e] = NULL;
   for (q = 3; q >= 0; q--)
     {
       GeglRectangle r = { rect->x + (q & 1) * cx, rect->y + (q & 2) / 2 * cy,

@@ -92,6 +92,23 @@ const gchar *smp_test_tmpdir      (void);
 void        smp_test_save_png     (GeglBuffer           *buffer,
                                    const gchar          *path);
 
+/* A review picture being laid out: w x h pixels of R'G'B'A u8.  */
+typedef struct
+{
+  guchar *px;
+  gint    w, h;
+} SmpTestSheet;
+
+/* Copies a w x h R'G'B'A u8 picture into the sheet at x0, y0, each pixel
+ * made zoom x zoom (what falls off the sheet is cut).  */
+void        smp_test_sheet_put    (SmpTestSheet         *sheet,
+                                   const guchar         *rgba,
+                                   gint                  w,
+                                   gint                  h,
+                                   gint                  x0,
+                                   gint                  y0,
+                                   gint                  zoom);
+
 /* Checks op's "reference-hash" as GEGL's gegl-tester does: its
  * "reference-composition" saved as PNG, loaded, MD5 of its R'G'B'A u8
  * pixels.  */
@@ -139,6 +156,12 @@ gboolean    smp_test_tile_child     (int                  *argc,
  * threads give the same bytes; seed 2 gives others.  */
 void        smp_test_tile_independence (const GeglRectangle *rect,
                                         SmpTestRender        render);
+
+/* The same with more environment for the child (name, value pairs,
+ * NULL-terminated): what else its render must know.  */
+void        smp_test_tile_independence_env (const GeglRectangle *rect,
+                                            SmpTestRender        render,
+                                            const gchar * const *env);
 
 /* For the eye: build/review/<name>.png, the before | after of two CIE Lab
  * float images of extent box (3 floats a pixel), and <name>-2x.png, the

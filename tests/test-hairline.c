@@ -999,30 +999,6 @@ test_gegl_binary (void)
 /* A picture for a person to look at: rows of panels, 8-bit RGBA.  */
 typedef struct
 {
-  guchar *px;
-  gint    w, h;
-} Sheet;
-
-static void
-sheet_put (Sheet        *s,
-           const guchar *rgba,
-           gint          w,
-           gint          h,
-           gint          x0,
-           gint          y0,
-           gint          zoom)
-{
-  gint x, y;
-
-  for (y = 0; y < h * zoom; y++)
-    for (x = 0; x < w * zoom; x++)
-      if (x0 + x < s->w && y0 + y < s->h)
-        memcpy (s->px + ((gsize) (y0 + y) * s->w + x0 + x) * 4,
-                rgba + ((gsize) (y / zoom) * w + x / zoom) * 4, 4);
-}
-
-typedef struct
-{
   const gchar *file;
   gdouble      ppm;
   const gchar *hairline;   /* the front edge, drawn left to right */
@@ -1068,7 +1044,7 @@ test_real_photos (void)
       guchar       *before, *after, *mask, *cb, *ca, *cm;
       gfloat       *mv, *bf, *af;
       gdouble       dark[3] = { 0 }, nn[3] = { 0 };
-      Sheet         s;
+      SmpTestSheet  s;
       gint          i;
 
       if (! photo)
@@ -1132,12 +1108,16 @@ test_real_photos (void)
       s.w  = 3 * box.width;
       s.h  = box.height + 2 * c.height;
       s.px = g_new0 (guchar, (gsize) s.w * s.h * 4);
-      sheet_put (&s, before, box.width, box.height, 0, 0, 1);
-      sheet_put (&s, after, box.width, box.height, box.width, 0, 1);
-      sheet_put (&s, mask, box.width, box.height, 2 * box.width, 0, 1);
-      sheet_put (&s, cb, c.width, c.height, 0, box.height, 2);
-      sheet_put (&s, ca, c.width, c.height, box.width, box.height, 2);
-      sheet_put (&s, cm, c.width, c.height, 2 * box.width, box.height, 2);
+      smp_test_sheet_put (&s, before, box.width, box.height, 0, 0, 1);
+      smp_test_sheet_put (&s, after, box.width, box.height, box.width, 0,
+                          1);
+      smp_test_sheet_put (&s, mask, box.width, box.height, 2 * box.width,
+                          0, 1);
+      smp_test_sheet_put (&s, cb, c.width, c.height, 0, box.height, 2);
+      smp_test_sheet_put (&s, ca, c.width, c.height, box.width, box.height,
+                          2);
+      smp_test_sheet_put (&s, cm, c.width, c.height, 2 * box.width,
+                          box.height, 2);
       {
         GeglRectangle all = { 0, 0, s.w, s.h };
         GeglBuffer   *buf = gegl_buffer_new (&all, RGBA_U8);

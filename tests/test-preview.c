@@ -7,10 +7,15 @@
  * option) any later version.
  */
 
+#define _GNU_SOURCE  /* memmem */
 #include <gegl.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "smp-test-util.h"
 
@@ -303,7 +308,7 @@ test_errors (void)
   g_free (err);
   g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-s", "0", a,
                             "-o", out, NULL), ==, 2);
-  g_assert_nonnull (strstr (err, "--px-per-mm 0 is out of range"));
+  g_assert_nonnull (strstr (err, "--px-per-mm 0 is not a scale"));
   g_free (err);
 
   /* A mask of another size, a missing photo, a text file: each named, the
@@ -473,11 +478,24 @@ test_presets_match_gegl (void)
       after = panel (sheet, w, 1, pw, ph);
       want  = gegl_after (presets[i], photo, mask, cli);
       differs = memcmp (after, orig, pw * ph * 3) != 0;
-      g_test_message ("%s: smp-preview's after panel and gegl's output %s; "
-                      "it changed the photo: %s", presets[i],
-                      memcmp (after, want, pw * ph * 3) ? "DIFFER" : "agree",
-                      differs ? "yes" : "no");
-      g_assert_cmpmem (after, pw * ph * 3, want, pw * ph * 3);
+      {
+        gint k, most = 0, n_diff = 0;
+
+        for (k = 0; k < pw * ph * 3; k++)
+          {
+            most = MAX (most, abs (after[k] - want[k]));
+            n_diff += after[k] != want[k];
+          }
+        g_test_message ("%s: smp-preview's after panel and gegl's output: "
+                        "%d of %d values differ, by at most %d; it changed "
+                        "the photo: %s", presets[i], n_diff, pw * ph * 3,
+                        most, differs ? "yes" : "no");
+        /* gegl converts the 8-bit photo with babl's faster code, whose
+         * last bit can differ from the exact decoding smp-preview does
+         * (see tools/smp-image.h): one level, on a few values.  */
+        g_assert_cmpint (most, <=, 1);
+        g_assert_cmpint (n_diff, <=, pw * ph * 3 / 1000);
+      }
       g_assert_true (differs);
       g_free (sheet);
       g_free (after);
@@ -682,6 +700,1011 @@ test_jobs (void)
   g_free (two);
 }
 
+/* Issue 10: nothing lost, nothing silently wrong.  */
+
+/* Removes a folder the test made, and what is in it.  */
+static void
+rm_rf (const gchar *path)
+{
+  GDir        *dir = g_dir_open (path, 0, NULL);
+  const gchar *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      gchar *p = g_build_filename (path, name, NULL);
+
+      if (g_file_test (p, G_FILE_TEST_IS_DIR) &&
+          ! g_file_test (p, G_FILE_TEST_IS_SYMLINK))
+        rm_rf (p);
+      else
+        g_unlink (p);
+      g_free (p);
+    }
+  if (dir)
+    g_dir_close (dir);
+  g_rmdir (path);
+}
+
+static gchar *
+fresh_dir (const gchar *name)
+{
+  gchar *dir = tmp (name);
+
+  rm_rf (dir);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  return dir;
+}
+
+/* The temporaries smp-preview writes or wrote in dir: this version's
+ * .smp-preview.RUN.*, and the NAME.PID.tmp of earlier ones.  */
+static gint
+temporaries (const gchar *dir)
+{
+  GDir        *d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+  gint         n = 0;
+
+  while (d && (name = g_dir_read_name (d)))
+    if (g_str_has_prefix (name, ".smp-preview.") ||
+        g_str_has_suffix (name, ".tmp") || g_str_has_suffix (name, ".thumb.png"))
+      {
+        g_test_message ("left in %s: %s", dir, name);
+        n++;
+      }
+  if (d)
+    g_dir_close (d);
+  return n;
+}
+
+/* CRC-32 of PNG chunks (ISO 3309, as zlib's).  */
+static guint32
+crc32_of (const guchar *data,
+          gsize         length,
+          guint32       crc)
+{
+  gsize i;
+  gint  k;
+
+  crc = ~crc;
+  for (i = 0; i < length; i++)
+    {
+      crc ^= data[i];
+      for (k = 0; k < 8; k++)
+        crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+    }
+  return ~crc;
+}
+
+static void
+put_be32 (GByteArray *a,
+          guint32     v)
+{
+  guchar b[4] = { v >> 24, v >> 16, v >> 8, v };
+
+  g_byte_array_append (a, b, 4);
+}
+
+static void
+put_chunk (GByteArray   *png,
+           const gchar  *type,
+           const guchar *data,
+           gsize         length)
+{
+  GByteArray *body = g_byte_array_new ();
+
+  g_byte_array_append (body, (const guchar *) type, 4);
+  if (length)
+    g_byte_array_append (body, data, length);
+  put_be32 (png, length);
+  g_byte_array_append (png, body->data, body->len);
+  put_be32 (png, crc32_of (body->data, body->len, 0));
+  g_byte_array_unref (body);
+}
+
+/* A copy of a PNG with its colour chunks (sRGB, iCCP, gAMA, cHRM) replaced
+ * by gAMA `gamma` (as PNG stores it, x 100000; none when 0) and, unless
+ * chrm is NULL, a cHRM of white point and primaries: what ImageMagick
+ * writes.  */
+static void
+png_with_gamma (const gchar   *from,
+                const gchar   *to,
+                guint32        gamma,
+                const guint32 *chrm)
+{
+  gchar      *data;
+  gsize       len, at = 8;
+  GByteArray *png = g_byte_array_new ();
+
+  g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+  g_byte_array_append (png, (guchar *) data, 8);
+  while (at + 12 <= len)
+    {
+      const guchar *c = (guchar *) data + at;
+      guint32       n = (guint32) c[0] << 24 | c[1] << 16 | c[2] << 8 | c[3];
+      gchar         type[5] = { 0 };
+
+      memcpy (type, c + 4, 4);
+      if (strcmp (type, "sRGB") && strcmp (type, "iCCP") &&
+          strcmp (type, "gAMA") && strcmp (type, "cHRM"))
+        g_byte_array_append (png, c, n + 12);
+      if (! strcmp (type, "IHDR") && gamma)
+        {
+          GByteArray *body = g_byte_array_new ();
+          gint        i;
+
+          put_be32 (body, gamma);
+          put_chunk (png, "gAMA", body->data, 4);
+          g_byte_array_set_size (body, 0);
+          for (i = 0; chrm && i < 8; i++)
+            put_be32 (body, chrm[i]);
+          if (chrm)
+            put_chunk (png, "cHRM", body->data, 32);
+          g_byte_array_unref (body);
+        }
+      at += n + 12;
+    }
+  g_assert_true (g_file_set_contents (to, (gchar *) png->data, png->len,
+                                      NULL));
+  g_byte_array_unref (png);
+  g_free (data);
+}
+
+/* A PNG of width x height RGB 8-bit whose image data is `raw` stored
+ * (uncompressed deflate blocks), however few bytes that is.  */
+static void
+png_claiming (const gchar  *path,
+              guint32       width,
+              guint32       height,
+              const guchar *raw,
+              gsize         raw_len)
+{
+  GByteArray *png = g_byte_array_new (), *body = g_byte_array_new ();
+  guint32     a = 1, b = 0;
+  gsize       i;
+  guchar      head[2] = { 0x78, 0x01 };
+
+  g_byte_array_append (png, (const guchar *) "\x89PNG\r\n\x1a\n", 8);
+  put_be32 (body, width);
+  put_be32 (body, height);
+  g_byte_array_append (body, (const guchar *) "\x08\x02\x00\x00\x00", 5);
+  put_chunk (png, "IHDR", body->data, 13);
+  g_byte_array_set_size (body, 0);
+  g_byte_array_append (body, head, 2);
+  {
+    guchar block[5] = { 1, raw_len & 0xff, raw_len >> 8,
+                        ~raw_len & 0xff, (~raw_len >> 8) & 0xff };
+
+    g_assert_cmpuint (raw_len, <, 65536);
+    g_byte_array_append (body, block, 5);
+    g_byte_array_append (body, raw, raw_len);
+  }
+  for (i = 0; i < raw_len; i++)
+    {
+      a = (a + raw[i]) % 65521;
+      b = (b + a) % 65521;
+    }
+  put_be32 (body, b << 16 | a);
+  put_chunk (png, "IDAT", body->data, body->len);
+  put_chunk (png, "IEND", NULL, 0);
+  g_assert_true (g_file_set_contents (path, (gchar *) png->data, png->len,
+                                      NULL));
+  g_byte_array_unref (body);
+  g_byte_array_unref (png);
+}
+
+/* 1: an output that is an input, by any name, is refused before any work,
+ * even with --force, and the input keeps its bytes: a photo named as
+ * another's sheet, a photo named as the contact sheet, a mask named as a
+ * sheet, and sheets that are a symlink and a hard link to photos.  */
+static void
+test_same_file (void)
+{
+  gchar *d     = fresh_dir ("same");
+  gchar *a     = g_build_filename (d, "a.jpg", NULL);
+  gchar *c     = g_build_filename (d, "c.jpg", NULL);
+  gchar *ap    = g_build_filename (d, "a-preview.png", NULL);
+  gchar *cp    = g_build_filename (d, "c-preview.png", NULL);
+  gchar *cs    = g_build_filename (d, "contact-sheet.png", NULL);
+  gchar *b     = g_build_filename (d, "b.png", NULL);
+  gchar *bp    = g_build_filename (d, "b-preview.png", NULL);
+  gchar *other = g_build_filename (d, "other", NULL);
+  gchar *soft  = g_build_filename (other, "c-preview.png", NULL);
+  gchar *hard  = g_build_filename (other, "a-preview.png", NULL);
+  gchar *sums[4], *err;
+  gint   i;
+
+  make_photo (a, 120, 90, 0);
+  make_photo (c, 120, 90, 1);
+  make_photo (ap, 120, 90, 2);
+  make_photo (cs, 120, 90, 3);
+  make_photo (b, 120, 90, 4);
+  make_mask (bp, 120, 90);
+  g_assert_cmpint (g_mkdir (other, 0755), ==, 0);
+  g_assert_cmpint (symlink (c, soft), ==, 0);
+  g_assert_cmpint (link (a, hard), ==, 0);
+  sums[0] = file_md5 (a);
+  sums[1] = file_md5 (c);
+  sums[2] = file_md5 (ap);
+  sums[3] = file_md5 (cs);
+
+  g_assert_cmpint (preview (&err, "-f", "-p", "shaved-dark-hair", c, a, ap,
+                            "-o", d, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "a-preview.png, the sheet of "));
+  g_assert_nonnull (strstr (err, "(the same file)"));
+  g_free (err);
+  g_assert_cmpint (preview (&err, "-f", "--contact-sheet", "-j", "2", "-p",
+                            "shaved-dark-hair", c, cs, "-o", d, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "contact-sheet.png, the contact sheet, is "
+                                 "the photo"));
+  g_free (err);
+  g_assert_cmpint (preview (&err, "-f", "-p", "shaved-dark-hair", "-m", bp, b,
+                            "-o", d, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "is the mask"));
+  g_free (err);
+  g_assert_cmpint (preview (&err, "-f", "-p", "shaved-dark-hair", c, "-o",
+                            other, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "(the same file)"));
+  g_free (err);
+  g_assert_cmpint (preview (&err, "-f", "-p", "shaved-dark-hair", a, "-o",
+                            other, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "(the same file)"));
+  g_free (err);
+
+  /* Every input as it was, and no work done: no sheet of c, written
+   * first had the run gone ahead.  */
+  for (i = 0; i < 4; i++)
+    {
+      gchar *now = file_md5 (i == 0 ? a : i == 1 ? c : i == 2 ? ap : cs);
+
+      g_assert_cmpstr (now, ==, sums[i]);
+      g_free (now);
+      g_free (sums[i]);
+    }
+  g_assert_true (g_file_test (bp, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (cp, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (soft, G_FILE_TEST_IS_SYMLINK));
+  rm_rf (d);
+  g_free (d);
+  g_free (a);
+  g_free (c);
+  g_free (ap);
+  g_free (cp);
+  g_free (cs);
+  g_free (b);
+  g_free (bp);
+  g_free (other);
+  g_free (soft);
+  g_free (hard);
+}
+
+/* 2: an empty PNG, and one whose header says width 0: every smp: op passes
+ * them through in `gegl` as GEGL's own ops do (it aborted in prepare), and
+ * smp-preview names them.  */
+static void
+test_empty_images (void)
+{
+  gchar       *d     = fresh_dir ("empty");
+  gchar       *zero  = g_build_filename (d, "zero.png", NULL);
+  gchar       *w0    = g_build_filename (d, "width0.png", NULL);
+  gchar       *out   = g_build_filename (d, "out.png", NULL);
+  gchar      **ops   = gegl_list_operations (NULL);
+  const guchar raw[] = { 0, 1, 2, 3 };
+  gchar       *err;
+  gint         i, f, n = 0;
+
+  g_assert_true (g_file_set_contents (zero, "", 0, NULL));
+  png_claiming (w0, 0, 10, raw, sizeof raw);
+  for (i = 0; ops[i]; i++)
+    if (g_str_has_prefix (ops[i], "smp:") || ! strcmp (ops[i], "gegl:nop"))
+      for (f = 0; f < 2; f++)
+        {
+          const gchar *argv[] = { g_getenv ("SMP_GEGL_BIN"), "-i",
+                                  f ? w0 : zero, "-o", out, "--", ops[i],
+                                  NULL };
+          gint         status;
+          gchar       *so = smp_test_spawn (argv, NULL, NULL, &status);
+
+          g_test_message ("gegl -i %s -- %s: exit %d", f ? "width0.png"
+                          : "zero.png", ops[i], status);
+          g_assert_cmpint (status, ==, 0);
+          g_free (so);
+          n += g_str_has_prefix (ops[i], "smp:");
+        }
+  g_assert_cmpint (n, >=, 6);
+  g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", zero, w0, "-o",
+                            d, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "zero.png: empty file"));
+  g_assert_nonnull (strstr (err, "width0.png: not a valid PNG"));
+  g_free (err);
+  g_free (ops);
+  rm_rf (d);
+  g_free (d);
+  g_free (zero);
+  g_free (w0);
+  g_free (out);
+}
+
+/* A PNG of a photo as GEGL writes it at 8 bits (grey: one channel).  */
+static void
+make_photo8 (const gchar *path,
+             gint         width,
+             gint         height,
+             gint         variant,
+             gboolean     grey)
+{
+  gchar        *deep  = g_strconcat (path, ".16.png", NULL);
+  GeglNode     *graph = gegl_node_new ();
+  GeglNode     *load;
+  GeglRectangle box;
+  GeglBuffer   *buf;
+  gpointer      px;
+
+  make_photo (deep, width, height, variant);
+  load = gegl_node_new_child (graph, "operation", "gegl:load", "path", deep,
+                              NULL);
+  box  = gegl_node_get_bounding_box (load);
+  px   = smp_test_blit (load, &box, babl_format (grey ? "Y' float"
+                                                      : "R'G'B' float"));
+  buf  = gegl_buffer_new (&box, babl_format (grey ? "Y' float"
+                                                  : "R'G'B' float"));
+  gegl_buffer_set (buf, &box, 0, gegl_buffer_get_format (buf), px,
+                   GEGL_AUTO_ROWSTRIDE);
+  smp_test_save_png (buf, path);
+  g_object_unref (buf);
+  g_object_unref (graph);
+  g_free (px);
+  g_unlink (deep);
+  g_free (deep);
+}
+
+/* The largest difference between two 8-bit RGB images.  */
+static gint
+max_diff_rgb (const guchar *a,
+              const guchar *b,
+              gsize         values)
+{
+  gsize i;
+  gint  most = 0;
+
+  for (i = 0; i < values; i++)
+    most = MAX (most, abs (a[i] - b[i]));
+  return most;
+}
+
+/* OUTDIR/STEM-preview.png for a photo's file name.  */
+static gchar *
+sheet_of (const gchar *outdir,
+          const gchar *photo)
+{
+  gchar *base = g_path_get_basename (photo);
+  gchar *name, *path;
+
+  *strrchr (base, '.') = '\0';
+  name = g_strconcat (base, "-preview.png", NULL);
+  path = g_build_filename (outdir, name, NULL);
+  g_free (base);
+  g_free (name);
+  return path;
+}
+
+/* Runs smp-preview with extra environment (name, value pairs); argv
+ * without the program, NULL-terminated.  */
+static gint
+preview_env (const gchar * const *env,
+             const gchar * const *args,
+             gchar              **err)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+  gint       status, i;
+  gchar     *out;
+
+  g_ptr_array_add (argv, tool ());
+  for (i = 0; args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  out = smp_test_spawn ((const gchar * const *) argv->pdata, env, err,
+                        &status);
+  g_test_message ("smp-preview exit %d; stderr:\n%s", status, *err);
+  g_free (out);
+  g_ptr_array_unref (argv);
+  return status;
+}
+
+/* 3: the same bytes on every run, with -j 1, 2, 3, other tiles and
+ * threads, for PNGs with and without colour chunks (gAMA and cHRM, as
+ * ImageMagick writes them: GEGL makes a colour space of them, and babl
+ * converts from it with code it picks by timing, differently from run to
+ * run), JPEG, 16-bit and grey photos; and the before panel is the photo as
+ * GEGL reads its colour chunks, to within one level.  */
+static void
+test_deterministic (void)
+{
+  static const guint32 srgb[8]  = { 31270, 32900, 64000, 33000, 30000,
+                                    60000, 15000, 6000 };
+  static const guint32 adobe[8] = { 31270, 32900, 64000, 33000, 21000,
+                                    71000, 15000, 6000 };
+  static const gchar  *names[]  = { "gamma.png", "adobe.png", "plain.png",
+                                    "photo.jpg", "deep.png", "deep-gamma.png",
+                                    "grey.png", "grey-gamma.png" };
+  static const gchar  *runs[][6] = {
+    { "1", NULL },
+    { "2", NULL },
+    { "1", "GEGL_TILE_SIZE", "37x53", "GEGL_THREADS", "2" },
+    { "3", "GEGL_THREADS", "1", NULL },
+    { "1", NULL } };
+  enum { N = G_N_ELEMENTS (names), RUNS = G_N_ELEMENTS (runs) };
+  gchar *d = fresh_dir ("determinism");
+  gchar *base8 = g_build_filename (d, "base8.png", NULL);
+  gchar *paths[N], *sums[N + 1][RUNS];
+  gint   i, r;
+
+  for (i = 0; i < N; i++)
+    paths[i] = g_build_filename (d, names[i], NULL);
+  make_photo8 (base8, 200, 140, 0, FALSE);
+  png_with_gamma (base8, paths[0], 45455, srgb);
+  png_with_gamma (base8, paths[1], 45455, adobe);
+  png_with_gamma (base8, paths[2], 0, NULL);
+  make_photo (paths[3], 200, 140, 1);
+  make_photo (paths[4], 200, 140, 2);
+  png_with_gamma (paths[4], paths[5], 50000, NULL);
+  make_photo8 (paths[6], 200, 140, 3, TRUE);
+  png_with_gamma (paths[6], paths[7], 45455, NULL);
+
+  for (r = 0; r < RUNS; r++)
+    {
+      gchar       *name = g_strdup_printf ("out-%d", r);
+      gchar       *out  = g_build_filename (d, name, NULL);
+      const gchar *args[N + 16] = { "-p", "shaved-dark-hair", "-p",
+                                    "density-long-hair", "--seed", "5",
+                                    "--contact-sheet", "-j", runs[r][0],
+                                    "-o", out };
+      gchar       *err, *cs;
+
+      for (i = 0; i < N; i++)
+        args[11 + i] = paths[i];
+      g_assert_cmpint (preview_env (runs[r] + 1, args, &err), ==, 0);
+      g_free (err);
+      for (i = 0; i < N; i++)
+        {
+          gchar *sheet = sheet_of (out, names[i]);
+
+          sums[i][r] = file_md5 (sheet);
+          g_free (sheet);
+        }
+      cs = g_build_filename (out, "contact-sheet.png", NULL);
+      sums[N][r] = file_md5 (cs);
+      g_free (cs);
+      g_free (out);
+      g_free (name);
+    }
+  for (i = 0; i <= N; i++)
+    for (r = 1; r < RUNS; r++)
+      {
+        g_test_message ("%s: run 0 %s, run %d %s",
+                        i < N ? names[i] : "contact-sheet.png", sums[i][0], r,
+                        sums[i][r]);
+        g_assert_cmpstr (sums[i][r], ==, sums[i][0]);
+      }
+
+  /* What the colour chunks say is honoured: the before panel is the photo
+   * as GEGL reads it (babl's conversion, to within its last bit).  */
+  for (i = 0; i < N; i++)
+    {
+      gchar  *out   = g_build_filename (d, "out-0", NULL);
+      gchar  *sheet = sheet_of (out, names[i]);
+      gint    w, h, pw, ph, most;
+      guchar *s     = read_rgb (sheet, &w, &h);
+      guchar *p     = read_rgb (paths[i], &pw, &ph);
+      guchar *b     = panel (s, w, 0, pw, ph);
+
+      most = max_diff_rgb (b, p, (gsize) pw * ph * 3);
+      g_test_message ("%s: its before panel and GEGL's reading of it differ "
+                      "by at most %d", names[i], most);
+      g_assert_cmpint (most, <=, 1);
+      g_free (b);
+      g_free (p);
+      g_free (s);
+      g_free (sheet);
+      g_free (out);
+    }
+  for (i = 0; i <= N; i++)
+    for (r = 0; r < RUNS; r++)
+      g_free (sums[i][r]);
+  for (i = 0; i < N; i++)
+    g_free (paths[i]);
+  rm_rf (d);
+  g_free (d);
+  g_free (base8);
+}
+
+/* 4: damaged photos and masks are named with what is wrong: random bytes
+ * spliced into a JPEG, eight bytes of a PNG's image data overwritten, a
+ * header claiming more pixels than the data holds; and a decompression
+ * bomb (a few hundred bytes claiming 100000 x 100000) refused at once by
+ * its header, unless --max-megapixels allows it.  */
+static void
+test_corrupt (void)
+{
+  gchar  *d      = fresh_dir ("corrupt");
+  gchar  *good   = g_build_filename (d, "good.jpg", NULL);
+  gchar  *splice = g_build_filename (d, "splice.jpg", NULL);
+  gchar  *idat   = g_build_filename (d, "idat.png", NULL);
+  gchar  *shortp = g_build_filename (d, "short.png", NULL);
+  gchar  *bomb   = g_build_filename (d, "bomb.png", NULL);
+  gchar  *other  = g_build_filename (d, "other.jpg", NULL);
+  gchar  *omask  = g_build_filename (d, "other.mask.png", NULL);
+  gchar  *out    = g_build_filename (d, "out", NULL);
+  guchar  raw[300] = { 0 };
+  gchar  *data, *err, *sheet;
+  gsize   len, at;
+  gint    status, i;
+  GRand  *rand = g_rand_new_with_seed (10);
+
+  make_photo (good, 240, 160, 0);
+  make_photo (other, 240, 160, 1);
+  g_assert_true (g_file_get_contents (good, &data, &len, NULL));
+  {
+    GByteArray *b = g_byte_array_new ();
+
+    g_byte_array_append (b, (guchar *) data, len / 2);
+    for (i = 0; i < 3000; i++)
+      {
+        guchar c = g_rand_int_range (rand, 0, 256);
+
+        g_byte_array_append (b, &c, 1);
+      }
+    g_byte_array_append (b, (guchar *) data + len / 2, len - len / 2);
+    g_assert_true (g_file_set_contents (splice, (gchar *) b->data, b->len,
+                                        NULL));
+    g_byte_array_unref (b);
+  }
+  g_free (data);
+  make_photo (idat, 240, 160, 2);
+  g_assert_true (g_file_get_contents (idat, &data, &len, NULL));
+  at = (gchar *) memmem (data, len, "IDAT", 4) - data + 4 + 200;
+  memset (data + at, 0xa5, 8);
+  g_assert_true (g_file_set_contents (idat, data, len, NULL));
+  g_assert_true (g_file_set_contents (omask, data, len, NULL));
+  g_free (data);
+  png_claiming (shortp, 3000, 3000, raw, sizeof raw);
+  png_claiming (bomb, 100000, 100000, raw, sizeof raw);
+  g_assert_true (g_file_get_contents (bomb, &data, &len, NULL));
+  g_assert_cmpuint (len, <, 400);
+  g_free (data);
+
+  status = preview (&err, "-p", "shaved-dark-hair", splice, idat, shortp,
+                    good, "-o", out, NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "splice.jpg: corrupt JPEG"));
+  g_assert_nonnull (strstr (err, "idat.png: corrupt PNG"));
+  g_assert_nonnull (strstr (err, "short.png: corrupt PNG image data"));
+  g_free (err);
+  sheet = sheet_of (out, "good.jpg");
+  g_assert_true (g_file_test (sheet, G_FILE_TEST_EXISTS));
+  g_free (sheet);
+  sheet = sheet_of (out, "splice.jpg");
+  g_assert_false (g_file_test (sheet, G_FILE_TEST_EXISTS));
+  g_free (sheet);
+
+  /* As a mask: for every photo (before any work), or one photo's own.  */
+  g_assert_cmpint (preview (&err, "-f", "-p", "shaved-dark-hair", "-m", idat,
+                            good, "-o", out, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "idat.png: corrupt PNG"));
+  g_free (err);
+  g_assert_cmpint (preview (&err, "-f", "-p", "shaved-dark-hair", other,
+                            "-o", out, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "mask "));
+  g_assert_nonnull (strstr (err, "other.mask.png: corrupt PNG"));
+  g_free (err);
+
+  /* The bomb: named with its claimed size at once, as photo and as mask.
+   * (`timeout`: the version before this one ran past 120 s on it.)  */
+  {
+    gchar       *t = tool ();
+    const gchar *argv[] = { "timeout", "60", t, "-p", "shaved-dark-hair",
+                            bomb, "-o", out, NULL };
+    gint64       start = g_get_monotonic_time ();
+    gchar       *so = smp_test_spawn (argv, NULL, &err, &status);
+
+    g_test_message ("the bomb: exit %d after %.2f s: %s", status,
+                    (g_get_monotonic_time () - start) / 1e6, err);
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (err, "bomb.png: its header claims 100000 x "
+                                   "100000 pixels (10000.0 megapixels), more "
+                                   "than the limit of 200 megapixels"));
+    g_free (so);
+    g_free (err);
+    {
+      const gchar *masked[] = { "timeout", "60", t, "-p", "shaved-dark-hair",
+                                "-m", bomb, good, "-o", out, NULL };
+
+      so = smp_test_spawn (masked, NULL, &err, &status);
+    }
+    g_assert_cmpint (status, ==, 2);
+    g_assert_nonnull (strstr (err, "bomb.png: its header claims 100000 x "
+                                   "100000"));
+    g_free (so);
+    g_free (err);
+    g_free (t);
+  }
+  /* Allowed, it is decoded, and found short of data.  */
+  g_assert_cmpint (preview (&err, "--max-megapixels", "10000", "-p",
+                            "shaved-dark-hair", bomb, "-o", out, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "bomb.png: corrupt PNG image data"));
+  g_free (err);
+
+  g_rand_free (rand);
+  rm_rf (d);
+  g_free (d);
+  g_free (good);
+  g_free (splice);
+  g_free (idat);
+  g_free (shortp);
+  g_free (bomb);
+  g_free (other);
+  g_free (omask);
+  g_free (out);
+}
+
+/* 4: preset values that do not parse are errors naming the file, the
+ * property and the value (GEGL reads density=abc as 0 and renders the
+ * photo unchanged, a colour it cannot read as transparent cyan).  */
+static void
+test_bad_presets (void)
+{
+  static const gchar *bad[] = { "density=abc", "density=", "sessions=lots",
+                                "pigment=notacolour" };
+  gchar *d     = fresh_dir ("bad-presets");
+  gchar *photo = g_build_filename (d, "p.jpg", NULL);
+  gchar *file  = g_build_filename (d, "mine.gegl", NULL);
+  gchar *out   = g_build_filename (d, "out", NULL);
+  gchar *sheet = sheet_of (out, "p.jpg");
+  guint  i;
+
+  make_photo (photo, 120, 90, 0);
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      gchar *text = g_strdup_printf ("# mine\nsmp:follicles density=90 %s "
+                                     "dot-diameter=0.12\n", bad[i]);
+      gchar *err, *want;
+
+      g_assert_true (g_file_set_contents (file, text, -1, NULL));
+      g_assert_cmpint (preview (&err, "-p", file, photo, "-o", out, NULL), ==,
+                       2);
+      want = g_strdup_printf ("preset %s: %s: ", file, bad[i]);
+      g_assert_nonnull (strstr (err, want));
+      g_assert_false (g_file_test (sheet, G_FILE_TEST_EXISTS));
+      g_free (want);
+      g_free (err);
+      g_free (text);
+    }
+  rm_rf (d);
+  g_free (d);
+  g_free (photo);
+  g_free (file);
+  g_free (out);
+  g_free (sheet);
+}
+
+/* 4: numbers are read as people write them: a seed of -1 is not 0, a scale
+ * file holding 0x10 is not 16.  */
+static void
+test_bad_numbers (void)
+{
+  gchar *d     = fresh_dir ("numbers");
+  gchar *photo = g_build_filename (d, "p.jpg", NULL);
+  gchar *scale = g_build_filename (d, "p.px-per-mm", NULL);
+  gchar *out   = g_build_filename (d, "out", NULL);
+  gchar *err;
+
+  make_photo (photo, 120, 90, 0);
+  g_assert_cmpint (preview (&err, "--seed", "-1", "-p", "shaved-dark-hair",
+                            photo, "-o", out, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--seed -1 is not a seed: a whole number "
+                                 "from 0 to 4294967295"));
+  g_free (err);
+  g_assert_cmpint (preview (&err, "--seed", "4294967296", "-p",
+                            "shaved-dark-hair", photo, "-o", out, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "is not a seed"));
+  g_free (err);
+  g_assert_cmpint (preview (&err, "-s", "0x10", "-p", "shaved-dark-hair",
+                            photo, "-o", out, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--px-per-mm 0x10 is not a scale"));
+  g_free (err);
+  g_assert_true (g_file_set_contents (scale, "0x10\n", -1, NULL));
+  g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", photo, "-o", out,
+                            NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "p.px-per-mm: not a scale"));
+  g_free (err);
+  g_assert_true (g_file_set_contents (scale, " 16\n", -1, NULL));
+  g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", photo, "-o", out,
+                            NULL), ==, 0);
+  g_free (err);
+  rm_rf (d);
+  g_free (d);
+  g_free (photo);
+  g_free (scale);
+  g_free (out);
+}
+
+/* 4: a colour photo given as density-soften's region (the ops read any
+ * picture's grey as a mask, and say nothing): the tool says so.  */
+static void
+test_colour_mask (void)
+{
+  gchar *d     = fresh_dir ("colour-mask");
+  gchar *photo = g_build_filename (d, "p.png", NULL);
+  gchar *other = g_build_filename (d, "q.jpg", NULL);
+  gchar *own   = g_build_filename (d, "p.mask.png", NULL);
+  gchar *out   = g_build_filename (d, "out", NULL);
+  gchar *sheet = sheet_of (out, "p.png");
+  gchar *err;
+
+  make_photo (photo, 160, 120, 0);
+  make_photo (other, 160, 120, 5);
+  make_photo (own, 160, 120, 6);
+  g_assert_cmpint (preview (&err, "-p", "density-long-hair", "-m", other,
+                            photo, "-o", out, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "q.jpg is a colour image"));
+  g_free (err);
+  g_assert_cmpint (preview (&err, "-p", "density-long-hair", photo, "-o",
+                            out, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "p.mask.png is a colour image"));
+  g_assert_false (g_file_test (sheet, G_FILE_TEST_EXISTS));
+  g_free (err);
+  /* A grey mask is a mask.  */
+  make_mask (own, 160, 120);
+  g_assert_cmpint (preview (&err, "-p", "density-long-hair", photo, "-o",
+                            out, NULL), ==, 0);
+  g_assert_true (g_file_test (sheet, G_FILE_TEST_EXISTS));
+  g_free (err);
+  rm_rf (d);
+  g_free (d);
+  g_free (photo);
+  g_free (other);
+  g_free (own);
+  g_free (out);
+  g_free (sheet);
+}
+
+/* Whether a process still has `text` in its command line (a worker of a
+ * run whose parent is gone has its parent's).  */
+static gboolean
+process_with (const gchar *text)
+{
+  GDir        *d = g_dir_open ("/proc", 0, NULL);
+  const gchar *name;
+  gboolean     found = FALSE;
+
+  while (d && ! found && (name = g_dir_read_name (d)))
+    {
+      gchar *path = g_build_filename ("/proc", name, "cmdline", NULL);
+      gchar *cmd  = NULL;
+      gsize  len, i;
+
+      if (g_ascii_isdigit (name[0]) &&
+          g_file_get_contents (path, &cmd, &len, NULL))
+        {
+          for (i = 0; i + 1 < len; i++)
+            if (! cmd[i])
+              cmd[i] = ' ';
+          found = len && strstr (cmd, text) != NULL;
+        }
+      g_free (cmd);
+      g_free (path);
+    }
+  if (d)
+    g_dir_close (d);
+  return found;
+}
+
+/* 5: a signal to smp-preview's parent alone, while its workers write
+ * sheets: no temporary file is left; and a later run removes those of runs
+ * that died without a chance to (a PID that is gone), not those of a
+ * process alive.  */
+static void
+test_signals (void)
+{
+  static const gint sigs[] = { SIGINT, SIGTERM, SIGHUP };
+  gchar *d   = fresh_dir ("signals");
+  gchar *a   = g_build_filename (d, "a.jpg", NULL);
+  gchar *b   = g_build_filename (d, "b.jpg", NULL);
+  gchar *t   = tool ();
+  guint  s;
+
+  make_photo (a, 1800, 1200, 0);
+  make_photo (b, 1800, 1200, 1);
+  for (s = 0; s < G_N_ELEMENTS (sigs); s++)
+    {
+      gchar       *name = g_strdup_printf ("out-%d", sigs[s]);
+      gchar       *out  = g_build_filename (d, name, NULL);
+      const gchar *argv[] = { t, "-j", "2", "--contact-sheet", "-p",
+                              "shaved-dark-hair", "-p", "density-long-hair",
+                              a, b, "-o", out, NULL };
+      GError      *error = NULL;
+      GPid         pid;
+      gint         status = 0, waited;
+
+      g_assert_true (g_spawn_async (NULL, (gchar **) argv, NULL,
+                                    G_SPAWN_DO_NOT_REAP_CHILD |
+                                    G_SPAWN_STDOUT_TO_DEV_NULL |
+                                    G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                                    &pid, &error));
+      /* Until a worker has a sheet on the way.  */
+      for (waited = 0; waited < 6000 && ! temporaries (out); waited++)
+        g_usleep (20000);
+      g_assert_cmpint (temporaries (out), >, 0);
+      g_assert_cmpint (kill (pid, sigs[s]), ==, 0);
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_test_message ("signal %d to the parent: it %s %d", sigs[s],
+                      WIFSIGNALED (status) ? "died of" : "exited with",
+                      WIFSIGNALED (status) ? WTERMSIG (status)
+                                           : WEXITSTATUS (status));
+      /* Its workers too are gone, in time.  */
+      for (waited = 0; waited < 3000 && process_with (out); waited++)
+        g_usleep (20000);
+      g_assert_false (process_with (out));
+      g_assert_cmpint (temporaries (out), ==, 0);
+      g_free (out);
+      g_free (name);
+    }
+
+  /* Temporaries of runs long dead, in both namings, and one of a process
+   * alive (this test).  */
+  {
+    gchar *out  = g_build_filename (d, "stale", NULL);
+    pid_t  gone = fork ();
+    gchar *dead1, *dead2, *alive, *err;
+
+    if (gone == 0)
+      _exit (0);
+    g_assert_cmpint (waitpid (gone, NULL, 0), ==, gone);
+    g_mkdir (out, 0755);
+    dead1 = g_strdup_printf ("%s/.smp-preview.%d.Ab12Cd", out, (gint) gone);
+    dead2 = g_strdup_printf ("%s/a-preview.png.%d.tmp", out, (gint) gone);
+    alive = g_strdup_printf ("%s/.smp-preview.%d.Ef34Gh", out,
+                             (gint) getpid ());
+    g_assert_true (g_file_set_contents (dead1, "half a sheet", -1, NULL));
+    g_assert_true (g_file_set_contents (dead2, "half a sheet", -1, NULL));
+    g_assert_true (g_file_set_contents (alive, "being written", -1, NULL));
+    g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", "-s", "40", a,
+                              "-o", out, NULL), ==, 0);
+    g_assert_nonnull (strstr (err, "removed 2 temporary files"));
+    g_assert_false (g_file_test (dead1, G_FILE_TEST_EXISTS));
+    g_assert_false (g_file_test (dead2, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (alive, G_FILE_TEST_EXISTS));
+    g_free (err);
+    g_free (dead1);
+    g_free (dead2);
+    g_free (alive);
+    g_free (out);
+  }
+  rm_rf (d);
+  g_free (d);
+  g_free (a);
+  g_free (b);
+  g_free (t);
+}
+
+/* 5: a full disk (a small tmpfs, in a user namespace of its own): the sheet
+ * is written whole, its small copy for the contact sheet is not, and then
+ * nothing half-written stays and the photo is not reported as failed.  */
+static void
+test_full_disk (void)
+{
+  const gchar *probe[] = { "unshare", "--user", "--map-root-user", "--mount",
+                           "true", NULL };
+  gchar       *d     = fresh_dir ("full-disk");
+  gchar       *photo = g_build_filename (d, "a.jpg", NULL);
+  gchar       *ref   = g_build_filename (d, "ref", NULL);
+  gchar       *fs    = g_build_filename (d, "fs", NULL);
+  gchar       *t     = tool ();
+  gchar       *sheet, *want, *got, *size, *err, *so;
+  gint         status;
+  GStatBuf     st;
+
+  so = smp_test_spawn (probe, NULL, NULL, &status);
+  g_free (so);
+  if (status != 0)
+    {
+      g_test_skip ("no user namespace here (unshare --user --mount) to "
+                   "mount a small tmpfs in");
+      rm_rf (d);
+      g_free (d);
+      g_free (photo);
+      g_free (ref);
+      g_free (fs);
+      g_free (t);
+      return;
+    }
+  make_photo (photo, 300, 200, 0);
+  g_assert_cmpint (preview (&err, "-p", "shaved-dark-hair", photo, "-o", ref,
+                            NULL), ==, 0);
+  g_free (err);
+  sheet = sheet_of (ref, "a.jpg");
+  g_assert_cmpint (g_stat (sheet, &st), ==, 0);
+  want = file_md5 (sheet);
+  g_free (sheet);
+  g_mkdir (fs, 0755);
+  /* Room for the sheet, not for its small copy (as large: the sheet is
+   * narrower than the contact sheet's width).  */
+  size = g_strdup_printf ("size=%" G_GINT64_FORMAT,
+                          (gint64) st.st_size * 3 / 2);
+  {
+    const gchar *argv[] = { "unshare", "--user", "--map-root-user", "--mount",
+                            "sh", "-c",
+                            "mount -t tmpfs -o \"$1\" tmpfs \"$2\" && "
+                            "shift 2 && exec \"$@\"",
+                            "sh", size, fs, t, "--contact-sheet", "-p",
+                            "shaved-dark-hair", photo, "-o", fs, NULL };
+
+    so = smp_test_spawn (argv, NULL, &err, &status);
+    g_test_message ("on a full disk: exit %d\n%s", status, err);
+    g_free (so);
+  }
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "a.jpg: its sheet is written, but not its "
+                                 "small copy for the contact sheet"));
+  g_assert_nonnull (strstr (err, "No space left on device"));
+  g_assert_nonnull (strstr (err, "contact-sheet.png is not written"));
+  g_free (err);
+  /* (The tmpfs is gone with its namespace: its contents are checked from
+   * inside it.)  */
+  {
+    gchar       *script = g_strdup_printf (
+      "mount -t tmpfs -o %s tmpfs \"$1\" && \"$2\" --contact-sheet -p "
+      "shaved-dark-hair \"$3\" -o \"$1\" 2>/dev/null; ls -A \"$1\"; "
+      "md5sum < \"$1\"/a-preview.png", size);
+    const gchar *argv[] = { "unshare", "--user", "--map-root-user", "--mount",
+                            "sh", "-c", script, "sh", fs, t, photo, NULL };
+
+    so = smp_test_spawn (argv, NULL, NULL, &status);
+    g_test_message ("left on the full disk:\n%s", so);
+    got = g_strdup_printf ("a-preview.png\n%s  -\n", want);
+    g_assert_cmpstr (so, ==, got);
+    g_free (got);
+    g_free (so);
+    g_free (script);
+  }
+  g_free (want);
+  g_free (size);
+  rm_rf (d);
+  g_free (d);
+  g_free (photo);
+  g_free (ref);
+  g_free (fs);
+  g_free (t);
+}
+
+/* 5: a photo whose sheet's name is as long as a file name can be (255
+ * bytes): the run's temporaries have short names of their own, the small
+ * copy for the contact sheet too.  */
+static void
+test_long_name (void)
+{
+  gchar *d     = fresh_dir ("long-name");
+  gchar *stem  = g_strnfill (255 - strlen ("-preview.png"), 'n');
+  gchar *file  = g_strconcat (stem, ".jpg", NULL);
+  gchar *photo = g_build_filename (d, file, NULL);
+  gchar *out   = g_build_filename (d, "out", NULL);
+  gchar *sheet = sheet_of (out, file);
+  gchar *err;
+
+  make_photo (photo, 120, 90, 0);
+  g_assert_cmpint (preview (&err, "--contact-sheet", "-p", "shaved-dark-hair",
+                            photo, "-o", out, NULL), ==, 0);
+  g_assert_true (g_file_test (sheet, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (temporaries (out), ==, 0);
+  g_free (err);
+  rm_rf (d);
+  g_free (d);
+  g_free (stem);
+  g_free (file);
+  g_free (photo);
+  g_free (out);
+  g_free (sheet);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -692,5 +1715,15 @@ main (int    argc,
   g_test_add_func ("/preview/presets-match-gegl", test_presets_match_gegl);
   g_test_add_func ("/preview/graphs", test_graphs);
   g_test_add_func ("/preview/jobs", test_jobs);
+  g_test_add_func ("/preview/same-file", test_same_file);
+  g_test_add_func ("/preview/empty-images", test_empty_images);
+  g_test_add_func ("/preview/deterministic", test_deterministic);
+  g_test_add_func ("/preview/corrupt", test_corrupt);
+  g_test_add_func ("/preview/bad-presets", test_bad_presets);
+  g_test_add_func ("/preview/bad-numbers", test_bad_numbers);
+  g_test_add_func ("/preview/colour-mask", test_colour_mask);
+  g_test_add_func ("/preview/signals", test_signals);
+  g_test_add_func ("/preview/full-disk", test_full_disk);
+  g_test_add_func ("/preview/long-name", test_long_name);
   return g_test_run ();
 }

@@ -409,7 +409,12 @@ test_synthetic (gconstpointer data)
   /* For the eye: before above after.  */
   path = g_strdup_printf ("%s/review/scar-blend-%s.png",
                           g_getenv ("SMP_BUILD_DIR"), fue ? "fue" : "fut");
-  g_mkdir_with_parents (g_path_get_dirname (path), 0755);
+  {
+    gchar *dir = g_path_get_dirname (path);
+
+    g_mkdir_with_parents (dir, 0755);
+    g_free (dir);
+  }
   {
     GeglRectangle two = { 0, 0, w, 2 * h };
     GeglBuffer   *sheet = gegl_buffer_new (&two, LAB);

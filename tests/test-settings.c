@@ -213,6 +213,168 @@ test_presets (void)
   g_object_unref (mask);
 }
 
+/* What the dialog's pages and the result layers' names rest on: the dot
+ * properties every stippling op shares; the preset whose look settings
+ * are, found from their values alone; the name's words.  */
+static void
+test_look (void)
+{
+  SmpSettings *s       = smp_settings_new ("smp:follicles");
+  GPtrArray   *presets = smp_settings_presets (s);
+  gchar       *name;
+  guint        k, dots = 0;
+
+  for (k = 0; k < s->n_specs; k++)
+    dots += smp_settings_is_dot (s, k);
+  /* dot-diameter .. seed in smp-dot-properties.inc, the timeline's four
+   * (after-session, stage, years, touch-up) among them.  */
+  g_assert_cmpuint (dots, ==, 19);
+  g_assert_false (smp_settings_is_dot (s, smp_settings_find (s, "density")));
+  g_assert_true (smp_settings_is_dot (s, smp_settings_find (s, "seed")));
+
+  /* The defaults are no preset of follicles; shaved-dark-hair's values,
+   * given one by one as a script would, are that preset, at any scale and
+   * seed; one value off, and they are not.  */
+  smp_settings_from_string (s, "px-per-mm=3.3", NULL);
+  g_assert_null (smp_settings_matching_preset (s, presets));
+  name = smp_settings_describe (s, presets);
+  g_assert_cmpstr (name, ==, "own settings, 3.30 px/mm");
+  g_free (name);
+  g_assert_true (smp_settings_from_string (s, "match=ring ring-width=10 "
+                                           "feather=20 density=100 "
+                                           "dot-diameter=0.15 "
+                                           "pigment=#26282e darkness=0.85 "
+                                           "depth=0.35 halo=2 tone=0.08 "
+                                           "sessions=3 clustering=0.2 "
+                                           "shade-variation=0.1 "
+                                           "elongation=1.15 seed=9", NULL));
+  g_assert_nonnull (smp_settings_matching_preset (s, presets));
+  g_assert_cmpstr (smp_settings_matching_preset (s, presets)->name, ==,
+                   "shaved-dark-hair");
+  name = smp_settings_describe (s, presets);
+  g_assert_cmpstr (name, ==, "shaved-dark-hair, 3.30 px/mm");
+  g_free (name);
+  smp_settings_from_string (s, "darkness=0.8", NULL);
+  g_assert_null (smp_settings_matching_preset (s, presets));
+
+  /* Every preset is its own look, and only its own.  */
+  for (k = 0; k < presets->len; k++)
+    {
+      SmpPreset *p = g_ptr_array_index (presets, k);
+
+      g_assert_true (smp_settings_apply_preset (s, p, NULL));
+      g_assert_true (smp_settings_matching_preset (s, presets) == p);
+    }
+  g_ptr_array_unref (presets);
+  smp_settings_free (s);
+}
+
+/* Logged by GEGL's ops: anything an op says is a failure here.  */
+static void
+count_message (const gchar    *domain,
+               GLogLevelFlags  level,
+               const gchar    *message,
+               gpointer        data)
+{
+  g_test_message ("an op said: %s", message);
+  (*(gint *) data)++;
+}
+
+/* What the plug-in renders onto a layer: the reach of every op over a
+ * small mask holds every pixel it changes, and, for an op that changes
+ * nothing beyond its mask and learns from nothing around it, less than
+ * the photo.  And the ops stay silent
+ * when there is nothing to learn from (the plug-in says it): an empty
+ * region, a region of a few pixels.  */
+static void
+test_reach (void)
+{
+  GeglRectangle rect = { 0, 0, 300, 200 }, spot = { 120, 70, 40, 30 };
+  GeglRectangle tiny = { 150, 90, 3, 2 };
+  GeglRectangle stripe = { 124, 80, 32, 8 };
+  GeglBuffer   *photo = smp_test_photo (&rect, babl_format ("R'G'B'A u8"));
+  GeglBuffer   *scarred = smp_test_photo (&rect, babl_format ("R'G'B'A u8"));
+  gchar       **ops   = smp_settings_list_ops ();
+  gint          k, said = 0;
+  guint         handler = g_log_set_handler (NULL, G_LOG_LEVEL_MASK |
+                                             G_LOG_FLAG_FATAL |
+                                             G_LOG_FLAG_RECURSION,
+                                             count_message, &said);
+  guint         gegl_handler = g_log_set_handler ("GEGL", G_LOG_LEVEL_MASK,
+                                                  count_message, &said);
+
+  /* scar-blend conceals only what is scar-like and fades the rest of its
+   * mask: it gets a pale stripe in the spot to conceal.  */
+  {
+    GeglColor *pale = gegl_color_new ("rgb(0.75, 0.62, 0.58)");
+
+    gegl_buffer_set_color (scarred, &stripe, pale);
+    g_object_unref (pale);
+  }
+  for (k = 0; ops[k]; k++)
+    {
+      SmpSettings  *s = smp_settings_new (ops[k]);
+      GeglBuffer   *in = g_str_equal (ops[k], "smp:scar-blend") ? scarred
+                                                                : photo;
+      const GeglRectangle *masks[] = { &spot, &tiny };
+      gint          m;
+
+      smp_settings_from_string (s, "px-per-mm=4", NULL);
+      for (m = 0; m < 2; m++)
+        {
+          GeglBuffer   *mask = smp_test_uniform (masks[m],
+                                                 babl_format ("Y' float"),
+                                                 (gfloat[4]) { 1, 1, 1, 1 });
+          GeglNode     *graph, *op;
+          GeglRectangle reach, changed = { 0, 0, 0, 0 };
+          guchar       *before, *after;
+          gint          i;
+
+          op    = smp_settings_graph (s, in, mask, 0, 0, FALSE, &graph);
+          reach = smp_settings_reach (op, masks[m]);
+          after = smp_test_blit (op, &rect, babl_format ("R'G'B'A u8"));
+          before = g_malloc ((gsize) rect.width * rect.height * 4);
+          gegl_buffer_get (in, &rect, 1.0, babl_format ("R'G'B'A u8"),
+                           before, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+          for (i = 0; i < rect.width * rect.height; i++)
+            if (memcmp (before + i * 4, after + i * 4, 4))
+              {
+                GeglRectangle p = { i % rect.width, i / rect.width, 1, 1 };
+
+                gegl_rectangle_bounding_box (&changed, &changed, &p);
+              }
+          g_test_message ("%s, mask %dx%d at (%d,%d): changed %dx%d at "
+                          "(%d,%d), reach %dx%d at (%d,%d)", ops[k],
+                          masks[m]->width, masks[m]->height, masks[m]->x,
+                          masks[m]->y, changed.width, changed.height,
+                          changed.x, changed.y, reach.width, reach.height,
+                          reach.x, reach.y);
+          g_assert_true (changed.width == 0 ||
+                         gegl_rectangle_contains (&reach, &changed));
+          g_assert_true (gegl_rectangle_contains (&reach, masks[m]));
+          g_assert_true (gegl_rectangle_contains (&rect, &reach));
+          if (m == 0)
+            g_assert_cmpint (changed.width, >, 0);
+          /* An op that learns from a ring around its mask (scar-blend,
+           * follicles' match=ring) reads more of it than it changes.  */
+          if (m == 0 && ! gegl_operation_find_property (ops[k],
+                                                        "ring-width"))
+            g_assert_cmpint (reach.width, <, rect.width);
+          g_free (before);
+          g_free (after);
+          g_object_unref (graph);
+          g_object_unref (mask);
+        }
+      smp_settings_free (s);
+    }
+  g_log_remove_handler (NULL, handler);
+  g_log_remove_handler ("GEGL", gegl_handler);
+  g_assert_cmpint (said, ==, 0);
+  g_strfreev (ops);
+  g_object_unref (photo);
+  g_object_unref (scarred);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -222,5 +384,7 @@ main (int    argc,
   g_test_add_func ("/settings/text", test_text);
   g_test_add_func ("/settings/render", test_render);
   g_test_add_func ("/settings/presets", test_presets);
+  g_test_add_func ("/settings/look", test_look);
+  g_test_add_func ("/settings/reach", test_reach);
   return g_test_run ();
 }

@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "smp-presets.h"
@@ -175,6 +176,208 @@ smp_presets_list (void)
   return all;
 }
 
+gboolean
+smp_parse_number (const gchar *text,
+                  gdouble     *value)
+{
+  const gchar *p = text;
+  gint         digits = 0;
+  gdouble      v;
+
+  if (*p == '+' || *p == '-')
+    p++;
+  for (; g_ascii_isdigit (*p); p++)
+    digits++;
+  if (*p == '.')
+    for (p++; g_ascii_isdigit (*p); p++)
+      digits++;
+  if (digits && (*p == 'e' || *p == 'E'))
+    {
+      p++;
+      if (*p == '+' || *p == '-')
+        p++;
+      if (! g_ascii_isdigit (*p))
+        return FALSE;
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  if (! digits || *p)
+    return FALSE;
+  v = g_ascii_strtod (text, NULL);
+  if (! isfinite (v))
+    return FALSE;
+  *value = v;
+  return TRUE;
+}
+
+static void
+note_warning (const gchar    *domain,
+              GLogLevelFlags  level,
+              const gchar    *message,
+              gpointer        data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+/* What is wrong with a value for a property, or NULL.  */
+static gchar *
+bad_value (const gchar *op,
+           GParamSpec  *pspec,
+           const gchar *value)
+{
+  static const gchar *yes_no[] = { "true", "TRUE", "yes", "YES", "y", "Y",
+                                   "1", "on", "false", "FALSE", "no", "NO",
+                                   "n", "N", "0", "off", NULL };
+  GType   type = pspec->value_type;
+  gdouble v;
+
+  if (! *value)
+    return g_strdup ("no value");
+  if (type == G_TYPE_DOUBLE || type == G_TYPE_FLOAT || type == G_TYPE_INT ||
+      type == G_TYPE_UINT)
+    {
+      gchar   *number = g_strdup (value);
+      gboolean whole  = type == G_TYPE_INT || type == G_TYPE_UINT;
+      gboolean ok;
+
+      /* GEGL's "0.5rel": relative to the image's height.  */
+      if (g_str_has_suffix (number, "rel"))
+        number[strlen (number) - 3] = '\0';
+      ok = smp_parse_number (number, &v) && (! whole || v == floor (v));
+      g_free (number);
+      if (ok)
+        return NULL;
+      if (G_IS_PARAM_SPEC_DOUBLE (pspec))
+        return g_strdup_printf ("not a number (%s %s is a number from %g to "
+                                "%g)", op, pspec->name,
+                                G_PARAM_SPEC_DOUBLE (pspec)->minimum,
+                                G_PARAM_SPEC_DOUBLE (pspec)->maximum);
+      if (G_IS_PARAM_SPEC_INT (pspec))
+        return g_strdup_printf ("not a whole number (%s %s is one from %d to "
+                                "%d)", op, pspec->name,
+                                G_PARAM_SPEC_INT (pspec)->minimum,
+                                G_PARAM_SPEC_INT (pspec)->maximum);
+      return g_strdup_printf ("not a %snumber (%s %s)", whole ? "whole " : "",
+                              op, pspec->name);
+    }
+  if (type == G_TYPE_BOOLEAN)
+    return g_strv_contains (yes_no, value)
+           ? NULL : g_strdup ("neither true nor false");
+  if (G_TYPE_IS_ENUM (type))
+    {
+      GEnumClass *klass = g_type_class_ref (type);
+      GString    *names = g_string_new ("not one of ");
+      guint       i;
+      gboolean    found = g_enum_get_value_by_nick (klass, value) != NULL;
+
+      for (i = 0; i < klass->n_values; i++)
+        g_string_append_printf (names, "%s%s", i ? ", " : "",
+                                klass->values[i].value_nick);
+      g_type_class_unref (klass);
+      return g_string_free (names, found);
+    }
+  if (type == GEGL_TYPE_COLOR)
+    {
+      /* GEGL's colour parser is the judge: it warns when it fails.  */
+      gboolean   failed = FALSE;
+      guint      id     = g_log_set_handler ("GEGL", G_LOG_LEVEL_WARNING,
+                                             note_warning, &failed);
+      GeglColor *color  = gegl_color_new (value);
+
+      g_log_remove_handler ("GEGL", id);
+      g_object_unref (color);
+      return failed ? g_strdup ("not a colour (#rrggbb, rgb(r, g, b) with "
+                                "linear 0-1 values, or a name such as black)")
+                    : NULL;
+    }
+  return NULL;
+}
+
+/* An op's name as GEGL reads it in a chain: "gegl:" when none is given.  */
+static const gchar *
+op_name (const gchar *text)
+{
+  gchar       *name = strchr (text, ':') ? g_strdup (text)
+                                         : g_strconcat ("gegl:", text, NULL);
+  const gchar *interned = g_intern_string (name);
+
+  g_free (name);
+  return interned;
+}
+
+/* gegl_create_chain takes any text for a value: the values of a preset are
+ * checked first, against the property specs of the ops they are for.  The
+ * text is split as GEGL splits it (g_shell_parse_argv), the current op
+ * followed as GEGL follows it (an op name; "pad=[ op" opens a level, "]"
+ * closes it).  */
+static gboolean
+check_values (const SmpPreset  *preset,
+              GError          **error)
+{
+  const gchar *op[16] = { NULL };
+  gchar      **argv   = NULL;
+  gint         argc   = 0, level = 0, i;
+  gboolean     ok     = TRUE, keyframes = FALSE;
+
+  if (! g_shell_parse_argv (preset->text, &argc, &argv, NULL))
+    return TRUE;
+  for (i = 0; ok && i < argc; i++)
+    {
+      gchar      *arg = argv[i], *eq = strchr (arg, '='), *key, *value, *why;
+      gboolean    close = FALSE;
+      GParamSpec *pspec;
+
+      if (keyframes)
+        {
+          keyframes = strchr (arg, '}') == NULL;
+          continue;
+        }
+      if (! eq)
+        {
+          if (strchr (arg, ']'))
+            level = MAX (level - 1, 0);
+          else
+            op[level] = op_name (arg);
+          continue;
+        }
+      if (eq[1] == '[')
+        {
+          level = MIN (level + 1, (gint) G_N_ELEMENTS (op) - 1);
+          op[level] = eq[2] ? op_name (eq + 2) : NULL;
+          continue;
+        }
+      if (eq[1] == '{')
+        {
+          keyframes = strchr (eq, '}') == NULL;
+          continue;
+        }
+      key   = g_strndup (arg, eq - arg);
+      value = g_strdup (eq + 1);
+      if (g_str_has_suffix (value, "]"))
+        {
+          value[strlen (value) - 1] = '\0';
+          close = TRUE;
+        }
+      pspec = op[level] && strcmp (key, "id") && strcmp (key, "ref") &&
+              gegl_has_operation (op[level])
+              ? gegl_operation_find_property (op[level], key) : NULL;
+      /* An unknown property GEGL reports itself.  */
+      if (pspec && (why = bad_value (op[level], pspec, value)))
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "preset %s: %s=%s: %s", preset->path, key, value, why);
+          g_free (why);
+          ok = FALSE;
+        }
+      if (close)
+        level = MAX (level - 1, 0);
+      g_free (key);
+      g_free (value);
+    }
+  g_strfreev (argv);
+  return ok;
+}
+
 GeglNode *
 smp_preset_build (const SmpPreset  *preset,
                   GeglNode         *graph,
@@ -182,11 +385,15 @@ smp_preset_build (const SmpPreset  *preset,
                   const gchar      *extra,
                   GError          **error)
 {
-  GeglNode *end  = gegl_node_new_child (graph, "operation", "gegl:nop", NULL);
-  gchar    *text = g_strconcat (preset->text, "\n", extra ? extra : "", NULL);
-  gchar    *root = g_path_get_dirname (preset->path);
+  GeglNode *end;
+  gchar    *text, *root;
   GError   *err  = NULL;
 
+  if (! check_values (preset, error))
+    return NULL;
+  end  = gegl_node_new_child (graph, "operation", "gegl:nop", NULL);
+  text = g_strconcat (preset->text, "\n", extra ? extra : "", NULL);
+  root = g_path_get_dirname (preset->path);
   gegl_node_link (input, end);
   gegl_create_chain (text, input, end, 0.0,
                      gegl_node_get_bounding_box (input).height, root, &err);

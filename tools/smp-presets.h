@@ -42,12 +42,21 @@ void        smp_preset_free    (SmpPreset       *preset);
 /* Builds the preset in graph between `input` (whose output it reads) and
  * a new gegl:nop it returns, with `extra` (more chain text, such as
  * "px-per-mm=4 seed=1": it applies to the preset's last op) after it.
- * NULL and a message on a chain GEGL cannot parse.  */
+ * NULL and a message on a chain GEGL cannot parse, and on a value its
+ * property cannot take (GEGL itself reads "density=abc" as 0 and a colour
+ * it cannot parse as transparent cyan), the message naming the preset's
+ * file, the property and the value.  */
 GeglNode   *smp_preset_build   (const SmpPreset *preset,
                                 GeglNode        *graph,
                                 GeglNode        *input,
                                 const gchar     *extra,
                                 GError         **error);
+
+/* A decimal number as people write one: digits, perhaps a sign, a point
+ * and an exponent.  FALSE for anything else g_ascii_strtod would take as
+ * well ("", "0x10", "inf", "nan", "1e999").  */
+gboolean    smp_parse_number   (const gchar     *text,
+                                gdouble         *value);
 
 /* The node of the preset's last operation in what smp_preset_build
  * returned (the one `extra` and a mask apply to).  */

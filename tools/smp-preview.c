@@ -12,6 +12,12 @@
  * a function of that photo, its mask and the options only, so -j never
  * changes a byte.
  *
+ * Nothing of the user's is overwritten: an output that is one of the
+ * inputs (by any name) is refused before any work; files are written under
+ * a temporary name of the run and renamed; an interrupted run (a signal to
+ * the parent or to a worker) removes its temporaries, and a later run
+ * removes those of runs that died without a chance to.
+ *
  * This program is free software: you can redistribute it and/or modify it
  * under the terms of the GNU Lesser General Public License as published by
  * the Free Software Foundation; either version 3 of the License, or (at your
@@ -22,37 +28,60 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
+#include "smp-image.h"
 #include "smp-presets.h"
 #include "smp-sheet.h"
 
-/* What a worker tells the parent, a line each:
- *   p INDEX PERMILLE    how far a photo is
- *   d INDEX             its sheet is written
- *   n INDEX             its sheet is written, and it had no mask
- *   e INDEX MESSAGE     it failed, and why  */
+typedef enum
+{
+  PHOTO_WAITING,
+  PHOTO_WORKING,
+  PHOTO_DONE,
+  PHOTO_FAILED
+} PhotoState;
 
 typedef struct
 {
-  gint     state;      /* 0 waiting, 1 working, 2 done, 3 failed */
-  gint     permille;
+  PhotoState state;
+  gint       permille;
+  gboolean   thumb;      /* its small copy for the contact sheet exists */
 } Photo;
 
+/* What a worker tells the parent about photo INDEX, a line each:
+ *   p INDEX PERMILLE   how far it is
+ *   d INDEX            its sheet is written
+ *   n INDEX            its sheet is written, and it had no mask
+ *   w INDEX MESSAGE    its sheet is written, but something else is not
+ *   e INDEX MESSAGE    it failed, and why  */
+typedef enum
+{
+  MSG_PROGRESS      = 'p',
+  MSG_DONE          = 'd',
+  MSG_DONE_UNMASKED = 'n',
+  MSG_WARNING       = 'w',
+  MSG_FAILED        = 'e'
+} MsgKind;
+
 static gchar   **opt_presets;
-static gdouble   opt_ppm = 4.0;
+static gchar    *opt_ppm;
 static gchar    *opt_mask;
-static gint64    opt_seed = -1;
+static gchar    *opt_seed;
 static gchar    *opt_out;
 static gboolean  opt_contact;
 static gint      opt_jobs = 1;
 static gboolean  opt_force;
+static gchar    *opt_max;
 static gboolean  opt_list;
 static gchar   **opt_photos;
 
@@ -60,15 +89,16 @@ static const GOptionEntry entries[] = {
   { "preset", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &opt_presets,
     "A preset: its name (see --list-presets) or a .gegl file; repeat it for "
     "more columns", "NAME|FILE" },
-  { "px-per-mm", 's', 0, G_OPTION_ARG_DOUBLE, &opt_ppm,
+  { "px-per-mm", 's', 0, G_OPTION_ARG_STRING, &opt_ppm,
     "Pixels per millimetre of scalp in the photos (default 4: a whole head "
     "640 px wide; 15-30 for close-ups); a file PHOTO.px-per-mm beside a "
     "photo, holding a number, gives that photo's own", "PX" },
   { "mask", 'm', 0, G_OPTION_ARG_FILENAME, &opt_mask,
     "The mask for every photo (density, scar or region, by preset); "
     "without it, PHOTO.mask.png beside each photo when there is one", "FILE" },
-  { "seed", 0, 0, G_OPTION_ARG_INT64, &opt_seed,
-    "Seed of the dots for every preset (default: each preset's own)", "N" },
+  { "seed", 0, 0, G_OPTION_ARG_STRING, &opt_seed,
+    "Seed of the dots for every preset, 0 to 4294967295 (default: each "
+    "preset's own)", "N" },
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
     "Where the sheets go, OUTDIR/PHOTO-preview.png (made if missing)",
     "OUTDIR" },
@@ -78,8 +108,12 @@ static const GOptionEntry entries[] = {
   { "jobs", 'j', 0, G_OPTION_ARG_INT, &opt_jobs,
     "Photos in parallel (default 1)", "N" },
   { "force", 'f', 0, G_OPTION_ARG_NONE, &opt_force,
-    "Replace sheets that exist (otherwise they are kept and reported)",
-    NULL },
+    "Replace sheets that exist (otherwise they are kept and reported); an "
+    "input is never replaced", NULL },
+  { "max-megapixels", 0, 0, G_OPTION_ARG_STRING, &opt_max,
+    "Refuse photos and masks larger than this (default "
+    G_STRINGIFY (SMP_IMAGE_MAX_MEGAPIXELS) "), by their header, before "
+    "reading them", "MP" },
   { "list-presets", 0, 0, G_OPTION_ARG_NONE, &opt_list,
     "List the presets found, and where", NULL },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_photos,
@@ -130,8 +164,9 @@ draw_bar (Photo  *photos,
     return;
   for (i = 0; i < n; i++)
     {
-      total += photos[i].state >= 2 ? 1.0 : photos[i].permille / 1000.0;
-      done  += photos[i].state >= 2;
+      total += photos[i].state >= PHOTO_DONE ? 1.0
+                                             : photos[i].permille / 1000.0;
+      done  += photos[i].state >= PHOTO_DONE;
     }
   fill = (gint) (width * total / MAX (n, 1));
   g_string_append (line, "[");
@@ -140,7 +175,7 @@ draw_bar (Photo  *photos,
   g_string_append_printf (line, "] %3d %%  %d/%d photos", (gint) (100 * total /
                           MAX (n, 1)), done, n);
   for (i = 0; i < n; i++)
-    if (photos[i].state == 1)
+    if (photos[i].state == PHOTO_WORKING)
       {
         gchar *base = g_path_get_basename (names[i]);
 
@@ -155,6 +190,64 @@ draw_bar (Photo  *photos,
 }
 
 
+/* The pipe: one writer, one reader.  */
+
+static void
+tell (gint         fd,
+      MsgKind      kind,
+      gint         index,
+      gint         value,
+      const gchar *text)
+{
+  gchar line[PIPE_BUF];
+  gint  len;
+
+  if (text)
+    len = g_snprintf (line, sizeof line - 1, "%c %d %s", kind, index, text);
+  else if (kind == MSG_PROGRESS)
+    len = g_snprintf (line, sizeof line - 1, "%c %d %d", kind, index, value);
+  else
+    len = g_snprintf (line, sizeof line - 1, "%c %d", kind, index);
+  len = MIN (len, (gint) sizeof line - 2);
+  g_strdelimit (line, "\n", ' ');
+  line[len++] = '\n';
+  /* Under PIPE_BUF: written whole, never mixed with another worker's.  A
+   * parent gone: nothing left to work for.  */
+  if (write (fd, line, len) < 0)
+    {
+      smp_sheet_interrupted ();
+      _exit (3);
+    }
+}
+
+/* A line from tell, without its newline; FALSE when it is not one.  */
+static gboolean
+parse_message (gchar        *line,
+               MsgKind      *kind,
+               gint         *index,
+               gint         *value,
+               const gchar **text)
+{
+  gchar *rest;
+
+  *kind  = line[0];
+  *value = 0;
+  *text  = "";
+  if (! line[0] || line[1] != ' ')
+    return FALSE;
+  *index = (gint) g_ascii_strtoll (line + 2, &rest, 10);
+  if (rest == line + 2)
+    return FALSE;
+  if (*rest == ' ')
+    rest++;
+  if (*kind == MSG_PROGRESS)
+    *value = (gint) g_ascii_strtoll (rest, NULL, 10);
+  else
+    *text = rest;
+  return TRUE;
+}
+
+
 /* A worker.  */
 
 typedef struct
@@ -165,30 +258,6 @@ typedef struct
 } Reporter;
 
 static void
-tell (gint         fd,
-      const gchar *format,
-      ...) G_GNUC_PRINTF (2, 3);
-
-static void
-tell (gint         fd,
-      const gchar *format,
-      ...)
-{
-  gchar   line[PIPE_BUF];
-  va_list ap;
-  gint    len;
-
-  va_start (ap, format);
-  len = g_vsnprintf (line, sizeof line - 1, format, ap);
-  va_end (ap);
-  len = MIN (len, (gint) sizeof line - 2);
-  line[len++] = '\n';
-  /* Under PIPE_BUF: written whole, never mixed with another worker's.  */
-  if (write (fd, line, len) < 0)
-    _exit (3);
-}
-
-static void
 report (gdouble  fraction,
         gpointer data)
 {
@@ -197,13 +266,13 @@ report (gdouble  fraction,
 
   if (p - r->last >= 10 || p == 1000)
     {
-      tell (r->fd, "p %d %d", r->index, p);
+      tell (r->fd, MSG_PROGRESS, r->index, p, NULL);
       r->last = p;
     }
 }
 
 static void
-on_signal (int sig)
+on_worker_signal (int sig)
 {
   smp_sheet_interrupted ();
   _exit (128 + sig);
@@ -219,10 +288,16 @@ worker (const SmpSheetJob *job,
 {
   gint i;
 
-  /* Interrupted (Ctrl+C reaches every worker): no half sheet is left.  */
-  signal (SIGINT, on_signal);
-  signal (SIGTERM, on_signal);
-  signal (SIGHUP, on_signal);
+  /* Interrupted (Ctrl+C reaches every worker, a signal to the parent is
+   * passed on, and so is the parent's death): no half sheet is left.  */
+  signal (SIGINT, on_worker_signal);
+  signal (SIGTERM, on_worker_signal);
+  signal (SIGHUP, on_worker_signal);
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+  if (getppid () != job->run)
+    _exit (3);
   gegl_init (NULL, NULL);
   /* Memory stays bounded: GEGL keeps this much of its tiles in memory and
    * swaps the rest (unless GEGL_SWAP=RAM).  */
@@ -235,18 +310,22 @@ worker (const SmpSheetJob *job,
       Reporter r = { fd, i, -100 };
       GError  *error = NULL;
       gboolean masked = FALSE;
-      gchar   *line;
+      gchar   *warning = NULL;
 
       if (! photos[i])
         continue;
-      tell (fd, "p %d 0", i);
-      if (smp_sheet_render (job, photos[i], report, &r, &masked, &error))
-        tell (fd, "%c %d", masked ? 'd' : 'n', i);
+      tell (fd, MSG_PROGRESS, i, 0, NULL);
+      if (smp_sheet_render (job, photos[i], i, report, &r, &masked, &warning,
+                            &error))
+        {
+          if (warning)
+            tell (fd, MSG_WARNING, i, 0, warning);
+          tell (fd, masked ? MSG_DONE : MSG_DONE_UNMASKED, i, 0, NULL);
+          g_free (warning);
+        }
       else
         {
-          line = g_strdelimit (g_strdup (error->message), "\n", ' ');
-          tell (fd, "e %d %s", i, line);
-          g_free (line);
+          tell (fd, MSG_FAILED, i, 0, error->message);
           g_error_free (error);
         }
     }
@@ -255,7 +334,53 @@ worker (const SmpSheetJob *job,
 }
 
 
-/* The presets are checked by a first, short worker: GEGL parses them.  */
+/* The parent.  */
+
+/* The signal that stops the run, the workers it passes on to, and the
+ * files it removes at once while it writes the contact sheet itself.  */
+static volatile sig_atomic_t stop_signal;
+static pid_t                *workers;
+static gint                  n_workers;
+static gchar               **contact_temps;
+
+static void
+on_parent_signal (int sig)
+{
+  gint i;
+
+  stop_signal = sig;
+  for (i = 0; i < n_workers; i++)
+    if (workers[i] > 0)
+      kill (workers[i], sig);
+  if (contact_temps)
+    {
+      smp_sheet_interrupted ();
+      for (i = 0; contact_temps[i]; i++)
+        unlink (contact_temps[i]);
+      signal (sig, SIG_DFL);
+      raise (sig);
+    }
+}
+
+/* After the workers are gone: the run's temporaries removed, then the
+ * signal taken as it would have been.  */
+static void
+stop_if_signalled (const gchar *outdir,
+                   gint         run)
+{
+  gint sig = stop_signal;
+
+  if (! sig)
+    return;
+  smp_sheet_clean (outdir, run);
+  clear_bar ();
+  signal (sig, SIG_DFL);
+  raise (sig);
+  _exit (128 + sig);
+}
+
+/* The presets are checked by a first, short worker: GEGL parses them, and
+ * their values are checked against the ops' property specs.  */
 static gboolean
 check_presets (SmpPreset **presets,
                gint        n)
@@ -295,6 +420,7 @@ check_presets (SmpPreset **presets,
             }
         }
       g_object_unref (graph);
+      gegl_exit ();
       fflush (stderr);
       _exit (bad);
     }
@@ -325,19 +451,450 @@ list_presets (void)
   return 0;
 }
 
+/* The options that are numbers, read strictly (a scale of "0x10" or a
+ * seed of -1 is a mistake, not 16 or 0); the rest of the job.  */
+static gboolean
+read_options (SmpSheetJob *job)
+{
+  gdouble v;
+
+  job->px_per_mm = 4.0;
+  if (opt_ppm && ! (smp_parse_number (opt_ppm, &job->px_per_mm) &&
+                    job->px_per_mm >= 0.5 && job->px_per_mm <= 200.0))
+    {
+      fprintf (stderr, "smp-preview: --px-per-mm %s is not a scale: a "
+               "decimal number from 0.5 to 200\n", opt_ppm);
+      return FALSE;
+    }
+  if (opt_seed)
+    {
+      const gchar *p = opt_seed;
+
+      while (g_ascii_isdigit (*p))
+        p++;
+      if (p == opt_seed || *p || strlen (opt_seed) > 10 ||
+          g_ascii_strtoull (opt_seed, NULL, 10) > G_MAXUINT32)
+        {
+          fprintf (stderr, "smp-preview: --seed %s is not a seed: a whole "
+                   "number from 0 to %u\n", opt_seed, G_MAXUINT32);
+          return FALSE;
+        }
+      job->seed_given = TRUE;
+      job->seed       = (guint) g_ascii_strtoull (opt_seed, NULL, 10);
+    }
+  job->max_pixels = (guint64) SMP_IMAGE_MAX_MEGAPIXELS * 1000000;
+  if (opt_max)
+    {
+      if (! smp_parse_number (opt_max, &v) || ! (v > 0.0 && v <= 1e6))
+        {
+          fprintf (stderr, "smp-preview: --max-megapixels %s is not a "
+                   "number of megapixels (above 0, at most 1000000)\n",
+                   opt_max);
+          return FALSE;
+        }
+      job->max_pixels = (guint64) (v * 1e6);
+    }
+  if (opt_jobs < 1 || opt_jobs > 64)
+    {
+      fprintf (stderr, "smp-preview: --jobs %d is out of range (1 to 64)\n",
+               opt_jobs);
+      return FALSE;
+    }
+  job->mask      = opt_mask;
+  job->outdir    = opt_out;
+  job->force     = opt_force;
+  job->thumbnail = opt_contact;
+  job->run       = (gint) getpid ();
+  return TRUE;
+}
+
+/* dev:ino of a file that exists, or NULL.  */
+static gchar *
+file_id (const gchar *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    return NULL;
+  return g_strdup_printf ("%ju:%ju", (uintmax_t) st.st_dev,
+                          (uintmax_t) st.st_ino);
+}
+
+static void
+add_input (GHashTable  *inputs,
+           const gchar *path,
+           const gchar *role)
+{
+  gchar *id = file_id (path);
+
+  if (id && ! g_hash_table_contains (inputs, id))
+    g_hash_table_insert (inputs, id, g_strdup_printf ("%s %s", role, path));
+  else
+    g_free (id);
+}
+
+/* Whether an output is one of the inputs: it would be replaced by a
+ * sheet.  FALSE, and said, when one is.  */
+static gboolean
+check_output (GHashTable  *inputs,
+              const gchar *out,
+              const gchar *what)
+{
+  gchar       *id   = file_id (out);
+  const gchar *is   = id ? g_hash_table_lookup (inputs, id) : NULL;
+
+  if (is)
+    fprintf (stderr, "smp-preview: %s, %s, is the %s (the same file): an "
+             "input is never replaced, even with --force; write the sheets "
+             "to another folder (-o)\n", out, what, is);
+  g_free (id);
+  return is == NULL;
+}
+
+/* Inputs and outputs that are the same file, by whatever name (a symlink,
+ * a hard link, another spelling of the path), are refused before any
+ * work.  */
+static gboolean
+check_outputs (const SmpSheetJob *job,
+               gchar            **photos,
+               gint               n)
+{
+  GHashTable *inputs = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                              g_free, g_free);
+  gboolean    ok     = TRUE;
+  gint        i, k;
+
+  for (i = 0; i < n; i++)
+    {
+      gchar **more = smp_sheet_inputs (job, photos[i]);
+
+      add_input (inputs, photos[i], "photo");
+      for (k = 0; more[k]; k++)
+        add_input (inputs, more[k], g_str_has_suffix (more[k], ".px-per-mm")
+                                    ? "scale file" : "mask");
+      g_strfreev (more);
+    }
+  for (i = 0; i < job->n_presets; i++)
+    add_input (inputs, job->presets[i]->path, "preset");
+  for (i = 0; ok && i < n; i++)
+    {
+      gchar *out  = smp_sheet_path (job, photos[i]);
+      gchar *what = g_strdup_printf ("the sheet of %s", photos[i]);
+
+      ok = check_output (inputs, out, what);
+      g_free (what);
+      g_free (out);
+    }
+  if (ok && job->thumbnail)
+    {
+      gchar *out = g_build_filename (job->outdir, "contact-sheet.png", NULL);
+
+      ok = check_output (inputs, out, "the contact sheet");
+      g_free (out);
+    }
+  g_hash_table_unref (inputs);
+  return ok;
+}
+
+/* Runs the workers, photo i on worker i % jobs, and follows them until
+ * they are gone; returns how many photos failed.  */
+static gint
+run_workers (const SmpSheetJob *job,
+             Photo             *photos,
+             gint               n,
+             gint              *unmasked)
+{
+  GString *pending = g_string_new (NULL);
+  gchar  **todo    = g_new0 (gchar *, n + 1);
+  gint     pipefd[2], i, failed = 0;
+
+  if (pipe (pipefd) != 0)
+    {
+      say ("%s", g_strerror (errno));
+      exit (2);
+    }
+  /* The photos to do; those refused already are left out.  */
+  for (i = 0; i < n; i++)
+    todo[i] = photos[i].state == PHOTO_WAITING ? opt_photos[i] : NULL;
+  n_workers = MIN (opt_jobs, n);
+  workers   = g_new0 (pid_t, n_workers);
+  fflush (stderr);
+  for (i = 0; i < n_workers; i++)
+    {
+      pid_t pid = fork ();
+
+      if (pid == 0)
+        {
+          close (pipefd[0]);
+          _exit (worker (job, todo, n, i, n_workers, pipefd[1]));
+        }
+      if (pid < 0)
+        {
+          gint k;
+
+          say ("cannot start a worker: %s", g_strerror (errno));
+          for (k = i; k < n; k += n_workers)
+            if (todo[k])
+              {
+                photos[k].state = PHOTO_FAILED;
+                failed++;
+              }
+          continue;
+        }
+      workers[i] = pid;
+    }
+  g_free (todo);
+  close (pipefd[1]);
+
+  /* Listen until every worker has closed its end.  */
+  for (;;)
+    {
+      gchar  buf[4096];
+      gssize got = read (pipefd[0], buf, sizeof buf);
+      gchar *nl;
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got <= 0)
+        break;
+      g_string_append_len (pending, buf, got);
+      while ((nl = strchr (pending->str, '\n')))
+        {
+          MsgKind      kind;
+          gint         idx, value;
+          const gchar *text;
+
+          *nl = '\0';
+          if (parse_message (pending->str, &kind, &idx, &value, &text) &&
+              idx >= 0 && idx < n)
+            switch (kind)
+              {
+              case MSG_PROGRESS:
+                photos[idx].state    = PHOTO_WORKING;
+                photos[idx].permille = value;
+                break;
+              case MSG_DONE_UNMASKED:
+                (*unmasked)++;
+                /* fall through */
+              case MSG_DONE:
+                photos[idx].state = PHOTO_DONE;
+                break;
+              case MSG_WARNING:
+                photos[idx].thumb = FALSE;
+                say ("%s: %s", opt_photos[idx], text);
+                break;
+              case MSG_FAILED:
+                photos[idx].state = PHOTO_FAILED;
+                failed++;
+                say ("%s: %s", opt_photos[idx], text);
+                break;
+              }
+          g_string_erase (pending, 0, nl - pending->str + 1);
+          draw_bar (photos, n, opt_photos);
+        }
+    }
+  close (pipefd[0]);
+  g_string_free (pending, TRUE);
+
+  for (i = 0; i < n_workers; i++)
+    {
+      gint status = 0, k;
+
+      if (workers[i] <= 0)
+        continue;
+      while (waitpid (workers[i], &status, 0) < 0 && errno == EINTR)
+        ;
+      workers[i] = 0;
+      if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+        continue;
+      /* The photo it was on, and those after it, never got done.  */
+      for (k = i; k < n; k += n_workers)
+        if (photos[k].state < PHOTO_DONE && ! stop_signal)
+          {
+            photos[k].state = PHOTO_FAILED;
+            failed++;
+            say ("%s: its worker %s %d while on it", opt_photos[k],
+                 WIFSIGNALED (status) ? "died of signal" : "exited with",
+                 WIFSIGNALED (status) ? WTERMSIG (status)
+                                      : WEXITSTATUS (status));
+          }
+    }
+  clear_bar ();
+  return failed;
+}
+
+/* The contact sheet, from the small copies of the sheets written;
+ * returns 1 when it could not be written whole.  */
+static gint
+write_contact_sheet (const SmpSheetJob *job,
+                     Photo             *photos,
+                     gint               n)
+{
+  GPtrArray *thumbs  = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *names   = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *columns = g_ptr_array_new_with_free_func (g_free);
+  gchar     *path    = g_build_filename (job->outdir, "contact-sheet.png",
+                                         NULL);
+  GError    *error   = NULL;
+  gint       lacking = 0, failed = 0, i;
+
+  g_ptr_array_add (columns, g_strdup ("before"));
+  for (i = 0; i < job->n_presets; i++)
+    g_ptr_array_add (columns, g_strdup_printf ("%s (simulation)",
+                                               job->presets[i]->name));
+  g_ptr_array_add (columns, NULL);
+  for (i = 0; i < n; i++)
+    if (photos[i].state == PHOTO_DONE && photos[i].thumb)
+      {
+        g_ptr_array_add (thumbs, smp_sheet_thumb (job, i));
+        g_ptr_array_add (names, g_path_get_basename (opt_photos[i]));
+      }
+    else if (photos[i].state == PHOTO_DONE)
+      lacking++;
+  g_ptr_array_add (thumbs, NULL);
+  g_ptr_array_add (names, NULL);
+  if (thumbs->len > 1)
+    {
+      /* From here a signal removes the small copies at once.  */
+      contact_temps = (gchar **) thumbs->pdata;
+      gegl_init (NULL, NULL);
+      if (! opt_force && g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          say ("%s exists (--force replaces it)", path);
+          failed = 1;
+        }
+      else if (! smp_sheet_contact (job,
+                                    (const gchar * const *) thumbs->pdata,
+                                    (const gchar * const *) names->pdata,
+                                    (const gchar * const *) columns->pdata,
+                                    path, &error))
+        {
+          say ("%s", error->message);
+          g_clear_error (&error);
+          failed = 1;
+        }
+      gegl_exit ();
+      contact_temps = NULL;
+    }
+  if (lacking && thumbs->len > 1)
+    say ("%s lacks %d of the sheets written (see above)", path, lacking);
+  else if (lacking)
+    say ("%s is not written: the small copies of the sheets could not be "
+         "(see above)", path);
+  failed |= lacking > 0;
+  g_free (path);
+  g_ptr_array_unref (thumbs);
+  g_ptr_array_unref (names);
+  g_ptr_array_unref (columns);
+  return failed;
+}
+
+/* The run, once the options are read and the presets loaded: checks that
+ * need nothing of GEGL, the presets through GEGL, the workers, the contact
+ * sheet; returns the exit status.  */
+static gint
+run (SmpSheetJob *job,
+     gint         n)
+{
+  Photo      *photos;
+  GHashTable *outs;
+  gint        i, failed = 0, unmasked = 0, stale;
+
+  if (! check_outputs (job, opt_photos, n))
+    return 2;
+
+  /* What a photo's first bytes say (a missing file, an oversized header:
+   * a decompression bomb) is said at once; the workers decode the rest.  */
+  photos = g_new0 (Photo, n);
+  for (i = 0; i < n; i++)
+    {
+      gchar *why = smp_image_check (opt_photos[i], job->max_pixels, FALSE);
+
+      photos[i].thumb = opt_contact;
+      if (why)
+        {
+          say ("%s: %s", opt_photos[i], why);
+          photos[i].state = PHOTO_FAILED;
+          failed++;
+          g_free (why);
+        }
+    }
+  if (failed == n || ! check_presets (job->presets, job->n_presets))
+    {
+      g_free (photos);
+      return failed == n ? 1 : 2;
+    }
+  if (g_mkdir_with_parents (opt_out, 0755) != 0)
+    {
+      fprintf (stderr, "smp-preview: cannot make %s: %s\n", opt_out,
+               g_strerror (errno));
+      g_free (photos);
+      return 2;
+    }
+  on_tty = isatty (2);
+  signal (SIGPIPE, SIG_IGN);
+  signal (SIGINT, on_parent_signal);
+  signal (SIGTERM, on_parent_signal);
+  signal (SIGHUP, on_parent_signal);
+  if ((stale = smp_sheet_clean (opt_out, 0)) > 0)
+    say ("note: removed %d temporary file%s left in %s by an interrupted run",
+         stale, stale > 1 ? "s" : "", opt_out);
+
+  /* Two photos whose sheets would have one name: the second is refused,
+   * rather than silently replacing the first.  */
+  outs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (i = 0; i < n; i++)
+    {
+      gchar *out = smp_sheet_path (job, opt_photos[i]);
+
+      if (photos[i].state == PHOTO_FAILED)
+        g_free (out);
+      else if (g_hash_table_contains (outs, out))
+        {
+          say ("%s: its sheet %s would replace another photo's in this "
+               "batch: skipped", opt_photos[i], out);
+          photos[i].state = PHOTO_FAILED;
+          failed++;
+          g_free (out);
+        }
+      else
+        g_hash_table_add (outs, out);
+    }
+  g_hash_table_unref (outs);
+
+  failed += run_workers (job, photos, n, &unmasked);
+  stop_if_signalled (opt_out, job->run);
+  if (opt_contact)
+    failed += write_contact_sheet (job, photos, n);
+  stop_if_signalled (opt_out, job->run);
+  smp_sheet_clean (opt_out, job->run);
+
+  if (unmasked)
+    say ("note: %d of the photos had no mask (PHOTO.mask.png beside it, or "
+         "--mask): there the presets treated the whole photo", unmasked);
+  if (on_tty)
+    {
+      gint written = 0;
+
+      for (i = 0; i < n; i++)
+        written += photos[i].state == PHOTO_DONE;
+      say ("%d of %d sheets written to %s%s", written, n, opt_out,
+           written < n ? "; see above for the others" : "");
+    }
+  g_free (photos);
+  g_clear_pointer (&workers, g_free);
+  return failed ? 1 : 0;
+}
+
 int
 main (int    argc,
       char **argv)
 {
   GOptionContext *ctx;
-  GError         *error = NULL;
-  SmpSheetJob     job   = { 0 };
+  GError         *error  = NULL;
+  SmpSheetJob     job    = { 0 };
   GPtrArray      *presets;
-  Photo          *photos;
-  GHashTable     *outs;
-  pid_t          *pids;
-  gint            pipefd[2], n, i, failed = 0, unmasked = 0, jobs;
-  GString        *pending = g_string_new (NULL);
+  gint            n, i, status = 2;
 
   ctx = g_option_context_new ("-o OUTDIR");
   g_option_context_set_summary (ctx,
@@ -351,11 +908,14 @@ main (int    argc,
     "    gegl:gegl string=\"$(cat shaved-dark-hair.gegl) px-per-mm=4\"\n"
     "A photo that cannot be read is reported on stderr, one line, and the "
     "others go on; the exit status is then 1.  Sheets that exist are kept "
-    "unless --force.  A progress bar shows on a terminal.");
+    "unless --force; an input is never replaced.  A progress bar shows on "
+    "a terminal.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (! g_option_context_parse (ctx, &argc, &argv, &error))
     {
       fprintf (stderr, "smp-preview: %s (see --help)\n", error->message);
+      g_error_free (error);
+      g_option_context_free (ctx);
       return 2;
     }
   g_option_context_free (ctx);
@@ -375,246 +935,35 @@ main (int    argc,
                "--list-presets shows them)\n");
       return 2;
     }
-  if (! (opt_ppm >= 0.5 && opt_ppm <= 200.0))
-    {
-      fprintf (stderr, "smp-preview: --px-per-mm %g is out of range "
-               "(0.5 to 200)\n", opt_ppm);
-      return 2;
-    }
-  if (opt_jobs < 1 || opt_jobs > 64)
-    {
-      fprintf (stderr, "smp-preview: --jobs %d is out of range (1 to 64)\n",
-               opt_jobs);
-      return 2;
-    }
-  if (opt_seed > G_MAXUINT32)
-    {
-      fprintf (stderr, "smp-preview: --seed %" G_GINT64_FORMAT
-               " is out of range (0 to %u)\n", opt_seed, G_MAXUINT32);
-      return 2;
-    }
+  if (! read_options (&job))
+    return 2;
   if (opt_mask)
     {
-      gchar *why = smp_sheet_check_file (opt_mask);
+      gchar *why = smp_image_check (opt_mask, job.max_pixels, TRUE);
 
       if (why)
         {
           fprintf (stderr, "smp-preview: mask %s: %s\n", opt_mask, why);
+          g_free (why);
           return 2;
         }
     }
 
-  presets = g_ptr_array_new ();
-  for (i = 0; opt_presets[i]; i++)
+  presets = g_ptr_array_new_with_free_func ((GDestroyNotify) smp_preset_free);
+  for (i = 0; opt_presets[i] && ! error; i++)
     {
       SmpPreset *p = smp_preset_load (opt_presets[i], &error);
 
-      if (! p)
-        {
-          fprintf (stderr, "smp-preview: %s\n", error->message);
-          return 2;
-        }
-      g_ptr_array_add (presets, p);
-    }
-  if (! check_presets ((SmpPreset **) presets->pdata, presets->len))
-    return 2;
-
-  if (g_mkdir_with_parents (opt_out, 0755) != 0)
-    {
-      fprintf (stderr, "smp-preview: cannot make %s: %s\n", opt_out,
-               g_strerror (errno));
-      return 2;
-    }
-
-  job.presets    = (SmpPreset **) presets->pdata;
-  job.n_presets  = presets->len;
-  job.px_per_mm  = opt_ppm;
-  job.seed_given = opt_seed >= 0;
-  job.seed       = (guint) MAX (opt_seed, 0);
-  job.mask       = opt_mask;
-  job.outdir     = opt_out;
-  job.force      = opt_force;
-  job.thumbnail  = opt_contact;
-
-  on_tty = isatty (2);
-  photos = g_new0 (Photo, n);
-  /* Two photos whose sheets would have one name: the second is refused,
-   * rather than silently replacing the first.  */
-  outs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (i = 0; i < n; i++)
-    {
-      gchar *out = smp_sheet_path (&job, opt_photos[i]);
-
-      if (g_hash_table_contains (outs, out))
-        {
-          say ("%s: its sheet %s would replace another photo's in this "
-               "batch: skipped", opt_photos[i], out);
-          photos[i].state = 3;
-          failed++;
-          g_free (out);
-        }
+      if (p)
+        g_ptr_array_add (presets, p);
       else
-        g_hash_table_add (outs, out);
+        fprintf (stderr, "smp-preview: %s\n", error->message);
     }
-  g_hash_table_unref (outs);
-
-  /* The workers, photo i to worker i % jobs.  */
-  signal (SIGPIPE, SIG_IGN);
-  if (pipe (pipefd) != 0)
-    {
-      fprintf (stderr, "smp-preview: %s\n", g_strerror (errno));
-      return 2;
-    }
-  jobs = MIN (opt_jobs, n);
-  pids = g_new0 (pid_t, jobs);
-  {
-    /* The photos to do; those refused already are left out.  */
-    gchar **todo = g_new0 (gchar *, n + 1);
-
-    for (i = 0; i < n; i++)
-      todo[i] = photos[i].state ? NULL : opt_photos[i];
-    fflush (stderr);
-    for (i = 0; i < jobs; i++)
-      {
-        pids[i] = fork ();
-        if (pids[i] == 0)
-          {
-            close (pipefd[0]);
-            _exit (worker (&job, todo, n, i, jobs, pipefd[1]));
-          }
-        if (pids[i] < 0)
-          {
-            fprintf (stderr, "smp-preview: cannot start a worker: %s\n",
-                     g_strerror (errno));
-            return 2;
-          }
-      }
-    g_free (todo);
-  }
-  close (pipefd[1]);
-
-  /* Listen until every worker has closed its end.  */
-  for (;;)
-    {
-      gchar    buf[4096];
-      gssize   got = read (pipefd[0], buf, sizeof buf);
-      gchar   *nl;
-
-      if (got < 0 && errno == EINTR)
-        continue;
-      if (got <= 0)
-        break;
-      g_string_append_len (pending, buf, got);
-      while ((nl = strchr (pending->str, '\n')))
-        {
-          gchar  kind = pending->str[0];
-          gchar *rest = NULL;
-          gint   idx  = (gint) g_ascii_strtoll (pending->str + 2, &rest, 10);
-
-          *nl = '\0';
-          if (idx >= 0 && idx < n)
-            switch (kind)
-              {
-              case 'p':
-                photos[idx].state    = 1;
-                photos[idx].permille = atoi (rest);
-                break;
-              case 'n':
-                unmasked++;
-                /* fall through */
-              case 'd':
-                photos[idx].state = 2;
-                break;
-              case 'e':
-                photos[idx].state = 3;
-                failed++;
-                say ("%s: %s", opt_photos[idx], rest + 1);
-                break;
-              }
-          g_string_erase (pending, 0, nl - pending->str + 1);
-          draw_bar (photos, n, opt_photos);
-        }
-    }
-  close (pipefd[0]);
-  for (i = 0; i < jobs; i++)
-    {
-      gint status = 0;
-
-      while (waitpid (pids[i], &status, 0) < 0 && errno == EINTR)
-        ;
-      if (! (WIFEXITED (status) && WEXITSTATUS (status) == 0))
-        {
-          gint k;
-
-          /* The photo it was on, and those after it, never got done.  */
-          for (k = i; k < n; k += jobs)
-            if (photos[k].state < 2)
-              {
-                photos[k].state = 3;
-                failed++;
-                say ("%s: its worker %s %d while on it", opt_photos[k],
-                     WIFSIGNALED (status) ? "died of signal" : "exited with",
-                     WIFSIGNALED (status) ? WTERMSIG (status)
-                                          : WEXITSTATUS (status));
-              }
-        }
-    }
-  clear_bar ();
-
-  if (opt_contact)
-    {
-      GPtrArray *thumbs = g_ptr_array_new_with_free_func (g_free);
-      GPtrArray *names  = g_ptr_array_new_with_free_func (g_free);
-      GPtrArray *columns = g_ptr_array_new_with_free_func (g_free);
-      gchar     *path   = g_build_filename (opt_out, "contact-sheet.png", NULL);
-
-      g_ptr_array_add (columns, g_strdup ("before"));
-      for (i = 0; i < job.n_presets; i++)
-        g_ptr_array_add (columns, g_strdup_printf ("%s (simulation)",
-                                                   job.presets[i]->name));
-      g_ptr_array_add (columns, NULL);
-
-      for (i = 0; i < n; i++)
-        if (photos[i].state == 2)
-          {
-            g_ptr_array_add (thumbs, smp_sheet_thumb (&job, opt_photos[i]));
-            g_ptr_array_add (names, g_path_get_basename (opt_photos[i]));
-          }
-      g_ptr_array_add (thumbs, NULL);
-      g_ptr_array_add (names, NULL);
-      if (thumbs->len > 1)
-        {
-          gegl_init (NULL, NULL);
-          if (! opt_force && g_file_test (path, G_FILE_TEST_EXISTS))
-            {
-              say ("%s exists (--force replaces it)", path);
-              failed++;
-            }
-          else if (! smp_sheet_contact ((const gchar * const *) thumbs->pdata,
-                                        (const gchar * const *) names->pdata,
-                                        (const gchar * const *) columns->pdata,
-                                        path, &error))
-            {
-              say ("%s", error->message);
-              g_clear_error (&error);
-              failed++;
-            }
-          for (i = 0; i + 1 < (gint) thumbs->len; i++)
-            g_unlink (g_ptr_array_index (thumbs, i));
-          gegl_exit ();
-        }
-      g_free (path);
-      g_ptr_array_unref (thumbs);
-      g_ptr_array_unref (names);
-      g_ptr_array_unref (columns);
-    }
-
-  if (unmasked)
-    say ("note: %d of the photos had no mask (PHOTO.mask.png beside it, or "
-         "--mask): there the presets treated the whole photo", unmasked);
-  if (on_tty)
-    say ("%d of %d sheets written to %s%s", n - failed, n, opt_out,
-         failed ? "; see above for the others" : "");
-  g_string_free (pending, TRUE);
-  return failed ? 1 : 0;
+  job.presets   = (SmpPreset **) presets->pdata;
+  job.n_presets = presets->len;
+  if (! error)
+    status = run (&job, n);
+  g_clear_error (&error);
+  g_ptr_array_unref (presets);
+  return status;
 }

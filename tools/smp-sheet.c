@@ -14,11 +14,15 @@
 #include <png.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include "smp-image.h"
 #include "smp-sheet.h"
 
 #define RGBA_U8     babl_format ("R'G'B'A u8")
+#define RGBA_FLOAT  babl_format ("RGBA float")
 /* Rows rendered at once: bounds the band buffers.  */
 #define BAND_ROWS   128
 /* Width of the contact sheet's small copies, at most.  */
@@ -33,53 +37,84 @@ static const guchar frame[3] = { 0x1e, 0x1e, 0x1e };
 
 /* PNG writing.  */
 
+/* The file being written, for smp_sheet_interrupted.  Its name holds the
+ * run's PID, so whatever a handler finds here is this run's.  */
+static char writing[4096];
+
+void
+smp_sheet_interrupted (void)
+{
+  /* Async-signal-safe: unlink only.  */
+  if (writing[0])
+    unlink (writing);
+}
+
 struct SmpPng
 {
   FILE       *file;
   png_structp png;
   png_infop   info;
-  gchar      *path;
+  gchar      *path, *tmp;
   gint        width;
   gchar       message[256];
 };
 
+/* libpng's message, and the system's reason when there is one (its "Write
+ * Error" on a full disk).  */
 static void
-png_fail (png_structp png,
+png_fail (png_structp     png,
           png_const_charp message)
 {
-  g_strlcpy (png_get_error_ptr (png), message, 256);
+  gchar *m = png_get_error_ptr (png);
+
+  if (errno)
+    g_snprintf (m, 256, "%s (%s)", message, g_strerror (errno));
+  else
+    g_strlcpy (m, message, 256);
   png_longjmp (png, 1);
 }
 
 SmpPng *
 smp_png_open (const gchar  *path,
+              gint          run,
               gint          width,
               gint          height,
               GError      **error)
 {
-  SmpPng *p = g_new0 (SmpPng, 1);
+  SmpPng *p   = g_new0 (SmpPng, 1);
+  gchar  *dir = g_path_get_dirname (path);
+  gint    fd  = -1;
 
-  p->file = g_fopen (path, "wb");
-  if (! p->file)
+  errno = ENAMETOOLONG;
+  if (g_snprintf (writing, sizeof writing, "%s/" SMP_TEMP_PREFIX "%d.XXXXXX",
+                  dir, run) < (gint) sizeof writing)
+    fd = g_mkstemp_full (writing, O_RDWR, 0666);
+  g_free (dir);
+  if (fd < 0 || ! (p->file = fdopen (fd, "wb")))
     {
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
                    "cannot write %s: %s", path, g_strerror (errno));
+      if (fd >= 0)
+        {
+          close (fd);
+          unlink (writing);
+        }
+      writing[0] = '\0';
       g_free (p);
       return NULL;
     }
   p->path  = g_strdup (path);
+  p->tmp   = g_strdup (writing);
   p->width = width;
   p->png   = png_create_write_struct (PNG_LIBPNG_VER_STRING, p->message,
                                       png_fail, NULL);
   p->info  = png_create_info_struct (p->png);
+  errno    = 0;
   if (setjmp (png_jmpbuf (p->png)))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "writing %s: %s",
                    path, p->message);
-      png_destroy_write_struct (&p->png, &p->info);
-      fclose (p->file);
-      g_free (p->path);
-      g_free (p);
+      smp_png_finish (p, FALSE, NULL);
       return NULL;
     }
   png_init_io (p->png, p->file);
@@ -101,6 +136,7 @@ smp_png_rows (SmpPng        *p,
 {
   gint i;
 
+  errno = 0;
   if (setjmp (png_jmpbuf (p->png)))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "writing %s: %s",
@@ -113,18 +149,20 @@ smp_png_rows (SmpPng        *p,
 }
 
 gboolean
-smp_png_close (SmpPng   *p,
-               GError  **error)
+smp_png_finish (SmpPng    *p,
+                gboolean   keep,
+                GError   **error)
 {
-  volatile gboolean ok = TRUE;
+  volatile gboolean ok = keep;
 
+  errno = 0;
   if (setjmp (png_jmpbuf (p->png)))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "writing %s: %s",
                    p->path, p->message);
       ok = FALSE;
     }
-  else
+  else if (keep)
     png_write_end (p->png, NULL);
   png_destroy_write_struct (&p->png, &p->info);
   if (fclose (p->file) != 0 && ok)
@@ -133,7 +171,17 @@ smp_png_close (SmpPng   *p,
                    "writing %s: %s", p->path, g_strerror (errno));
       ok = FALSE;
     }
+  if (ok && g_rename (p->tmp, p->path) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                   "cannot write %s: %s", p->path, g_strerror (errno));
+      ok = FALSE;
+    }
+  if (! ok)
+    g_unlink (p->tmp);
+  writing[0] = '\0';
   g_free (p->path);
+  g_free (p->tmp);
   g_free (p);
   return ok;
 }
@@ -167,25 +215,24 @@ smp_sheet_path (const SmpSheetJob *job,
 
 gchar *
 smp_sheet_thumb (const SmpSheetJob *job,
-                 const gchar       *photo)
+                 gint               index)
 {
-  gchar *s    = stem (photo);
-  gchar *name = g_strconcat (".", s, "-preview.thumb.png", NULL);
+  gchar *name = g_strdup_printf (SMP_TEMP_PREFIX "%d.%d.thumb.png", job->run,
+                                 index);
   gchar *path = g_build_filename (job->outdir, name, NULL);
 
-  g_free (s);
   g_free (name);
   return path;
 }
 
-/* The mask that goes with a photo by the naming rule: photo.jpg ->
- * photo.mask.png beside it.  */
+/* A file beside the photo, named PHOTO-STEM + suffix, when it exists.  */
 static gchar *
-sibling_mask (const gchar *photo)
+sibling (const gchar *photo,
+         const gchar *suffix)
 {
   gchar *dir  = g_path_get_dirname (photo);
   gchar *s    = stem (photo);
-  gchar *name = g_strconcat (s, ".mask.png", NULL);
+  gchar *name = g_strconcat (s, suffix, NULL);
   gchar *path = g_build_filename (dir, name, NULL);
 
   g_free (dir);
@@ -197,85 +244,96 @@ sibling_mask (const gchar *photo)
   return NULL;
 }
 
+gchar **
+smp_sheet_inputs (const SmpSheetJob *job,
+                  const gchar       *photo)
+{
+  GPtrArray *all = g_ptr_array_new ();
+  gchar     *p;
+
+  if (job->mask)
+    g_ptr_array_add (all, g_strdup (job->mask));
+  else if ((p = sibling (photo, ".mask.png")))
+    g_ptr_array_add (all, p);
+  if ((p = sibling (photo, ".px-per-mm")))
+    g_ptr_array_add (all, p);
+  g_ptr_array_add (all, NULL);
+  return (gchar **) g_ptr_array_free (all, FALSE);
+}
+
 /* The scale of one photo, when a PHOTO.px-per-mm file beside it gives it
  * (photos of one batch are seldom all at one scale): 0 when there is none,
- * -1 when it does not hold a number in range.  */
+ * -1 when it does not hold a decimal number in range.  */
 static gdouble
 sibling_scale (const gchar *photo,
                gchar      **path_out)
 {
-  gchar  *dir  = g_path_get_dirname (photo);
-  gchar  *s    = stem (photo);
-  gchar  *name = g_strconcat (s, ".px-per-mm", NULL);
-  gchar  *path = g_build_filename (dir, name, NULL);
-  gchar  *text = NULL, *end;
+  gchar  *path = sibling (photo, ".px-per-mm");
+  gchar  *text = NULL;
   gdouble v    = 0.0;
 
-  if (g_file_get_contents (path, &text, NULL, NULL))
+  if (path && g_file_get_contents (path, &text, NULL, NULL))
     {
-      v = g_ascii_strtod (g_strstrip (text), &end);
-      if (end == text || *end || ! (v >= 0.5 && v <= 200.0))
+      if (! smp_parse_number (g_strstrip (text), &v) ||
+          ! (v >= 0.5 && v <= 200.0))
         v = -1.0;
     }
   *path_out = path;
   g_free (text);
-  g_free (dir);
-  g_free (s);
-  g_free (name);
   return v;
 }
 
-gchar *
-smp_sheet_check_file (const gchar *path)
+/* Whether a name is a temporary of a run: SMP_TEMP_PREFIX RUN . ..., or,
+ * as older versions named them, NAME.RUN.tmp; *run is its PID.  */
+static gboolean
+temporary (const gchar *name,
+           gint        *run)
 {
-  GStatBuf st;
-  guchar   head[16] = { 0 }, tail[1024];
-  FILE    *f;
-  gsize    n_head, n_tail, i;
-  gboolean end = FALSE;
+  const gchar *p;
+  gchar       *end;
+  gint64       pid;
 
-  if (g_stat (path, &st) != 0)
-    return g_strdup (errno == ENOENT ? "no such file" : g_strerror (errno));
-  if (! S_ISREG (st.st_mode))
-    return g_strdup ("not a regular file");
-  if (st.st_size == 0)
-    return g_strdup ("empty file");
-  f = g_fopen (path, "rb");
-  if (! f)
-    return g_strdup_printf ("cannot read it: %s", g_strerror (errno));
-  n_head = fread (head, 1, sizeof head, f);
-  n_tail = MIN ((gsize) st.st_size, sizeof tail);
-  fseek (f, -(long) n_tail, SEEK_END);
-  n_tail = fread (tail, 1, n_tail, f);
-  fclose (f);
+  if (g_str_has_prefix (name, SMP_TEMP_PREFIX))
+    {
+      pid = g_ascii_strtoll (name + strlen (SMP_TEMP_PREFIX), &end, 10);
+      if (end == name + strlen (SMP_TEMP_PREFIX) || *end != '.')
+        return FALSE;
+    }
+  else if (g_str_has_suffix (name, ".tmp") && (p = strstr (name, ".png.")))
+    {
+      pid = g_ascii_strtoll (p + 5, &end, 10);
+      if (end == p + 5 || strcmp (end, ".tmp"))
+        return FALSE;
+    }
+  else
+    return FALSE;
+  if (pid <= 0 || pid > G_MAXINT)
+    return FALSE;
+  *run = (gint) pid;
+  return TRUE;
+}
 
-  if (n_head >= 8 && ! memcmp (head, "\x89PNG\r\n\x1a\n", 8))
-    {
-      /* The last chunk is IEND, length 0, then its CRC.  */
-      if (n_tail < 12 || memcmp (tail + n_tail - 8, "IEND", 4))
-        return g_strdup ("truncated PNG (no IEND chunk at the end)");
-      return NULL;
-    }
-  if (n_head >= 3 && head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff)
-    {
-      /* An end-of-image marker, perhaps followed by padding.  */
-      for (i = 0; i + 1 < n_tail; i++)
-        end |= tail[i] == 0xff && tail[i + 1] == 0xd9;
-      if (! end)
-        return g_strdup ("truncated JPEG (no end-of-image marker)");
-      return NULL;
-    }
-  if ((n_head >= 4 && (! memcmp (head, "II*\0", 4) ||
-                       ! memcmp (head, "MM\0*", 4))) ||
-      (n_head >= 12 && ! memcmp (head, "RIFF", 4) &&
-       ! memcmp (head + 8, "WEBP", 4)) ||
-      (n_head >= 4 && ! memcmp (head, "GIF8", 4)) ||
-      (n_head >= 4 && ! memcmp (head, "\x76\x2f\x31\x01", 4)) ||
-      (n_head >= 2 && head[0] == 'P' && head[1] >= '1' && head[1] <= '6') ||
-      (n_head >= 10 && ! memcmp (head, "#?RADIANCE", 10)))
-    return NULL;
-  return g_strdup ("not an image (PNG, JPEG, TIFF, WebP, GIF, PNM, OpenEXR "
-                   "or Radiance HDR)");
+gint
+smp_sheet_clean (const gchar *dir,
+                 gint         run)
+{
+  GDir        *d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+  gint         n = 0, pid;
+
+  while (d && (name = g_dir_read_name (d)))
+    if (temporary (name, &pid) &&
+        (run > 0 ? pid == run : kill (pid, 0) != 0 && errno == ESRCH))
+      {
+        gchar *path = g_build_filename (dir, name, NULL);
+
+        if (g_unlink (path) == 0)
+          n++;
+        g_free (path);
+      }
+  if (d)
+    g_dir_close (d);
+  return n;
 }
 
 
@@ -372,8 +430,72 @@ caption_after (const SmpPreset *preset,
   return g_string_free (s, FALSE);
 }
 
-/* A caption strip, width x height (height 0: only measure), 8-bit RGB;
- * returns the height the text needs.  */
+/* A caption strip: the text over the frame colour, `width` wide, `need`
+ * rows tall; `out` gives its pixels.  */
+typedef struct
+{
+  GeglNode *graph, *out;
+  gint      width, need;
+} Caption;
+
+static void
+caption_open (Caption     *c,
+              const gchar *text,
+              gint         width,
+              gdouble      size)
+{
+  gint          pad   = (gint) ceil (size * 0.6);
+  GeglColor    *fg    = gegl_color_new (CAPTION_FG);
+  GeglColor    *bg    = gegl_color_new (CAPTION_BG);
+  GeglNode     *label, *back, *shift;
+  GeglRectangle box;
+
+  c->graph = gegl_node_new ();
+  c->width = width;
+  label = gegl_node_new_child (c->graph, "operation", "gegl:text",
+                               "string", text, "font", CAPTION_FONT,
+                               "size", size, "color", fg,
+                               "wrap", MAX (1, width - 2 * pad), NULL);
+  back  = gegl_node_new_child (c->graph, "operation", "gegl:color",
+                               "value", bg, NULL);
+  shift = gegl_node_new_child (c->graph, "operation", "gegl:translate",
+                               "x", (gdouble) pad, "y", (gdouble) pad, NULL);
+  c->out = gegl_node_new_child (c->graph, "operation", "gegl:over", NULL);
+  gegl_node_link (label, shift);
+  gegl_node_link (back, c->out);
+  gegl_node_connect_to (shift, "output", c->out, "aux");
+  box     = gegl_node_get_bounding_box (label);
+  c->need = box.height + 2 * pad;
+  g_object_unref (fg);
+  g_object_unref (bg);
+}
+
+/* Its rows y to y + rows, encoded here as the panels are (see
+ * smp-image.h), into 8-bit RGB rows `stride` pixels apart.  */
+static void
+caption_rows (const Caption *c,
+              gint           y,
+              gint           rows,
+              guchar        *rgb,
+              gint           stride)
+{
+  GeglRectangle band = { 0, y, c->width, rows };
+  gsize         n    = (gsize) c->width * rows, i;
+  gfloat       *lin  = g_new (gfloat, n * 4);
+  guchar       *rgba = g_new (guchar, n * 4);
+
+  gegl_node_blit (c->out, 1.0, &band, RGBA_FLOAT, lin, GEGL_AUTO_ROWSTRIDE,
+                  GEGL_BLIT_DEFAULT);
+  smp_image_encode (lin, n, rgba);
+  for (i = 0; i < n; i++)
+    memcpy (rgb + 3 * ((i / c->width) * stride + i % c->width), rgba + 4 * i,
+            3);
+  g_free (lin);
+  g_free (rgba);
+}
+
+/* A whole caption strip, width x height (height 0: only measure), 8-bit
+ * RGB; returns the height the text needs.  */
 static gint
 caption (const gchar *text,
          gint         width,
@@ -381,61 +503,17 @@ caption (const gchar *text,
          gdouble      size,
          guchar      *rgb)
 {
-  GeglNode     *graph = gegl_node_new ();
-  gint          pad   = (gint) ceil (size * 0.6);
-  GeglNode     *label = gegl_node_new_child (graph, "operation", "gegl:text",
-                                             "string", text,
-                                             "font", CAPTION_FONT,
-                                             "size", size,
-                                             "wrap", MAX (1, width - 2 * pad),
-                                             NULL);
-  GeglRectangle box   = gegl_node_get_bounding_box (label);
-  gint          need  = box.height + 2 * pad;
+  Caption c;
+  gint    y;
 
-  if (height > 0)
-    {
-      GeglColor    *fg    = gegl_color_new (CAPTION_FG);
-      GeglColor    *bg    = gegl_color_new (CAPTION_BG);
-      GeglNode     *back  = gegl_node_new_child (graph, "operation",
-                                                 "gegl:color", "value", bg,
-                                                 NULL);
-      GeglNode     *shift = gegl_node_new_child (graph, "operation",
-                                                 "gegl:translate",
-                                                 "x", (gdouble) pad,
-                                                 "y", (gdouble) pad, NULL);
-      GeglNode     *over  = gegl_node_new_child (graph, "operation",
-                                                 "gegl:over", NULL);
-      GeglRectangle rect  = { 0, 0, width, height };
-      guchar       *rgba  = g_new (guchar, (gsize) width * height * 4);
-      gsize         i;
-
-      gegl_node_set (label, "color", fg, NULL);
-      gegl_node_link (label, shift);
-      gegl_node_link (back, over);
-      gegl_node_connect_to (shift, "output", over, "aux");
-      gegl_node_blit (over, 1.0, &rect, RGBA_U8, rgba, GEGL_AUTO_ROWSTRIDE,
-                      GEGL_BLIT_DEFAULT);
-      for (i = 0; i < (gsize) width * height; i++)
-        memcpy (rgb + 3 * i, rgba + 4 * i, 3);
-      g_free (rgba);
-      g_object_unref (fg);
-      g_object_unref (bg);
-    }
-  g_object_unref (graph);
-  return need;
+  caption_open (&c, text, width, size);
+  for (y = 0; y < height; y += BAND_ROWS)
+    caption_rows (&c, y, MIN (BAND_ROWS, height - y),
+                  rgb + (gsize) y * width * 3, width);
+  g_object_unref (c.graph);
+  return c.need;
 }
 
-
-/* The sheet being written, for smp_sheet_interrupted.  */
-static char writing[4096];
-
-void
-smp_sheet_interrupted (void)
-{
-  /* Async-signal-safe: unlink only.  */
-  if (writing[0])
-    unlink (writing);
-}
 
 /* The sheet.  */
 
@@ -509,142 +587,225 @@ fill_frame (guchar *rgb,
     memcpy (rgb + 3 * i, frame, 3);
 }
 
-gboolean
-smp_sheet_render (const SmpSheetJob *job,
-                  const gchar       *photo,
-                  SmpSheetProgress   progress,
-                  gpointer           data,
-                  gboolean          *masked,
-                  GError           **error)
+/* One photo's sheet as it is put together: the photo and its mask as the
+ * ops read them, a graph with one end per panel, their captions.  */
+typedef struct
 {
-  gchar        *out   = smp_sheet_path (job, photo);
-  gchar        *tmp   = NULL, *reason, *mask = NULL, *base;
-  GeglNode     *graph = NULL, *load, *mask_node = NULL;
-  GeglNode    **ends  = NULL;
-  gchar       **texts = NULL;
+  GeglBuffer   *photo, *mask_buffer;
+  gchar        *mask;
+  gdouble       ppm;
   GeglRectangle box;
-  SmpPng       *png   = NULL;
-  Thumb         thumb = { 0 };
-  guchar       *band  = NULL, *panel = NULL, *strip = NULL;
-  gint          n     = job->n_presets + 1, gap, sheet_w, sheet_h, cap_h;
-  gint          i, y;
-  gdouble       size, ppm = job->px_per_mm;
-  gboolean      ok    = FALSE;
+  GeglNode     *graph;
+  GeglNode    **ends;
+  gchar       **texts;
+  gint          n;
+} Sheet;
 
-  if (! job->force && g_file_test (out, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                   "%s exists (--force replaces it)", out);
-      goto done;
-    }
-  if ((reason = smp_sheet_check_file (photo)))
+static void
+sheet_clear (Sheet *s)
+{
+  if (s->graph)
+    g_object_unref (s->graph);
+  g_clear_object (&s->photo);
+  g_clear_object (&s->mask_buffer);
+  g_strfreev (s->texts);
+  g_free (s->ends);
+  g_free (s->mask);
+}
+
+/* A share of coloured pixels above which a mask is a colour image (a
+ * photo given by mistake), not a grey mask with some noise.  */
+#define MASK_COLOURED 0.02
+
+/* The photo, its scale and its mask: checked, then read.  */
+static gboolean
+sheet_read (const SmpSheetJob *job,
+            const gchar       *photo,
+            Sheet             *s,
+            GError           **error)
+{
+  gchar        *reason, *scale_file;
+  gdouble       scale, coloured = 0.0;
+  GError       *err = NULL;
+  GeglRectangle mb;
+
+  if ((reason = smp_image_check (photo, job->max_pixels, TRUE)))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s", reason);
       g_free (reason);
-      goto done;
+      return FALSE;
     }
-  mask = job->mask ? g_strdup (job->mask) : sibling_mask (photo);
-  *masked = mask != NULL;
-  {
-    gchar  *scale_file;
-    gdouble v = sibling_scale (photo, &scale_file);
-
-    if (v < 0.0)
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "%s: not a scale (a number of px/mm, 0.5 to 200)",
-                   scale_file);
-    else if (v > 0.0)
-      ppm = v;
-    g_free (scale_file);
-    if (v < 0.0)
-      goto done;
-  }
-  if (mask && (reason = smp_sheet_check_file (mask)))
+  s->mask = job->mask ? g_strdup (job->mask) : sibling (photo, ".mask.png");
+  scale   = sibling_scale (photo, &scale_file);
+  if (scale < 0.0)
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                 "%s: not a scale (a decimal number of px/mm, 0.5 to 200)",
+                 scale_file);
+  g_free (scale_file);
+  if (scale < 0.0)
+    return FALSE;
+  s->ppm = scale > 0.0 ? scale : job->px_per_mm;
+  if (s->mask && (reason = smp_image_check (s->mask, job->max_pixels, TRUE)))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "mask %s: %s",
-                   mask, reason);
+                   s->mask, reason);
       g_free (reason);
-      goto done;
+      return FALSE;
     }
 
-  graph = gegl_node_new ();
-  load  = gegl_node_new_child (graph, "operation", "gegl:load", "path", photo,
-                               NULL);
-  box   = gegl_node_get_bounding_box (load);
-  if (box.width <= 0 || box.height <= 0)
+  s->photo = smp_image_load (photo, SMP_IMAGE_PHOTO, job->max_pixels, NULL,
+                             error);
+  if (! s->photo)
+    return FALSE;
+  s->box = *gegl_buffer_get_extent (s->photo);
+  if (! s->mask)
+    return TRUE;
+  s->mask_buffer = smp_image_load (s->mask, SMP_IMAGE_MASK, job->max_pixels,
+                                   &coloured, &err);
+  if (! s->mask_buffer)
+    {
+      g_set_error (error, err->domain, err->code, "mask %s: %s", s->mask,
+                   err->message);
+      g_error_free (err);
+      return FALSE;
+    }
+  mb = *gegl_buffer_get_extent (s->mask_buffer);
+  if (! gegl_rectangle_equal (&mb, &s->box))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "GEGL could not read it as an image");
-      goto done;
+                   "mask %s is %dx%d, the photo %dx%d", s->mask, mb.width,
+                   mb.height, s->box.width, s->box.height);
+      return FALSE;
     }
-  if (mask)
+  /* The ops read any picture as a mask (its grey); a colour photo given
+   * as one would silently do next to nothing.  */
+  if (coloured > MASK_COLOURED)
     {
-      GeglRectangle mb;
-
-      mask_node = gegl_node_new_child (graph, "operation", "gegl:load",
-                                       "path", mask, NULL);
-      mb = gegl_node_get_bounding_box (mask_node);
-      if (mb.width <= 0 || mb.height <= 0)
-        {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                       "mask %s: GEGL could not read it as an image", mask);
-          goto done;
-        }
-      if (! gegl_rectangle_equal (&mb, &box))
-        {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                       "mask %s is %dx%d, the photo %dx%d", mask, mb.width,
-                       mb.height, box.width, box.height);
-          goto done;
-        }
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "mask %s is a colour image (%.0f %% of its pixels are "
+                   "coloured), not a mask: a mask is grey, white where the "
+                   "preset works, black where it leaves the photo", s->mask,
+                   100.0 * coloured);
+      return FALSE;
     }
+  return TRUE;
+}
 
-  /* The presets, as GEGL parses them, with the scale and seed after.  */
-  ends  = g_new0 (GeglNode *, n);
-  texts = g_new0 (gchar *, n + 1);
-  ends[0] = load;
+/* The panels: the photo, then each preset as GEGL parses it, with the
+ * scale and seed after.  */
+static gboolean
+sheet_build (const SmpSheetJob *job,
+             const gchar       *photo,
+             Sheet             *s,
+             GError           **error)
+{
+  GeglNode *src, *mask_node = NULL;
+  gchar    *base;
+  gint      i;
+
+  s->graph = gegl_node_new ();
+  src      = gegl_node_new_child (s->graph, "operation", "gegl:buffer-source",
+                                  "buffer", s->photo, NULL);
+  if (s->mask_buffer)
+    mask_node = gegl_node_new_child (s->graph, "operation",
+                                     "gegl:buffer-source",
+                                     "buffer", s->mask_buffer, NULL);
+  s->n     = job->n_presets + 1;
+  s->ends  = g_new0 (GeglNode *, s->n);
+  s->texts = g_new0 (gchar *, s->n + 1);
+  s->ends[0] = src;
   base = g_path_get_basename (photo);
-  texts[0] = g_strdup_printf ("BEFORE · %s\n%d x %d px · %g px/mm", base,
-                              box.width, box.height, ppm);
+  s->texts[0] = g_strdup_printf ("BEFORE · %s\n%d x %d px · %g px/mm", base,
+                                 s->box.width, s->box.height, s->ppm);
   g_free (base);
-  for (i = 1; i < n; i++)
+  for (i = 1; i < s->n; i++)
     {
       gchar    *extra = job->seed_given
-                        ? g_strdup_printf ("px-per-mm=%.17g seed=%u", ppm,
+                        ? g_strdup_printf ("px-per-mm=%.17g seed=%u", s->ppm,
                                            job->seed)
-                        : g_strdup_printf ("px-per-mm=%.17g", ppm);
+                        : g_strdup_printf ("px-per-mm=%.17g", s->ppm);
       GeglNode *op, *own;
 
-      ends[i] = smp_preset_build (job->presets[i - 1], graph, load, extra,
-                                  error);
+      s->ends[i] = smp_preset_build (job->presets[i - 1], s->graph, src, extra,
+                                     error);
       g_free (extra);
-      if (! ends[i])
-        goto done;
-      op = smp_preset_last_op (ends[i]);
+      if (! s->ends[i])
+        return FALSE;
+      op = smp_preset_last_op (s->ends[i]);
+      /* Each band is asked for once: what an op rendered is not kept.  */
+      gegl_node_set (op, "dont-cache", TRUE, NULL);
       own = gegl_node_has_pad (op, "aux")
             ? gegl_node_get_producer (op, "aux", NULL) : NULL;
       /* A preset that makes its own mask (smp:hairline in its aux) keeps
        * it, at the photo's scale; the others take the mask file.  */
       if (own && gegl_node_find_property (own, "px-per-mm"))
-        gegl_node_set (own, "px-per-mm", ppm, NULL);
+        gegl_node_set (own, "px-per-mm", s->ppm, NULL);
       else if (mask_node && gegl_node_has_pad (op, "aux"))
         gegl_node_connect_to (mask_node, "output", op, "aux");
-      texts[i] = caption_after (job->presets[i - 1], op, mask);
+      s->texts[i] = caption_after (job->presets[i - 1], op, s->mask);
     }
+  return TRUE;
+}
 
-  /* Geometry: equal panels side by side, a frame between, captions under
-   * every panel as tall as the tallest needs.  */
-  gap   = MAX (4, box.width / 150);
-  size  = CLAMP (box.width / 48.0, 11.0, 160.0);
-  cap_h = 0;
+/* Its small copy for the contact sheet; a message when it cannot be
+ * written (the sheet itself is).  */
+static gchar *
+sheet_thumb (const SmpSheetJob *job,
+             gint               index,
+             const Thumb       *thumb)
+{
+  gchar  *path  = smp_sheet_thumb (job, index);
+  GError *error = NULL;
+  SmpPng *t     = smp_png_open (path, job->run, thumb->width, thumb->height,
+                                &error);
+  gchar  *why   = NULL;
+
+  if (t && ! smp_png_rows (t, thumb->rgb, thumb->height, &error))
+    smp_png_finish (t, FALSE, NULL);
+  else if (t)
+    smp_png_finish (t, TRUE, &error);
+  if (error)
+    why = g_strdup_printf ("its sheet is written, but not its small copy "
+                           "for the contact sheet: %s", error->message);
+  g_clear_error (&error);
+  g_free (path);
+  return why;
+}
+
+/* Geometry: equal panels side by side, a frame between, captions under
+ * every panel as tall as the tallest needs; rendered and written in bands
+ * of rows, each panel encoded to 8 bits here (see smp-image.h).  */
+static gboolean
+sheet_write (const SmpSheetJob *job,
+             const Sheet       *s,
+             const gchar       *out,
+             gint               index,
+             SmpSheetProgress   progress,
+             gpointer           data,
+             gchar            **warning,
+             GError           **error)
+{
+  const GeglRectangle box  = s->box;
+  const gint          n    = s->n;
+  const gint          gap  = MAX (4, box.width / 150);
+  const gdouble       size = CLAMP (box.width / 48.0, 11.0, 160.0);
+  Caption            *caps = g_new0 (Caption, n);
+  gint                cap_h = 0, sheet_w, sheet_h, i, y;
+  SmpPng             *png;
+  Thumb               thumb = { 0 };
+  guchar             *band, *panel;
+  gfloat             *lin;
+  gboolean            ok = FALSE;
+
   for (i = 0; i < n; i++)
-    cap_h = MAX (cap_h, caption (texts[i], box.width, 0, size, NULL));
+    {
+      caption_open (&caps[i], s->texts[i], box.width, size);
+      cap_h = MAX (cap_h, caps[i].need);
+    }
   sheet_w = n * box.width + (n - 1) * gap;
   sheet_h = box.height + gap + cap_h;
 
-  tmp = g_strdup_printf ("%s.%d.tmp", out, (gint) getpid ());
-  g_strlcpy (writing, tmp, sizeof writing);
-  png = smp_png_open (tmp, sheet_w, sheet_h, error);
+  png = smp_png_open (out, job->run, sheet_w, sheet_h, error);
   if (! png)
     goto done;
   if (job->thumbnail)
@@ -655,87 +816,88 @@ smp_sheet_render (const SmpSheetJob *job,
       thumb.sum    = g_new0 (guint64, (gsize) thumb.width * 3);
       thumb.rgb    = g_new0 (guchar, (gsize) thumb.width * thumb.height * 3);
     }
-  band  = g_new (guchar, (gsize) sheet_w * MAX (BAND_ROWS, cap_h) * 3);
+  band  = g_new (guchar, (gsize) sheet_w * BAND_ROWS * 3);
+  lin   = g_new (gfloat, (gsize) box.width * BAND_ROWS * 4);
   panel = g_new (guchar, (gsize) box.width * BAND_ROWS * 4);
 
-  for (y = 0; y < box.height; y += BAND_ROWS)
+  /* The photos, then the frame under them, then the captions: bands of at
+   * most BAND_ROWS rows all.  */
+  for (y = 0; y < sheet_h; y += BAND_ROWS)
     {
-      gint rows = MIN (BAND_ROWS, box.height - y);
+      gint top  = y < box.height ? 0 : y < box.height + gap ? box.height
+                : box.height + gap;
+      gint rows = MIN (BAND_ROWS, (top == 0 ? box.height
+                                   : top == box.height ? box.height + gap
+                                   : sheet_h) - y);
 
       fill_frame (band, (gsize) sheet_w * rows);
-      for (i = 0; i < n; i++)
+      for (i = 0; i < n && top == 0; i++)
         {
           GeglRectangle r = { box.x, box.y + y, box.width, rows };
 
-          gegl_node_blit (ends[i], 1.0, &r, RGBA_U8, panel,
+          gegl_node_blit (s->ends[i], 1.0, &r, RGBA_FLOAT, lin,
                           GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
+          smp_image_encode (lin, (gsize) box.width * rows, panel);
           put_panel (panel, box.width, rows, band, sheet_w,
                      i * (box.width + gap));
         }
+      for (i = 0; i < n && top == box.height + gap; i++)
+        caption_rows (&caps[i], y - top, rows,
+                      band + (gsize) i * (box.width + gap) * 3, sheet_w);
       if (! smp_png_rows (png, band, rows, error))
-        goto done;
+        break;
       if (job->thumbnail)
         thumb_rows (&thumb, band, sheet_w, rows);
-      if (progress)
+      if (progress && top == 0)
         progress ((gdouble) (y + rows) / box.height, data);
+      /* Bands do not cross from photos to frame to captions.  */
+      y += rows - BAND_ROWS;
     }
-
-  /* The frame under the photos, then the captions.  */
-  fill_frame (band, (gsize) sheet_w * MAX (gap, cap_h));
-  if (! smp_png_rows (png, band, gap, error))
-    goto done;
-  if (job->thumbnail)
-    thumb_rows (&thumb, band, sheet_w, gap);
-  strip = g_new (guchar, (gsize) box.width * cap_h * 3);
-  for (i = 0; i < n; i++)
+  if (y >= sheet_h)
     {
-      gint r;
-
-      caption (texts[i], box.width, cap_h, size, strip);
-      for (r = 0; r < cap_h; r++)
-        memcpy (band + ((gsize) r * sheet_w + i * (box.width + gap)) * 3,
-                strip + (gsize) r * box.width * 3, (gsize) box.width * 3);
+      ok  = smp_png_finish (png, TRUE, error);
+      png = NULL;
     }
-  if (! smp_png_rows (png, band, cap_h, error))
-    goto done;
-  if (job->thumbnail)
-    thumb_rows (&thumb, band, sheet_w, cap_h);
-  ok = smp_png_close (png, error);
-  png = NULL;
-  if (ok && g_rename (tmp, out) != 0)
-    {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-                   "cannot write %s: %s", out, g_strerror (errno));
-      ok = FALSE;
-    }
-
   if (ok && job->thumbnail)
-    {
-      gchar  *path = smp_sheet_thumb (job, photo);
-      SmpPng *t    = smp_png_open (path, thumb.width, thumb.height, error);
-
-      ok = t && smp_png_rows (t, thumb.rgb, thumb.height, error) &&
-           smp_png_close (t, error);
-      g_free (path);
-    }
+    *warning = sheet_thumb (job, index, &thumb);
+  g_free (band);
+  g_free (lin);
+  g_free (panel);
 
 done:
   if (png)
-    smp_png_close (png, NULL);
-  if (tmp && ! ok)
-    g_unlink (tmp);
-  writing[0] = '\0';
-  if (graph)
-    g_object_unref (graph);
-  g_strfreev (texts);
-  g_free (ends);
-  g_free (band);
-  g_free (panel);
-  g_free (strip);
+    smp_png_finish (png, FALSE, NULL);
+  for (i = 0; i < n; i++)
+    g_object_unref (caps[i].graph);
+  g_free (caps);
   g_free (thumb.sum);
   g_free (thumb.rgb);
-  g_free (tmp);
-  g_free (mask);
+  return ok;
+}
+
+gboolean
+smp_sheet_render (const SmpSheetJob *job,
+                  const gchar       *photo,
+                  gint               index,
+                  SmpSheetProgress   progress,
+                  gpointer           data,
+                  gboolean          *masked,
+                  gchar            **warning,
+                  GError           **error)
+{
+  gchar   *out = smp_sheet_path (job, photo);
+  Sheet    s   = { 0 };
+  gboolean ok  = FALSE;
+
+  *warning = NULL;
+  if (! job->force && g_file_test (out, G_FILE_TEST_EXISTS))
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+                 "%s exists (--force replaces it)", out);
+  else if (sheet_read (job, photo, &s, error) &&
+           sheet_build (job, photo, &s, error))
+    ok = sheet_write (job, &s, out, index, progress, data, warning, error);
+  *masked = s.mask != NULL;
+  sheet_clear (&s);
   g_free (out);
   return ok;
 }
@@ -744,7 +906,8 @@ done:
 /* The contact sheet: every sheet's small copy under its photo's name and
  * its columns' titles, at a size one can read.  */
 gboolean
-smp_sheet_contact (const gchar * const *thumbs,
+smp_sheet_contact (const SmpSheetJob   *job,
+                   const gchar * const *thumbs,
                    const gchar * const *names,
                    const gchar * const *columns,
                    const gchar         *path,
@@ -755,7 +918,6 @@ smp_sheet_contact (const gchar * const *thumbs,
   const gdouble size  = 22.0, small = 15.0;
   gint          n_col = g_strv_length ((gchar **) columns);
   gint          width = 0, height = 0, name_h = 0, col_h = 0, i, c, n;
-  gchar        *tmp   = g_strconcat (path, ".tmp", NULL);
   SmpPng       *png;
   gboolean      ok    = TRUE;
 
@@ -776,7 +938,7 @@ smp_sheet_contact (const gchar * const *thumbs,
     col_h = MAX (col_h, caption (columns[c], width / n_col, 0, small, NULL));
   height += n * (name_h + col_h);
 
-  png = smp_png_open (tmp, width, MAX (height, 1), error);
+  png = smp_png_open (path, job->run, width, MAX (height, 1), error);
   ok  = png != NULL;
   for (i = 0; ok && i < n; i++)
     {
@@ -802,6 +964,8 @@ smp_sheet_contact (const gchar * const *thumbs,
         }
       ok = smp_png_rows (png, rgb, name_h + col_h, error);
       fill_frame (rgb, (gsize) width * box.height);
+      /* The small copies are this tool's own 8-bit sRGB: read as they
+       * are.  */
       gegl_node_blit (load, 1.0, &box, RGBA_U8, rgba, GEGL_AUTO_ROWSTRIDE,
                       GEGL_BLIT_DEFAULT);
       put_panel (rgba, box.width, box.height, rgb, width, 0);
@@ -811,16 +975,7 @@ smp_sheet_contact (const gchar * const *thumbs,
       g_free (rgba);
     }
   if (png)
-    ok = smp_png_close (png, ok ? error : NULL) && ok;
-  if (ok && g_rename (tmp, path) != 0)
-    {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-                   "cannot write %s: %s", path, g_strerror (errno));
-      ok = FALSE;
-    }
-  if (! ok)
-    g_unlink (tmp);
-  g_free (tmp);
+    ok = smp_png_finish (png, ok, ok ? error : NULL) && ok;
   g_ptr_array_unref (loads);
   g_object_unref (graph);
   return ok;

@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #include "smp-box.h"
 #include "smp-color.h"
@@ -32,24 +31,22 @@
  * measured on anti-aliased discs in tests/test-core.c.  */
 #define BLUR_FLOOR      0.55
 
-/* The share of a shine's light kept over the pigment: the surface
- * reflects it whatever lies under, but a shine in a photo is partly the
- * skin's own light, blown out; and the eye sees the rest.  */
-#define SHINE_KEPT 0.6
-
 /* Hair is at least this much darker than the skin around (linear
- * luminance of 0.75 mm neighbourhoods: about 8 L* on light skin).  */
-#define HAIR_DARKER     0.8
+ * luminance of 0.75 mm neighbourhoods: about 14 L* on light skin; skin
+ * in shade is often 20-30 % darker than skin in light).  */
+#define HAIR_DARKER     0.65
 
 /* A ring around the mask in which less than this share is hair is widened,
  * up to this many times its width.  */
 #define RING_HAIR_SHARE 0.15
 #define RING_WIDEST     SMP_LOOK_RING_WIDEST
 
-/* A ring around the mask in which less than this share is hair is widened,
- * up to this many times its width.  */
-#define RING_HAIR_SHARE 0.15
-#define RING_WIDEST     SMP_LOOK_RING_WIDEST
+/* The darkest shaved look a ring's hair may ask, in L* below the skin:
+ * the client's 1-3 mm buzz is 12-29 L* darker than the bald skin, SMP
+ * imitates shorter stubble, and a ring often holds longer, denser hair
+ * (the sides of a front view): darker, the crown becomes a helmet, one
+ * solid shade.  What the user marks as the reference is matched as it is.  */
+#define HELMET_DROP 29.0
 
 static const double luma_w[3] = { 0.2126, 0.7152, 0.0722 };
 
@@ -428,6 +425,44 @@ look_t (const SmpHairLook *look)
   return luma (hair) / fmax (luma (look->skin), 1e-6);
 }
 
+/* Lightens a ring's hair look (the same hue, a smaller power of its
+ * ratio) to at most HELMET_DROP L* below the skin.  */
+static void
+helmet_cap (SmpHairLook *look)
+{
+  float  rgb[3], lab[3];
+  double floor_t, lo = 0.0, hi = 1.0, base[3];
+  int    c, it;
+
+  for (c = 0; c < 3; c++)
+    rgb[c] = (float) look->skin[c];
+  smp_rgb_to_lab (rgb, lab);
+  if (lab[0] <= HELMET_DROP)
+    return;
+  lab[0] -= HELMET_DROP;
+  lab[1] = lab[2] = 0.0f;
+  smp_lab_to_rgb (lab, rgb);
+  /* A neutral grey's luminance is any of its channels.  */
+  floor_t = rgb[1] / fmax (luma (look->skin), 1e-6);
+  if (look_t (look) >= floor_t)
+    return;
+  for (c = 0; c < 3; c++)
+    base[c] = look->ratio[c];
+  for (it = 0; it < 30; it++)
+    {
+      double k = 0.5 * (lo + hi);
+
+      for (c = 0; c < 3; c++)
+        look->ratio[c] = pow (base[c], k);
+      if (look_t (look) < floor_t)
+        hi = k;
+      else
+        lo = k;
+    }
+  for (c = 0; c < 3; c++)
+    look->ratio[c] = pow (base[c], lo);
+}
+
 float
 smp_look_need (const SmpHairLook *look,
                float              local_luma)
@@ -477,47 +512,6 @@ smp_look_skin_like (const SmpHairLook *look,
   db = log (rgb[2] / rgb[1]) - log (S[2] / S[1]);
   d  = hypot (dr, db);
   return (float) fmin (1.0, fmax (0.0, (0.7 - d) / 0.3));
-}
-
-float
-smp_look_shine (const SmpHairLook *look,
-                const float       *rgb)
-{
-  const double *S = look->skin;
-  double        ss = 0, s1 = 0, ps = 0, p1 = 0, det, a, w, bright;
-  int           c;
-
-  if (! (luma (S) > 0.0) ||
-      ! (isfinite (rgb[0]) && isfinite (rgb[1]) && isfinite (rgb[2])))
-    return 0.0f;
-  /* Only where the pixel is lighter than the skin: darker ones are skin
-   * in shade or hair, whose greyness is their own.  */
-  bright = (luma_w[0] * rgb[0] + luma_w[1] * rgb[1] + luma_w[2] * rgb[2]) /
-           luma (S);
-  if (bright <= 1.25)
-    return 0.0f;
-  /* rgb = a S + w (1, 1, 1) by least squares.  */
-  for (c = 0; c < 3; c++)
-    {
-      ss += S[c] * S[c];
-      s1 += S[c];
-      ps += rgb[c] * S[c];
-      p1 += rgb[c];
-    }
-  det = ss * 3.0 - s1 * s1;
-  if (! (fabs (det) > 1e-12))
-    return 0.0f;
-  a = (ps * 3.0 - p1 * s1) / det;
-  w = (ss * p1 - s1 * ps) / det;
-  if (a < 0.0)
-    w = p1 / 3.0;
-  w = fmin (w, fmin (rgb[0], fmin (rgb[1], rgb[2])));
-  /* Lit skin is the skin's colour, a little off: no shine below 3 % of
-   * the pixel's light.  */
-  w -= 0.03 * bright * luma (S);
-  if (! (w > 0.0))
-    return 0.0f;
-  return (float) (SHINE_KEPT * w * fmin (1.0, (bright - 1.25) / 0.5));
 }
 
 int
@@ -629,7 +623,7 @@ smp_look_learn (const SmpLookInput *in,
 
           seeking += seek && ok[i];
           hair[i] = seek && ok[i] && loc[i] < hi && loc[i] > lo &&
-                    (! in->head || in->head[i] >= 0.5f) &&
+                    (! in->head || in->head[i] >= 0.9f) &&
                     hair_hue (in->rgb + 3 * i);
           if (hair[i])
             v[nh++] = logf (loc[i]);
@@ -637,6 +631,10 @@ smp_look_learn (const SmpLookInput *in,
       if (nh >= RING_HAIR_SHARE * seeking)
         break;
     }
+  /* A ring that holds little hair however wide, around a bald head: what
+   * it found is shade, blemishes or the head's dark outline.  */
+  if (! in->reference && widen > RING_WIDEST)
+    goto done;
   /* A ring holds thinning hair too, a mixture of hair and skin: only the
    * darker of the two classes Otsu's threshold splits the candidates into
    * (in log luminance) is the client's hair.  */
@@ -649,16 +647,6 @@ smp_look_learn (const SmpLookInput *in,
       for (i = 0; i < n; i++)
         if (hair[i])
           hair[i] = logf (loc[i]) <= split ? 2 : 1;
-    }
-  if (getenv ("SMP_DEBUG_DUMP"))
-    {
-      FILE *f = fopen (getenv ("SMP_DEBUG_DUMP"), "wb");
-
-      fprintf (f, "P5\n%d %d\n255\n", w, h);
-      for (i = 0; i < n; i++)
-        fputc (hair[i] ? 127 + 64 * hair[i] : (in->mask[i] >= 0.5f ? 60 :
-                                (in->head && in->head[i] >= 0.5f ? 120 : 0)), f);
-      fclose (f);
     }
   nh = 0;
   for (i = 0; i < n; i++)
@@ -674,6 +662,8 @@ smp_look_learn (const SmpLookInput *in,
   for (c = 0; c < 3; c++)
     look->ratio[c] = fmin (1.0, fmax (0.02, hair_sum[c] / nh /
                                              fmax (look->skin[c], 1e-6)));
+  if (! in->reference)
+    helmet_cap (look);
   if (look_t (look) > 0.95)
     goto done;
   look->texture  = smp_look_texture (L, w, h, hair);
@@ -734,13 +724,11 @@ smp_look_patch (const SmpLookInput *in,
       {
         size_t o    = (size_t) y * w + x;
         int    good = ok[o] > 0.0f && in->mask[o] >= 0.5f &&
-                      smp_look_need (look, Y[o]) >= 0.8f &&
-                      smp_look_shine (look, in->rgb + 3 * o) <= 0.0f;
+                      smp_look_need (look, Y[o]) >= 0.8f;
 
-        /* Bald skin without shine (whose own texture would be taken for
-         * the dots'); a patch pixel's own must be finite, and its
-         * neighbourhood mean counts non-numbers as dark, which only makes
-         * it look less bald.  */
+        /* Bald skin, shine and all, as the treated area has it; a patch
+         * pixel's own must be finite, and its neighbourhood mean counts
+         * non-numbers as dark, which only makes it look less bald.  */
         sat[(size_t) (y + 1) * (w + 1) + x + 1] =
           good + sat[(size_t) y * (w + 1) + x + 1] +
           sat[(size_t) (y + 1) * (w + 1) + x] - sat[(size_t) y * (w + 1) + x];
@@ -929,9 +917,12 @@ smp_look_share (const SmpLookField *field,
 /* Fitting.  */
 
 #define HALO_MAX     8.0
-#define TONE_MAX     0.98
+/* At most this share of the darkening in the even layer: more, and the
+ * crown is one solid shade with no dot in it (the "helmet"); dense dark
+ * sides, smooth at 7 px, asked for 0.98.  */
+#define TONE_MAX     0.8
 #define DIAMETER_MIN 0.06
-#define DIAMETER_MAX 0.5
+#define DIAMETER_MAX 0.25
 #define DENSITY_MIN  30.0
 #define DENSITY_MAX  250.0
 #define LOG_T_MIN    (-9.2)   /* a pigment of transmittance 1e-4 */
@@ -966,12 +957,16 @@ trial (Fit               *fit,
 {
   SmpPattern  pattern;
   SmpRenderer renderer;
+  SmpDotStyle finished = *style;
   size_t      n = (size_t) fit->w * fit->h, i;
   double      before[3] = { 0, 0, 0 }, after[3] = { 0, 0, 0 };
   int         c;
 
+  /* The hair's look is that of the finished, healed treatment; the
+   * timeline then acts on the dots fitted to it.  */
+  smp_dot_style_finished (&finished);
   smp_pattern_init (&pattern, density, fit->clustering, fit->seed);
-  smp_renderer_init (&renderer, style);
+  smp_renderer_init (&renderer, &finished);
   for (i = 0; i < n * 3; i++)
     fit->field[i] = 1.0f;
   if (! smp_stipple (&pattern, &renderer, fit->x0, fit->y0, fit->w, fit->h,
@@ -1006,94 +1001,167 @@ trial (Fit               *fit,
   return 1;
 }
 
-/* The pigment colour that gives the target ratio per channel with the rest
- * of (style, density): a bracketed secant in log transmittance, the three
- * channels at once (they do not interact in the renderer).  Then measures
- * texture and grain.  */
+/* No channel of a dot less than this share as opaque as its darkest.  */
+#define HUE_KEEP 0.75
+
+/* The luminance of a ratio, weighted by the patch's own colour.  */
+static double
+ratio_luma (const Fit    *fit,
+            const double *ratio)
+{
+  double num = 0.0, den = 0.0;
+  int    c;
+
+  for (c = 0; c < 3; c++)
+    {
+      num += luma_w[c] * fit->look->skin[c] * ratio[c];
+      den += luma_w[c] * fit->look->skin[c];
+    }
+  return den > 0.0 ? num / den : 1.0;
+}
+
+/* The pigment that gives the target ratio with the rest of (style,
+ * density).  The dots take the hue of the hair, made darker: a strand over
+ * skin hides the skin, it does not filter it, so its core is the hair's
+ * own colour; a pigment fitted channel by channel to the mean ratio
+ * exaggerates the hue as the dots get sparser (blue dots on pink skin).
+ * A bracketed secant in the pigment's log transmittance (one offset for
+ * the three channels) on the luminance; the even layer carries the share
+ * `tone` of the darkening and then what each channel still lacks.  Then
+ * measures texture and grain.  */
 static int
 solve_colour (Fit         *fit,
               SmpDotStyle *style,
               double       density,
               Trial       *out)
 {
-  double lo[3], hi[3], glo[3], ghi[3], u[3];
-  int    done[3] = { 0, 0, 0 }, it, c;
+  double base[3], lo, hi = 0.0, glo = NAN, ghi, v, vmin, g = 0.0;
+  double want;
+  int    it, c, shortfall;
 
-  /* The even layer carries the share `tone` of the darkening (in log),
-   * as far as it can; the dots the rest.  */
-  for (c = 0; c < 3; c++)
-    style->layer[c] = style->tone > 0.0
-                      ? fmax (pow (fit->target[c], style->tone),
-                              smp_render_layer_floor (style, c) + 1e-3)
-                      : 1.0;
   for (c = 0; c < 3; c++)
     {
-      lo[c]  = LOG_T_MIN;
-      hi[c]  = 0.0;
-      glo[c] = NAN;
-      /* A clear pigment changes nothing: ratio 1.  */
-      ghi[c] = -log (fit->target[c]);
-      u[c]   = fmin (-1e-3, fmax (LOG_T_MIN, log (fmax (style->colour[c],
-                                                          1e-4))));
+      style->layer[c] = style->tone > 0.0
+                        ? fmax (pow (fit->target[c], style->tone),
+                                smp_render_layer_floor (style, c) + 1e-3)
+                        : 1.0;
+      /* What the dots must give in this channel, in log.  */
+      base[c] = log (fit->target[c] / style->layer[c]);
     }
-  for (it = 0; it < 8; it++)
+  {
+    double r[3];
+
+    for (c = 0; c < 3; c++)
+      r[c] = exp (fmin (0.0, base[c]));
+    want = ratio_luma (fit, r);
+  }
+  /* The darkest channel reaches the darkest pigment first: the others
+   * keep their distance to it (the hue).  */
+  vmin = LOG_T_MIN - fmin (0.0, fmin (base[0], fmin (base[1], base[2])));
+  lo   = vmin;
+  ghi = -log (want);
+  v   = fmax (vmin, fmin (-1e-3, log (fmax (style->colour[1], 1e-4)) -
+                                fmin (0.0, base[1])));
+  for (it = 0; it < 10; it++)
     {
       for (c = 0; c < 3; c++)
-        style->colour[c] = exp (u[c]);
+        style->colour[c] = exp (fmin (-1e-3, fmin (0.0, base[c]) + v));
       if (! trial (fit, style, density, 0, out))
         return 0;
-      for (c = 0; c < 3; c++)
-        {
-          double g = log (fmax (out->ratio[c], 1e-6)) - log (fit->target[c]);
-
-          if (fabs (g) < 0.01)
-            done[c] = 1;
-          if (g < 0.0)
-            {
-              lo[c]  = u[c];
-              glo[c] = g;
-            }
-          else
-            {
-              hi[c]  = u[c];
-              ghi[c] = g;
-            }
-        }
-      if (done[0] && done[1] && done[2])
+      g = log (fmax (ratio_luma (fit, out->ratio), 1e-6)) - log (want);
+      if (fabs (g) < 0.01)
         break;
-      for (c = 0; c < 3; c++)
+      if (g < 0.0)
         {
-          if (done[c])
-            continue;
-          if (! isfinite (glo[c]))
-            {
-              /* Never dark enough yet: three times the optical density,
-               * down to the darkest pigment there is.  */
-              if (u[c] <= LOG_T_MIN)
-                done[c] = 1;
-              u[c] = fmax (LOG_T_MIN, u[c] * 3.0);
-              continue;
-            }
-          u[c] = lo[c] + (hi[c] - lo[c]) * (-glo[c]) / (ghi[c] - glo[c]);
-          if (! (u[c] > lo[c] && u[c] < hi[c]))
-            u[c] = 0.5 * (lo[c] + hi[c]);
+          lo  = v;
+          glo = g;
         }
+      else
+        {
+          hi  = v;
+          ghi = g;
+        }
+      if (! isfinite (glo))
+        {
+          /* Never dark enough yet: three times the optical density, down
+           * to the darkest pigment there is.  */
+          if (v <= vmin)
+            break;
+          v = fmax (vmin, fmin (v, -0.05) * 3.0);
+          continue;
+        }
+      v = lo + (hi - lo) * (-glo) / (ghi - glo);
+      if (! (v > lo && v < hi))
+        v = 0.5 * (lo + hi);
     }
+  shortfall = ! isfinite (glo) && v <= vmin && g > 0.02;
+  /* Then each channel on its own, as far as the hue of a dot may go: the
+   * skin scatters the channels differently (red widest, blue veiled), so
+   * pigment of the hair's hue does not give the hair's hue on average;
+   * but a dot none of whose channels is less than HUE_KEEP as opaque as
+   * its darkest stays a dot of the hair's colour (not a navy one).  */
+  {
+    double a_max = 0.0, u[3], ulo[3], uhi[3], gl[3], gh[3];
+
+    for (c = 0; c < 3; c++)
+      a_max = fmax (a_max, 1.0 - style->colour[c]);
+    for (c = 0; c < 3; c++)
+      {
+        u[c]   = log (style->colour[c]);
+        ulo[c] = LOG_T_MIN;
+        uhi[c] = fmin (-1e-3, log (1.0 - HUE_KEEP * a_max));
+        gl[c]  = NAN;
+        gh[c]  = NAN;
+      }
+    for (it = 0; it < 4; it++)
+      {
+        int moved = 0;
+
+        for (c = 0; c < 3; c++)
+          {
+            double e = log (fmax (out->ratio[c], 1e-6)) -
+                       log (fit->target[c]);
+
+            if (e < 0.0)
+              {
+                ulo[c] = u[c];
+                gl[c]  = e;
+              }
+            else
+              {
+                uhi[c] = fmin (uhi[c], u[c]);
+                gh[c]  = e;
+              }
+            if (fabs (e) < 0.01 || uhi[c] <= ulo[c])
+              continue;
+            if (isfinite (gl[c]) && isfinite (gh[c]))
+              u[c] = ulo[c] + (uhi[c] - ulo[c]) * (-gl[c]) / (gh[c] - gl[c]);
+            else
+              u[c] = 0.5 * (ulo[c] + uhi[c]);
+            style->colour[c] = exp (u[c]);
+            moved = 1;
+          }
+        if (! moved)
+          break;
+        if (! trial (fit, style, density, 0, out))
+          return 0;
+      }
+  }
+  /* What the dots cannot give (the skin veils the blue), the even layer
+   * gives, whatever the share `tone` of the darkening it carries.  */
   for (c = 0; c < 3; c++)
-    {
-      style->colour[c] = exp (u[c]);
-      out->short_of[c] = ! isfinite (glo[c]) && u[c] <= LOG_T_MIN &&
-                         log (fmax (out->ratio[c], 1e-6)) -
-                         log (fit->target[c]) > 0.02;
-    }
+    style->layer[c] = fmin (1.0, fmax (smp_render_layer_floor (style, c) +
+                                         1e-3,
+                                         style->layer[c] * fit->target[c] /
+                                         fmax (out->ratio[c], 1e-6)));
   if (! trial (fit, style, density, 1, out))
     return 0;
-  if (getenv ("SMP_DEBUG"))
-    fprintf (stderr, "  trial tone %.2f blur %.2f halo %.2f dia %.3f dens %.1f colour %.4f %.4f %.4f -> ratio %.3f %.3f %.3f (target %.3f %.3f %.3f) tex %.2f (%.2f) grain %.2f (%.2f) short %d%d%d renders %d\n",
-             style->tone, style->blur_px, style->halo, style->dot_diameter, density, style->colour[0], style->colour[1], style->colour[2],
-             out->ratio[0], out->ratio[1], out->ratio[2], fit->target[0], fit->target[1], fit->target[2],
-             out->texture, fit->look->texture, out->grain, fit->look->grain_px,
-             out->short_of[0], out->short_of[1], out->short_of[2], fit->renders);
+  /* Short: the darkest pigment there is leaves a channel too light.  */
+  for (c = 0; c < 3; c++)
+    out->short_of[c] = shortfall ||
+                       (log (style->colour[c]) <= LOG_T_MIN + 0.1 &&
+                        log (fmax (out->ratio[c], 1e-6)) -
+                        log (fit->target[c]) > 0.02);
   return 1;
 }
 

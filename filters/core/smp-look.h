@@ -124,7 +124,9 @@ float  smp_look_need    (const SmpHairLook  *look,
 /* A square of bald skin inside the treatment mask to fit the dots on: the
  * largest of side at most max_side (down to min_side) whose every pixel is
  * masked (>= 0.5), finite and still in need of the whole treatment
- * (smp_look_need >= 0.8), nearest the middle of the masked area.  Returns
+ * (smp_look_need >= 0.8), nearest the middle of the masked area.  Shine
+ * and all: the texture of the treated area is that of its skin, its
+ * highlights too, under the dots.  Returns
  * its side and its top left pixel in *x, *y; 0 when there is none.  */
 int    smp_look_patch   (const SmpLookInput *in,
                          const SmpHairLook  *look,
@@ -138,9 +140,10 @@ int    smp_look_patch   (const SmpLookInput *in,
  * that scalp there takes, 1 in the mask, falling to 0 at `feather` pixels
  * outside it.  A designer's mask is rough: the look carries on past its
  * edge into the bald or thinning scalp around, fading, so that no outline
- * shows (smp_look_amount keeps it off the client's hair, and
- * smp_look_shine off walls and shine).  Read between nodes bilinearly (smp_look_share), so that any
- * pixel, wherever it is rendered, reads the same.  */
+ * shows (smp_look_amount keeps it off the client's hair; the op keeps it
+ * on the head or the skin's colour).  Read between nodes bilinearly
+ * (smp_look_share), so that any pixel, wherever it is rendered, reads the
+ * same.  */
 #define SMP_LOOK_FIELD_MAX 192
 
 typedef struct
@@ -179,14 +182,6 @@ float  smp_look_amount  (const SmpHairLook  *look,
  * of the skin learnt; the client's hair over it counts partly.  */
 float  smp_look_skin_like (const SmpHairLook *look,
                            const float       *rgb);
-
-/* The light a pixel (linear rgb) reflects at its surface, grey, that no
- * pigment under the skin can dim: the pixel seen as the skin's colour
- * times some light plus white, by least squares, where it is lighter than
- * the skin (a shine; a wall, grey as it is, is nearly all of it).  A pixel
- * under pigment of transmittance f is then (rgb - w) f + w.  */
-float  smp_look_shine   (const SmpHairLook  *look,
-                         const float        *rgb);
 
 /* The dots that reproduce the look on the client's skin: renders trial
  * stipples over `patch` (linear RGB, w x h, whose top left pixel is

@@ -37,6 +37,28 @@
 
 #define SMP_MAX_SESSIONS 4
 
+/* Where on the treatment's timeline the dots are shown (the numbers and
+ * their sources are in smp-render.c).  */
+typedef enum
+{
+  SMP_STAGE_HEALED = 0,   /* weeks after the session: the default */
+  SMP_STAGE_FRESH,        /* the first days after it: redness, scabs,
+                           * larger and darker dots */
+  SMP_STAGE_AGED          /* years after: lighter, cooler, softer */
+} SmpStage;
+
+/* All zero: the finished treatment, healed.  */
+typedef struct
+{
+  int      after_session;  /* 1..sessions: as after that session (its
+                            * dots, as many passes as they had by then);
+                            * 0 (or sessions and more): all of them */
+  SmpStage stage;
+  double   years;          /* aged: years since the session shown, 0..15 */
+  int      touch_up;       /* aged, then touched up (one more session into
+                            * the same impressions), healed */
+} SmpTimeline;
+
 /* The edge profile table: SMP_EDGE_STEPS entries a sigma over
  * [-SMP_EDGE_RANGE, SMP_EDGE_RANGE] sigmas.  */
 #define SMP_EDGE_RANGE   6
@@ -75,6 +97,9 @@ typedef struct
   double blur_px;          /* the photo's own blur, a Gaussian sigma in
                             * pixels: the whole pigment field is seen
                             * through it (smp-stipple.h) */
+  SmpTimeline timeline;    /* when the dots are seen; applied by the
+                            * renderer to whatever style this is (as set,
+                            * or as fitted to the client's hair) */
 } SmpDotStyle;
 
 /* Derived once per render.  */
@@ -92,10 +117,46 @@ typedef struct
   double      tone_od[3];                  /* -log of the even layer's
                                             * transmittance */
   float       tone_full[3];                /* and that transmittance */
+  /* The timeline (style.timeline), derived once; at the default (the
+   * finished treatment, healed) every factor is exactly 1 or 0, and the
+   * dots are those of the plain healed look, bit for bit.  */
+  double      keep;                        /* the share of the plan's dots
+                                            * placed by the session shown */
+  double      depth;                       /* mean depth of the pigment, mm:
+                                            * the style's, deeper as it
+                                            * migrates */
+  double      migrate_px;                  /* sigma of its sideways
+                                            * migration, px */
+  double      conc_scale;                  /* concentration over healed */
+  double      grow_mm;                     /* added to the dot's diameter
+                                            * (fresh), mm */
+  double      veil_scale;                  /* 0 while the skin above has
+                                            * not re-formed (fresh) */
+  double      flush_px;                    /* sigma of the redness around
+                                            * each dot (fresh), px; 0 none */
+  double      flush_mass[3];               /* its mass, px^2 of full
+                                            * absorption, per channel */
+  double      layer_scale;                 /* the even layer's optical
+                                            * density over the finished,
+                                            * healed one (an op that lays
+                                            * a layer of its own scales it
+                                            * by this) */
+  double      scab_share;                  /* share of dots under a scab */
+  double      log_scab[3];                 /* log of a scab's colour */
 } SmpRenderer;
 
 void   smp_renderer_init         (SmpRenderer       *renderer,
                                   const SmpDotStyle *style);
+
+/* The style's timeline set to the finished treatment, healed: what a look
+ * is fitted to (the timeline then acts on the fitted dots).  */
+void   smp_dot_style_finished    (SmpDotStyle       *style);
+
+/* The session plan every stipple follows: the share (0..1) of the finished
+ * treatment's dots placed by sessions 1..k of a plan of `sessions`
+ * (1..SMP_MAX_SESSIONS; k clamped to 0..sessions).  */
+double smp_session_fraction      (int                sessions,
+                                  int                k);
 
 /* Multiplies the 3 floats of a pixel of pigment field by the even layer of
  * the style's tone, laid `amount` (0..1: the mask) thick.  */
