@@ -661,6 +661,72 @@ test_flat_colours (void)
   g_object_unref (photo);
 }
 
+/* 2: a soft glow on bare scalp, clipped at the camera's white (a flash on
+ * the vertex, photo 05): after the treatment it is still a glow, lighter
+ * than the shaded scalp around (asserted), and no pale blotch with a hard
+ * edge: no L* step between neighbours in it larger than 1.25 times the
+ * photo's own largest (not met: reported as TODO).  */
+static void
+test_glow (void)
+{
+  GeglRectangle rect  = { 0, 0, 240, 240 };
+  GeglBuffer   *photo = gegl_buffer_new (&rect, RGBA_FLOAT);
+  gsize         n     = (gsize) rect.width * rect.height, i;
+  gfloat       *px    = g_new (gfloat, n * 4);
+  gfloat       *before = g_new (gfloat, n * 3), *after;
+  const gfloat  skin[3] = { 0.51f, 0.27f, 0.18f };
+  const gfloat  hair[3] = { 0.02f, 0.012f, 0.008f };
+  gdouble       step[2] = { 0.0, 0.0 }, rise[2];
+  gint          x, y, c;
+
+  for (i = 0; i < n; i++)
+    {
+      gint    x0 = i % rect.width, y0 = i / rect.width;
+      gdouble r2 = (x0 - 120.0) * (x0 - 120.0) + (y0 - 120.0) * (y0 - 120.0);
+      gdouble g  = 1.0 + 2.5 * exp (-r2 / (2.0 * 30.0 * 30.0));
+
+      for (c = 0; c < 3; c++)
+        px[4 * i + c] = x0 % 12 < 2 && r2 > 70.0 * 70.0
+                        ? hair[c] : (gfloat) MIN (1.0, skin[c] * g);
+      px[4 * i + 3] = 1.0f;
+    }
+  gegl_buffer_set (photo, &rect, 0, RGBA_FLOAT, px, GEGL_AUTO_ROWSTRIDE);
+  gegl_buffer_get (photo, &rect, 1.0, LAB, before, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  after = soften (photo, NULL, &rect, LAB, "px-per-mm", 10.0, "density",
+                  0.0, NULL);
+  for (y = 55; y < 185; y++)
+    for (x = 55; x < 184; x++)
+      {
+        i = (gsize) y * rect.width + x;
+        if ((x - 120) * (x - 120) + (y - 120) * (y - 120) > 65 * 65)
+          continue;
+        step[0] = MAX (step[0], fabs (before[3 * (i + 1)] - before[3 * i]));
+        step[1] = MAX (step[1], fabs (after[3 * (i + 1)] - after[3 * i]));
+      }
+  /* The glow's middle over the bare scalp 7 mm away from it.  */
+  i = (gsize) 120 * rect.width + 120;
+  rise[0] = before[3 * i] - before[3 * (i - 70)];
+  rise[1] = after[3 * i] - after[3 * (i - 70)];
+  g_test_message ("clipped glow: largest L* step between neighbours %.2f "
+                  "before, %.2f after; its middle %.1f L* over the scalp "
+                  "around before, %.1f after", step[0], step[1], rise[0],
+                  rise[1]);
+  g_assert_cmpfloat (rise[1], >=, 0.5 * rise[0]);
+  /* Not met (issue 12's closing note): the scalp's loss is taken from
+   * the glow's light as a constant (its shine passes whole), so in L* the
+   * shaded scalp around falls far more than the glow's middle: the glow
+   * stands out two thirds more than it did and steepens where it clips.
+   * Reported; the assertion above fails if a fix loses the glow.  */
+  if (step[1] > 1.25 * step[0])
+    g_test_incomplete ("a clipped glow on the scalp comes out steeper "
+                       "(blotch-like) than in the photo");
+  g_free (px);
+  g_free (before);
+  g_free (after);
+  g_object_unref (photo);
+}
+
 static void
 test_reference_hash (void)
 {
@@ -833,6 +899,7 @@ main (int    argc,
   g_test_add_func ("/density-soften/tile-independence", test_tiles);
   g_test_add_func ("/density-soften/bad-input", test_bad_input);
   g_test_add_func ("/density-soften/flat-colours", test_flat_colours);
+  g_test_add_func ("/density-soften/glow", test_glow);
   g_test_add_func ("/density-soften/reference-hash", test_reference_hash);
   for (i = 0; i < (gint) G_N_ELEMENTS (regions); i++)
     {
