@@ -381,6 +381,17 @@ line_init (Line          *line,
                 : 0.0;
 }
 
+/* How far a pixel is at the camera's white (clipped: a shine the photo
+ * could not hold, so that what lies under it is unknown), 0..1: over the
+ * last 5 % of linear light in its lightest channel.  */
+static inline gfloat
+clipped (const gfloat *p)
+{
+  gfloat top = MAX (p[0], MAX (p[1], p[2]));
+
+  return CLAMP ((top - 0.95f) / 0.05f, 0.0f, 1.0f);
+}
+
 /* How much of a pixel is skin showing, 0..1.  A pixel is a mixture of
  * hair and skin in linear light (strands are often thinner than a pixel),
  * plus the white of a highlight (light the surface reflects before any
@@ -460,6 +471,21 @@ skin_share (const Line   *line,
    * by 0.35 not at all.  */
   conf = CLAMP ((0.35 - sqrt (r / line->axis2)) / 0.25, 0.0, 1.0);
   a    = CLAMP (a, 0.0, 1.0);
+  /* At the camera's white in some channel and, in the others, at least as
+   * light as the scalp: the scalp in more light, its hue flattened by the
+   * clipping; scalp as far as it is clipped, so a glow's clipped middle is
+   * no less scalp than its rim.  */
+  {
+    gdouble k = G_MAXDOUBLE, f = clipped (rgb);
+
+    for (c = 0; c < 3; c++)
+      if (rgb[c] < 0.95f)
+        k = MIN (k, rgb[c] / line->skin[c]);
+    f *= CLAMP ((k - 0.9) / 0.1, 0.0, 1.0);
+    a    += f * (1.0 - a);
+    conf += f * (1.0 - conf);
+    w    *= 1.0 - f;
+  }
   if (! isfinite (conf) || ! isfinite (a) || ! isfinite (w))
     return 0.0f;
   *alpha = (gfloat) (1.0 - a);
@@ -687,17 +713,6 @@ cluster (const gfloat   *lab,
       st->skin_lab[c] = mean[skin_k][c];
     }
   return TRUE;
-}
-
-/* How far a pixel is at the camera's white (clipped: a shine the photo
- * could not hold, so that what lies under it is unknown), 0..1: over the
- * last 5 % of linear light in its lightest channel.  */
-static inline gfloat
-clipped (const gfloat *p)
-{
-  gfloat top = MAX (p[0], MAX (p[1], p[2]));
-
-  return CLAMP ((top - 0.95f) / 0.05f, 0.0f, 1.0f);
 }
 
 /* How much a pixel that is a share `a` of something tells of its colour:
@@ -1019,6 +1034,18 @@ local_line (const Stats *st,
   line_init (line, hair, skin);
 }
 
+/* How much of a broad glow is dimmed with the scalp.  What a pixel has
+ * beyond the scalp's light is a highlight; where the light 1.5 mm around
+ * has it too and nears the camera's white, it is a glow, partly the
+ * scalp's own colour in more light (which pigment dims) and flattened by
+ * the camera's shoulder: kept whole over a darkened scalp, a soft glow
+ * became a pale blotch (photo 05; on a synthetic clipped glow its middle
+ * stood 34 L* over the shaded scalp against 30 in the photo, 25 with
+ * this).  A fine shine (a strand's highlight, a streak) is more than the
+ * light around and stays, and so does a scalp merely lit (dimming that
+ * took the strands' edges on photo 07: detail slope 0.78).  */
+#define SHINE_DIMMED 0.4f
+
 /* One strip.  Each pixel is read, in luminance, on the way from the hair
  * at its roots (H) to the scalp beside it (S): a of the way is a share a
  * of scalp (strands are thinner than a pixel and the photo blurs them),
@@ -1028,7 +1055,8 @@ local_line (const Stats *st,
  * of that hair, as far as the scalp around still shows (smp_look_amount:
  * where strands already cover it, a little, where it is bare, all).  So a
  * pixel of hair stays, a pixel of bare scalp becomes S t, a mixture mixes
- * the two, and a highlight keeps its shine over the shaded scalp: the
+ * the two, and a highlight keeps its shine over the shaded scalp (a broad
+ * glow near the camera's white, all but SHINE_DIMMED of it): the
  * result rises with the photo's lightness everywhere, and no edge appears
  * where there was none.  */
 static gboolean
@@ -1055,11 +1083,12 @@ soften_strip (const GeglRectangle *strip,
   gfloat         *big       = g_new (gfloat, na * 4);
   gfloat         *Y         = g_new (gfloat, na);
   gfloat         *ok        = g_new (gfloat, na);
+  gfloat         *lit       = g_new (gfloat, na * 3);
   gint            x, y, c;
   gsize           i;
 
   /* The light around each pixel: how much the scalp there still needs;
-   * and how much of the neighbourhood is at the camera's white.  */
+   * and, per channel, whether it is a glow.  */
   gegl_buffer_get (job->input, &around, 1.0, rgba, big, GEGL_AUTO_ROWSTRIDE,
                    GEGL_ABYSS_NONE);
   for (y = 0; y < around.height; y++)
@@ -1075,8 +1104,12 @@ soften_strip (const GeglRectangle *strip,
                   around.x + x < bbox->x + bbox->width &&
                   around.y + y < bbox->y + bbox->height));
         Y[i]  = ok[i] ? luma (p) : 0.0f;
+        for (c = 0; c < 3; c++)
+          lit[c * na + i] = ok[i] ? p[c] : 0.0f;
       }
   smp_box_mean (Y, Y, around.width, around.height, g);
+  for (c = 0; c < 3; c++)
+    smp_box_mean (lit + c * na, lit + c * na, around.width, around.height, g);
   smp_box_mean (ok, ok, around.width, around.height, g);
 
   for (y = 0; y < strip->height; y++)
@@ -1095,7 +1128,7 @@ soften_strip (const GeglRectangle *strip,
           {
             SmpHairLook look = { 0 };
             Line        line;
-            gfloat      amount;
+            gfloat      amount, glare;
 
             local_line (st, strip->x + x, strip->y + y, &line);
             for (c = 0; c < 3; c++)
@@ -1110,17 +1143,34 @@ soften_strip (const GeglRectangle *strip,
             }
             amount = smp_look_amount (&look, (gfloat) shade * m,
                                       Y[b] / ok[b]);
+            /* A glow is light the camera could barely hold: from 70 %
+             * of its white in the light around, all of it from 95 %.  */
+            {
+              gfloat top = 0.0f;
+
+              for (c = 0; c < 3; c++)
+                top = MAX (top, lit[c * na + b] / ok[b]);
+              glare = CLAMP ((top - 0.7f) / 0.25f, 0.0f, 1.0f);
+            }
             for (c = 0; c < 3; c++)
               {
                 gfloat t = field[3 * ((gsize) y * strip->width + x) + c] *
                            (gfloat) pow (look.ratio[c], amount);
+
+                /* A glow: what the light around has beyond the scalp,
+                 * as far as this pixel has it too.  */
+                gfloat glow = MIN (p[c], lit[c * na + b] / ok[b]) -
+                              (gfloat) line.skin[c];
 
                 /* What the scalp part gives up, never more than the
                  * pixel has; weighted once more by the share's square
                  * root: a pixel mostly of hair stays mostly as it was (the
                  * preview must never seem to dye the hair).  */
                 take[c] = MIN (p[c], scalp * sqrtf (scalp) *
-                                     (gfloat) line.skin[c] * (1.0f - t));
+                                     ((gfloat) line.skin[c] +
+                                      SHINE_DIMMED * glare *
+                                      MAX (glow, 0.0f)) *
+                                     (1.0f - t));
               }
           }
 
@@ -1146,6 +1196,7 @@ soften_strip (const GeglRectangle *strip,
   g_free (big);
   g_free (Y);
   g_free (ok);
+  g_free (lit);
   return TRUE;
 }
 
