@@ -777,7 +777,9 @@ test_layers (void)
                             "dot-diameter=0.15 pigment=#26282e darkness=0.85 "
                             "depth=0.35 sessions=3 clustering=0.2 "
                             "shade-variation=0.1 elongation=1.15");
-  gchar *soften  = op_args ("smp:density-soften", "px-per-mm=12");
+  /* density-long-hair's values: a preset is now its own look, no longer
+   * the defaults.  */
+  gchar *soften  = op_args ("smp:density-soften", "px-per-mm=12 tone=0.65");
   gchar *script, *err;
 
   script = g_strdup_printf (
