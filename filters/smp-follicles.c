@@ -115,6 +115,13 @@ property_double (learnt_grain, _("Learnt grain (mm)"), 0.0)
     value_range (0.0, 1000.0)
     ui_meta     ("role", "output-extent")
 
+property_double (learnt_density, _("Learnt density (impressions/cm²)"), 0.0)
+    description (_("Read only: the density the dots were given to match the "
+                   "client's hair (a treatment plan counts these); 0 = none "
+                   "learnt, the density as set"))
+    value_range (0.0, 1000.0)
+    ui_meta     ("role", "output-extent")
+
 property_double (learnt_blur, _("Learnt photo blur (px)"), -1.0)
     description (_("Read only: the photo's blur as estimated; -1 = none "
                    "could be (too few edges)"))
@@ -558,6 +565,7 @@ learn (GeglOperation *operation,
   o->learnt_hair      = 0;
   o->learnt_darkening = 0.0;
   o->learnt_grain     = 0.0;
+  o->learnt_density   = 0.0;
   o->learnt_blur      = -1.0;
   if (n == 0)
     return;
@@ -687,6 +695,7 @@ learn (GeglOperation *operation,
       o->learnt_hair      = st->look.hair_pixels;
       o->learnt_darkening = CLAMP (1.0 - hair / skin, 0.0, 1.0);
       o->learnt_grain     = st->look.grain_px / smp_px_per_mm (operation);
+      o->learnt_density   = st->density;
     }
   if (aux && st->look.skin_pixels > 0)
     spill_field (operation, aux, &st->field);
