@@ -469,6 +469,41 @@ smp_rect_grow (GeglRectangle r,
   return r;
 }
 
+/* Reads rect of the input as linear RGB, 3 floats a pixel (g_free it), in
+ * the op's input format (which must be RGBA float); outside the photo,
+ * NaN: nobody's neighbour in the statistics an op takes around a pixel.  */
+static inline gfloat *
+smp_read_rgb (GeglOperation       *operation,
+              GeglBuffer          *input,
+              const GeglRectangle *rect)
+{
+  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
+                                                                    "input");
+  gsize   n    = (gsize) rect->width * rect->height, i;
+  gfloat *rgba = g_new (gfloat, n * 4);
+  gfloat *rgb  = g_new (gfloat, n * 3);
+  gint    x, y, c;
+
+  gegl_buffer_get (input, rect, 1.0,
+                   gegl_operation_get_format (operation, "input"), rgba,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  for (y = 0; y < rect->height; y++)
+    for (x = 0; x < rect->width; x++)
+      {
+        gboolean inside = ! in || smp_rect_unbounded (in) ||
+                          (rect->x + x >= in->x &&
+                           rect->x + x < in->x + in->width &&
+                           rect->y + y >= in->y &&
+                           rect->y + y < in->y + in->height);
+
+        i = (gsize) y * rect->width + x;
+        for (c = 0; c < 3; c++)
+          rgb[3 * i + c] = inside ? rgba[4 * i + c] : NAN;
+      }
+  g_free (rgba);
+  return rgb;
+}
+
 /* The bounding box of the pixels of `within` where the mask (aux, read in
  * bands) reaches `threshold`: a mask as large as the photo (a GIMP
  * selection, a mask file) often holds a small area, and what an op learns

@@ -12,13 +12,19 @@
  *
  * Where hair is kept long, SMP goes only into the scalp that shows between
  * the hairs: it does not imitate stubble, it takes away the pale gaps.  The
- * op learns the colours of hair and skin once from the whole region
- * (k-means in CIE L*a*b*), or takes those the user gives; each pixel is
- * then read as a mixture of the two in linear light, plus the white of a
- * highlight, and only its skin part takes the pigment: fine dense dots
- * (filters/core, as smp:follicles) and the even shade that layered sessions
- * leave, in a pigment matched to the hair.  Hair covers what lies under
- * it, so the hair is left as it is.
+ * op learns the region's hair and skin (k-means in CIE L*a*b*, or the
+ * colours the user gives), then, over cells of the region (filters/core/
+ * smp-cells.h), the colour of the hair at its roots and of the scalp beside
+ * it around every pixel: a long crown has lighter and darker hair, light
+ * and shade.  Each pixel is read as a mixture of that hair and that scalp in
+ * linear light (strands are thinner than a pixel), plus the white of a
+ * highlight; its scalp part takes fine dense dots (filters/core, as
+ * smp:follicles) and the shade that layered sessions leave, toward the
+ * colour of the hair at its roots, as far as the scalp around still shows
+ * (smp_look_amount: bare scalp all of it, scalp already covered by strands
+ * little).  Hair covers what lies under it and a shine lies on the surface:
+ * both stay as they are, and the result rises with the photo's lightness,
+ * so no edge appears where there was none.
  */
 
 #include "config.h"
@@ -32,7 +38,7 @@ enum_start (smp_density_soften_output)
   enum_value (SMP_DENSITY_SOFTEN_OUTPUT_PIGMENT,   "pigment",
               N_("Pigment only"))
   enum_value (SMP_DENSITY_SOFTEN_OUTPUT_SKIN,      "skin",
-              N_("Skin likelihood"))
+              N_("Scalp share"))
 enum_end (SmpDensitySoftenOutput)
 
 property_double (px_per_mm, _("Scale (px/mm)"), 10.0)
@@ -66,8 +72,12 @@ property_double (density, _("Density (impressions/cm²)"), 200.0)
 #define SMP_DEFAULT_DOT_DIAMETER    0.10
 #define SMP_DEFAULT_ELONGATION      1.0
 #define SMP_DEFAULT_SHADE_VARIATION 0.0
-/* Here the shade is the op's own: 1 = skin as dark as the hair.  */
-#define SMP_DEFAULT_TONE            0.35
+/* Here the shade is the op's own: the share of the way from the scalp's
+ * colour to that of the hair at its roots where the scalp is bare (1 =
+ * as dark as the hair).  */
+#define SMP_DEFAULT_TONE            0.5
+/* The dots are seen through the photo's own blur, estimated.  */
+#define SMP_DEFAULT_PHOTO_BLUR      (-1.0)
 #define SMP_DEFAULT_PIGMENT      "transparent"
 #define SMP_PIGMENT_NOTE         "; transparent (the default) = matched to " \
                                  "the hair on this skin"
@@ -78,8 +88,8 @@ property_enum   (output, _("Output"),
                  SMP_DENSITY_SOFTEN_OUTPUT_COMPOSITE)
     description (_("The softened photo; the pigment alone as per-channel "
                    "transmittance (photo x pigment = composite: use it as a "
-                   "Multiply layer); or the skin likelihood the op found "
-                   "(white = skin), to check it"))
+                   "Multiply layer); or the share of each pixel the op took "
+                   "for scalp showing (white = scalp), to check it"))
 
 #else
 
@@ -91,7 +101,10 @@ property_enum   (output, _("Output"),
 #include <math.h>
 
 #include "smp-common.h"
+#include "core/smp-box.h"
+#include "core/smp-cells.h"
 #include "core/smp-color.h"
+#include "core/smp-look.h"
 #include "core/smp-pattern.h"
 #include "core/smp-render.h"
 #include "core/smp-stipple.h"
@@ -100,21 +113,63 @@ property_enum   (output, _("Output"),
 /* Pixels of the region the colours are learnt from, at most.  */
 #define MAX_SAMPLES  65536
 
+/* The photo's blur is estimated in a square of at most this side (px) in
+ * the middle of the region, and taken as at most BLUR_MAX (px).  */
+#define BLUR_SIDE    512
+#define BLUR_MAX     6.0
 
-enum { HAIR, SKIN };
+/* The hair at the roots and the scalp beside it are sought within this
+ * many mm of a pixel, or else within three times as far; then the
+ * region's.  */
+#define ROOTS_MM     2.5
+/* A box in which at least this share of the pixels is hair (or scalp)
+ * speaks for it.  */
+#define ROOTS_SHARE  0.08
+/* The cells the local colours are learnt over: at most this many a side
+ * (larger cells on a large photo).  */
+#define CELLS_MAX    512
 
-/* What the op learns from the whole region, once per render.  */
+enum { HAIR, SKIN, AROUND };
+
+/* A line in linear RGB from hair to skin: every pixel is read as a
+ * mixture of the two, plus the white of a highlight.  */
 typedef struct
 {
-  gboolean none;              /* nothing to learn from and nothing given */
-  gdouble  hair_lab[3], skin_lab[3];
-  gdouble  hair[3], skin[3];  /* the cluster means, linear RGB */
+  gdouble  hair[3], skin[3];
   gdouble  axis[3];           /* skin - hair */
   gdouble  axis2;             /* its squared length */
-  gboolean white;             /* highlights can be told from skin */
-  gdouble  log_t[3];          /* pigment transmittance, linear RGB, log */
-  gboolean matched;           /* the pigment is the one matched to hair */
+  gdouble  white;             /* how far highlights can be told from
+                               * skin, 0..1 */
+} Line;
+
+/* What the op learns from the whole region, once per render, in a
+ * reference-counted box (smp_cache_box).  */
+typedef struct
+{
+  gboolean      none;         /* nothing to learn from and nothing given */
+  gboolean      given[2];     /* the hair's and the skin's colour given */
+  gdouble       hair_lab[3], skin_lab[3];
+  Line          line;         /* the region's hair and skin */
+  gdouble       log_t[3];     /* the dots' pigment, linear RGB, log */
+  gdouble       blur;         /* the photo's (px), 0 where none could be
+                               * told */
+  GeglRectangle region;       /* what the cells cover */
+  SmpCells     *cells;
+  gfloat       *hair;         /* the hair at the roots, 3 floats a cell */
+  gfloat       *skin;         /* the scalp beside it */
 } Stats;
+
+static void
+stats_clear (gpointer data)
+{
+  Stats *st = data;
+
+  smp_cells_free (st->cells);
+  g_free (st->hair);
+  g_free (st->skin);
+}
+
+static const SmpBoxInfo stats_box = { sizeof (Stats), stats_clear };
 
 static gboolean
 color_given (GeglColor *color)
@@ -154,12 +209,16 @@ dot_setup (GeglOperation *operation,
   gint            c;
 
   SMP_DOT_STYLE (operation, o, &style);
-  if (st && st->matched)
+  if (st && ! color_given (o->pigment))
     for (c = 0; c < 3; c++)
       style.colour[c] = exp (st->log_t[c]);
+  /* The photo's blur as learnt, or (before learning, for the margins) the
+   * most it can be.  */
+  if (smp_finite (operation, "photo-blur", o->photo_blur) < 0.0)
+    style.blur_px = st ? st->blur : BLUR_MAX;
   /* A treatment built up less far: lighter dots, as after fewer passes.  */
   style.darkness *= smp_finite (operation, "strength", o->strength);
-  /* The layered shade is laid by the op itself, on the skin part of each
+  /* The layered shade is laid by the op itself, on the scalp part of each
    * pixel only (soften_strip).  */
   style.tone = 0.0;
   smp_pattern_init (pattern, smp_finite (operation, "density", o->density),
@@ -177,6 +236,15 @@ margin_px (GeglOperation *operation)
   return smp_stipple_margin (&renderer);
 }
 
+/* The neighbourhood whose mean lightness says how much the scalp around a
+ * pixel still needs (twice smp_look_local_px: whether the client's own
+ * hair already covers it).  */
+static gint
+gap_px (GeglOperation *operation)
+{
+  return 2 * smp_look_local_px (smp_px_per_mm (operation));
+}
+
 /* The pixels the colours are learnt from: the mask's extent on the photo,
  * or the whole photo without a mask; none for an unbounded photo.  */
 static GeglRectangle
@@ -188,14 +256,36 @@ stats_region (GeglOperation *operation)
                                                                      "input");
   GeglRectangle        r   = { 0, 0, 0, 0 };
 
-  if (! in || gegl_rectangle_is_infinite_plane (in) ||
-      in->width > (1 << 24) || in->height > (1 << 24))
+  if (! in || smp_rect_unbounded (in))
     return r;
   r = *in;
   if (aux && gegl_operation_get_source_node (operation, "aux") &&
-      aux->width <= (1 << 24) && aux->height <= (1 << 24))
+      ! smp_rect_unbounded (aux))
     gegl_rectangle_intersect (&r, &r, aux);
   return r;
+}
+
+/* Where the local colours are learnt: where the region's mask is above 0
+ * (a GIMP selection or a mask file as large as the photo often holds a
+ * small area), grown by the farthest the colours are sought, on the
+ * photo; the photo without a mask.  */
+static GeglRectangle
+treated_region (GeglOperation *operation,
+                GeglBuffer    *aux)
+{
+  GeglRectangle r = stats_region (operation), found;
+  gint          far = 3 * MAX (1, (gint) lround (ROOTS_MM *
+                                                 smp_px_per_mm (operation)));
+
+  if (! aux || ! gegl_operation_get_source_node (operation, "aux") ||
+      r.width <= 0)
+    return r;
+  found = smp_mask_extent (aux, &r, 1e-6f);
+  if (found.width <= 0)
+    return found;
+  found = smp_rect_grow (found, far + 1);
+  gegl_rectangle_intersect (&found, &found, &r);
+  return found;
 }
 
 static void
@@ -211,13 +301,13 @@ prepare (GeglOperation *operation)
   gegl_operation_set_format (operation, "output",
     smp_output_format (operation,
                        o->output == SMP_DENSITY_SOFTEN_OUTPUT_COMPOSITE));
-  smp_cache_invalidate (&o->user_data, sizeof (Stats));
+  smp_cache_invalidate (&o->user_data, sizeof (gpointer));
 }
 
 static void
 finalize (GObject *object)
 {
-  smp_cache_free (&GEGL_PROPERTIES (object)->user_data);
+  smp_cache_free_box (&GEGL_PROPERTIES (object)->user_data, &stats_box);
   G_OBJECT_CLASS (gegl_op_parent_class)->finalize (object);
 }
 
@@ -228,11 +318,10 @@ get_required_for_output (GeglOperation       *operation,
 {
   GeglRectangle r = *roi, s;
 
-  if (gegl_rectangle_is_infinite_plane (&r) ||
-      r.width > (1 << 28) || r.height > (1 << 28))
+  if (smp_rect_unbounded (roi))
     return r;
-  if (! strcmp (input_pad, "aux"))
-    r = smp_rect_grow (r, margin_px (operation));
+  r = smp_rect_grow (r, ! strcmp (input_pad, "aux") ? margin_px (operation)
+                                                    : gap_px (operation));
   /* The colours are learnt from the whole region.  */
   s = stats_region (operation);
   gegl_rectangle_bounding_box (&r, &r, &s);
@@ -251,38 +340,102 @@ get_invalidated_by_change (GeglOperation       *operation,
 }
 
 
+static inline gfloat
+luma (const gfloat *rgb)
+{
+  return 0.2126f * rgb[0] + 0.7152f * rgb[1] + 0.0722f * rgb[2];
+}
+
+static inline gfloat
+luma_d (const gdouble *rgb)
+{
+  return (gfloat) (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]);
+}
+
+/* The line from hair to skin (linear RGB).  */
+static void
+line_init (Line          *line,
+           const gdouble *hair,
+           const gdouble *skin)
+{
+  gdouble du = 0.0;
+  gint    c;
+
+  line->axis2 = 0.0;
+  for (c = 0; c < 3; c++)
+    {
+      line->hair[c] = hair[c];
+      line->skin[c] = skin[c];
+      line->axis[c] = skin[c] - hair[c];
+      line->axis2  += line->axis[c] * line->axis[c];
+      du           += line->axis[c];
+    }
+  /* Where hair and skin differ mostly in lightness, not in hue (grey hair
+   * on pale skin), a highlight looks like more skin: the white term is
+   * fitted as far as the hair-skin line is off grey (from 13 degrees, all
+   * from 23: sin² 0.05 to 0.15), so that a small change of the colours
+   * never switches it at once.  */
+  line->white = line->axis2 > 1e-6
+                ? CLAMP ((1.0 - du * du / (3.0 * line->axis2) - 0.05) / 0.1,
+                         0.0, 1.0)
+                : 0.0;
+}
+
+/* How far a pixel is at the camera's white (clipped: a shine the photo
+ * could not hold, so that what lies under it is unknown), 0..1: over the
+ * last 5 % of linear light in its lightest channel.  */
+static inline gfloat
+clipped (const gfloat *p)
+{
+  gfloat top = MAX (p[0], MAX (p[1], p[2]));
+
+  return CLAMP ((top - 0.95f) / 0.05f, 0.0f, 1.0f);
+}
+
 /* How much of a pixel is skin showing, 0..1.  A pixel is a mixture of
  * hair and skin in linear light (strands are often thinner than a pixel),
  * plus the white of a highlight (light the surface reflects before any
  * pigment can take it): x = hair + a (skin - hair) + w (1, 1, 1), fitted by
  * least squares, w >= 0.  The share of skin is a, 0..1; a colour that such
  * a mixture does not explain (clothes, a tinted background) is left alone.
- * *alpha is the share of hair, *white the highlight.  */
+ * *alpha is the share of hair, *white the highlight, *sure how well the
+ * mixture explains the colour (0..1).  */
 static inline gfloat
-skin_share (const Stats  *st,
+skin_share (const Line   *line,
             const gfloat *rgb,
             gfloat       *alpha,
-            gfloat       *white)
+            gfloat       *white,
+            gfloat       *sure)
 {
-  const gdouble *d  = st->axis;
+  const gdouble *d  = line->axis;
   gdouble        y[3], dy = 0.0, uy = 0.0, du = 0.0, det, a, w = 0.0;
   gdouble        r = 0.0, conf;
   gint           c;
 
+  *alpha = 1.0f;
+  *white = 0.0f;
+  *sure  = 0.0f;
+  if (! (line->axis2 > 1e-8))
+    return 0.0f;
   for (c = 0; c < 3; c++)
     {
-      y[c] = rgb[c] - st->hair[c];
+      y[c] = rgb[c] - line->hair[c];
       dy  += d[c] * y[c];
       uy  += y[c];
       du  += d[c];
     }
-  det = 3.0 * st->axis2 - du * du;
-  a   = dy / st->axis2;
-  if (st->white)
+  det = 3.0 * line->axis2 - du * du;
+  a   = dy / line->axis2;
+  if (line->white > 0.0)
     {
-      w = (st->axis2 * uy - du * dy) / det;
+      /* The fit with white (w >= 0), as far as the line allows it.  */
+      w = (line->axis2 * uy - du * dy) / det;
       if (w > 0.0)
-        a = (3.0 * dy - du * uy) / det;
+        {
+          a = (1.0 - line->white) * a +
+              line->white * (3.0 * dy - du * uy) / det;
+          w *= line->white;
+        }
       else
         w = 0.0;
     }
@@ -301,38 +454,43 @@ skin_share (const Stats  *st,
 
       for (c = 0; c < 3; c++)
         {
-          xs += (rgb[c] - w) * st->skin[c];
-          ss += st->skin[c] * st->skin[c];
+          xs += (rgb[c] - w) * line->skin[c];
+          ss += line->skin[c] * line->skin[c];
         }
       for (c = 0; c < 3; c++)
         {
-          gdouble e = rgb[c] - w - xs / ss * st->skin[c];
+          gdouble e = rgb[c] - w - xs / ss * line->skin[c];
 
           rs += e * e;
         }
-      r = MIN (r, rs);
+      /* (taken over a tenth of the way beyond the skin: no jump)  */
+      if (rs < r)
+        r -= MIN (1.0, (a - 1.0) / 0.1) * (r - rs);
     }
   /* Unexplained by more than a tenth of the hair-skin distance: less sure,
    * by 0.35 not at all.  */
-  conf   = CLAMP ((0.35 - sqrt (r / st->axis2)) / 0.25, 0.0, 1.0);
-  /* A pixel at the camera's white is the surface's shine, which no
-   * pigment under it dims: fade out over the last 10 % of linear light,
-   * so a clipped highlight keeps its white, with a soft edge.  */
+  conf = CLAMP ((0.35 - sqrt (r / line->axis2)) / 0.25, 0.0, 1.0);
+  a    = CLAMP (a, 0.0, 1.0);
+  /* At the camera's white in some channel and, in the others, at least as
+   * light as the scalp: the scalp in more light, its hue flattened by the
+   * clipping; scalp as far as it is clipped, so a glow's clipped middle is
+   * no less scalp than its rim.  */
   {
-    gfloat top = MAX (rgb[0], MAX (rgb[1], rgb[2]));
+    gdouble k = G_MAXDOUBLE, f = clipped (rgb);
 
-    if (top > 0.9f)
-      conf *= CLAMP ((1.0f - top) / 0.1f, 0.0f, 1.0f);
+    for (c = 0; c < 3; c++)
+      if (rgb[c] < 0.95f)
+        k = MIN (k, rgb[c] / line->skin[c]);
+    f *= CLAMP ((k - 0.9) / 0.1, 0.0, 1.0);
+    a    += f * (1.0 - a);
+    conf += f * (1.0 - conf);
+    w    *= 1.0 - f;
   }
-  a      = CLAMP (a, 0.0, 1.0);
+  if (! isfinite (conf) || ! isfinite (a) || ! isfinite (w))
+    return 0.0f;
   *alpha = (gfloat) (1.0 - a);
   *white = (gfloat) w;
-  if (! isfinite (conf) || ! isfinite (a) || ! isfinite (w))
-    {
-      *alpha = 1.0f;
-      *white = 0.0f;
-      return 0.0f;
-    }
+  *sure  = (gfloat) conf;
   return (gfloat) (conf * a);
 }
 
@@ -421,12 +579,348 @@ lab_distance2 (const gfloat  *lab,
   return d;
 }
 
-/* Learns hair and skin from the region: K-means in L*a*b*, from a split
- * into thirds of lightness; a colour the user gave holds a cluster's mean
- * (hair the darkest third, skin the lightest).  Which cluster is skin: the
- * redder (blood under the skin) and lighter, a* + L* / 4, which holds for
- * dark, grey, blond and black hair on every skin tone (red hair needs its
- * colour given); hair is the cluster farthest from it.  */
+/* K-means of n colours (lab) into K clusters, from the colours at 1/6,
+ * 1/2 and 5/6 of the way up in lightness (distinct or not: a cluster left
+ * empty keeps its start and holds no pixels); a `fixed` cluster keeps the
+ * mean it comes in with.  weight: each cluster's share of the colours.  */
+static void
+kmeans (const gfloat   *lab,
+        gint            n,
+        const gboolean *fixed,
+        gdouble         mean[K][3],
+        gdouble        *weight)
+{
+  gint   *order = g_new (gint, n);
+  guint8 *label = g_new (guint8, n);
+  gint    i, k, c, it;
+
+  for (i = 0; i < n; i++)
+    order[i] = i;
+  g_qsort_with_data (order, n, sizeof (gint), compare_lightness,
+                     (gpointer) lab);
+  for (k = 0; k < K; k++)
+    if (! fixed[k])
+      for (c = 0; c < 3; c++)
+        mean[k][c] = lab[3 * order[(2 * k + 1) * n / (2 * K)] + c];
+  g_free (order);
+  for (i = 0; i < n; i++)
+    label[i] = K;
+
+  for (it = 0; it < 50; it++)
+    {
+      gdouble sum[K][3] = { { 0 } }, count[K] = { 0 };
+      gint    moved = 0;
+
+      /* Each colour to its nearest mean (the first of equals).  */
+      for (i = 0; i < n; i++)
+        {
+          gdouble best = G_MAXDOUBLE;
+          gint    bk   = 0;
+
+          for (k = 0; k < K; k++)
+            if (lab_distance2 (lab + 3 * i, mean[k]) < best)
+              {
+                best = lab_distance2 (lab + 3 * i, mean[k]);
+                bk   = k;
+              }
+          moved += bk != label[i];
+          label[i] = bk;
+        }
+      if (! moved)
+        break;
+      for (i = 0; i < n; i++)
+        {
+          count[label[i]] += 1.0;
+          for (c = 0; c < 3; c++)
+            sum[label[i]][c] += lab[3 * i + c];
+        }
+      for (k = 0; k < K; k++)
+        for (c = 0; c < 3; c++)
+          if (! fixed[k] && count[k] > 0.0)
+            mean[k][c] = sum[k][c] / count[k];
+    }
+  for (k = 0; k < K; k++)
+    weight[k] = 0.0;
+  for (i = 0; i < n; i++)
+    weight[label[i]] += 1.0 / n;
+  g_free (label);
+}
+
+/* The region's hair and skin: the K-means clusters of its n samples (lab);
+ * a colour the user gave holds a cluster's mean (hair the darkest third,
+ * skin the lightest).  Which cluster is skin: among those that hold a few
+ * pixels and are of a colour skin or hair can have (nothing blue or green:
+ * clothes, backgrounds in a region drawn wide), the redder (blood under
+ * the skin) and lighter, a* + L* / 4, which holds for dark, grey, blond
+ * and black hair on every skin tone (red hair needs its colour given);
+ * hair is the cluster farthest from it.  FALSE when no two clusters could
+ * be hair and skin.  */
+static gboolean
+cluster (const gfloat   *lab,
+         gint            n,
+         const gboolean *give,
+         gdouble         given[2][3],
+         Stats          *st)
+{
+  gboolean fixed[K] = { give[HAIR], FALSE, give[SKIN] };
+  gdouble  mean[K][3], weight[K];
+  gint     k, c, hair_k = 0, skin_k = K - 1;
+
+  for (c = 0; c < 3; c++)
+    {
+      mean[0][c]     = given[HAIR][c];
+      mean[K - 1][c] = given[SKIN][c];
+    }
+  kmeans (lab, n, fixed, mean, weight);
+  for (k = 0; k < K; k++)
+    if (mean[k][1] < -8.0 || mean[k][2] < -8.0)
+      weight[k] = 0.0;
+  if (! give[SKIN])
+    {
+      gdouble best = -G_MAXDOUBLE;
+
+      skin_k = -1;
+      for (k = 0; k < K; k++)
+        if (! (give[HAIR] && k == 0) && weight[k] > 0.02 &&
+            mean[k][1] + mean[k][0] / 4.0 > best)
+          {
+            best   = mean[k][1] + mean[k][0] / 4.0;
+            skin_k = k;
+          }
+    }
+  if (! give[HAIR] && skin_k >= 0)
+    {
+      gdouble far = -1.0;
+
+      hair_k = -1;
+      for (k = 0; k < K; k++)
+        {
+          gfloat m[3] = { mean[k][0], mean[k][1], mean[k][2] };
+
+          if (k != skin_k && weight[k] > 0.02 &&
+              lab_distance2 (m, mean[skin_k]) > far)
+            {
+              far    = lab_distance2 (m, mean[skin_k]);
+              hair_k = k;
+            }
+        }
+    }
+  if (skin_k < 0 || hair_k < 0)
+    return FALSE;
+  for (c = 0; c < 3; c++)
+    {
+      st->hair_lab[c] = mean[hair_k][c];
+      st->skin_lab[c] = mean[skin_k][c];
+    }
+  return TRUE;
+}
+
+/* How much a pixel that is a share `a` of something tells of its colour:
+ * nothing below half, all from nine tenths (a mixture's colour is mostly
+ * the other's).  */
+static inline gfloat
+pure (gfloat a)
+{
+  gfloat f = CLAMP ((a - 0.5f) / 0.4f, 0.0f, 1.0f);
+
+  return f * f;
+}
+
+/* Reads the region in bands and adds, for each kind of cell sums (NULL:
+ * none), each pixel's colour less its highlight, weighted: the light around
+ * (every pixel), the hair (as far as it is hair) and the scalp (as far as
+ * it is scalp and no shine: not much lighter than the light around, read
+ * from the field `around` of the cells `grid`), both only where the
+ * pixel is mostly one (pure).  */
+static void
+add_region (GeglOperation  *operation,
+            GeglBuffer     *input,
+            const Stats    *st,
+            const SmpCells *grid,
+            const gfloat   *around,
+            SmpCells      **cells)
+{
+  const Babl   *rgba = gegl_operation_get_format (operation, "input");
+  GeglRectangle r    = st->region;
+  const gint    rows = 64;
+  gfloat       *band = g_new (gfloat, (gsize) r.width * rows * 4);
+  gfloat       *rgb  = g_new (gfloat, (gsize) r.width * rows * 3);
+  gfloat       *wt[3];
+  gint          y, c, kind;
+  gsize         i;
+
+  for (kind = 0; kind < 3; kind++)
+    wt[kind] = g_new (gfloat, (gsize) r.width * rows);
+  for (y = 0; y < r.height; y += rows)
+    {
+      GeglRectangle b = { r.x, r.y + y, r.width, MIN (rows, r.height - y) };
+
+      gegl_buffer_get (input, &b, 1.0, rgba, band, GEGL_AUTO_ROWSTRIDE,
+                       GEGL_ABYSS_NONE);
+      for (i = 0; i < (gsize) b.width * b.height; i++)
+        {
+          const gfloat *p     = band + 4 * i;
+          gfloat        alpha = 1.0f, white = 0.0f, sure = 0.0f, bright = 0.0f;
+          gboolean      ok    = isfinite (p[0]) && isfinite (p[1]) &&
+                                isfinite (p[2]);
+
+          if (ok)
+            skin_share (&st->line, p, &alpha, &white, &sure);
+          if (ok && around)
+            {
+              gfloat a[3];
+
+              smp_cells_read (grid, around, i % b.width, y + i / b.width, a);
+              /* Lighter than 1.5 times the light around: shine, all of it
+               * at 2 times.  */
+              bright = CLAMP ((luma (p) / MAX (luma (a), 1e-4f) - 1.5f) / 0.5f,
+                              0.0f, 1.0f);
+            }
+          wt[AROUND][i] = ok ? 1.0f : 0.0f;
+          wt[HAIR][i]   = sure * pure (alpha);
+          wt[SKIN][i]   = sure * pure (1.0f - alpha) *
+                          (1.0f - MAX (bright, clipped (p)));
+          for (c = 0; c < 3; c++)
+            rgb[3 * i + c] = ok ? p[c] - white : 0.0f;
+        }
+      for (kind = 0; kind < 3; kind++)
+        if (cells[kind])
+          smp_cells_add (cells[kind], rgb, wt[kind], 0, y, b.width, b.height);
+    }
+  for (kind = 0; kind < 3; kind++)
+    g_free (wt[kind]);
+  g_free (band);
+  g_free (rgb);
+}
+
+/* The hair at the roots and the scalp beside it, around every pixel of
+ * the region: the region's pixels, read as mixtures of its hair and skin,
+ * summed over cells (add_region); each cell then takes the mean over
+ * ROOTS_MM around it, or three times as far where that holds little of
+ * the one, or the region's; a scalp no lighter than the scalp farther
+ * around.  First the light around (three times as far): a pixel much
+ * lighter than it is shine, no colour of the scalp's.  Read at each pixel
+ * between the cells' centres (smp_cells_read).  */
+static void
+local_colours (GeglOperation *operation,
+               GeglBuffer    *input,
+               Stats         *st)
+{
+  GeglRectangle r    = st->region;
+  gint          near = MAX (1, (gint) lround (ROOTS_MM *
+                                              smp_px_per_mm (operation)));
+  gint          k    = MAX (1, near / 3), c, kind, radius[2];
+  gsize         nc, i;
+  SmpCells     *cells[3] = { NULL, NULL, NULL };
+  gfloat       *field[3][2], *share[2];
+
+  while ((r.width + k - 1) / k > CELLS_MAX ||
+         (r.height + k - 1) / k > CELLS_MAX)
+    k *= 2;
+  radius[0] = (near + k / 2) / k;
+  radius[1] = 3 * radius[0];
+  for (kind = 0; kind < 3; kind++)
+    cells[kind] = smp_cells_new (k, r.x, r.y, r.width, r.height);
+  nc = smp_cells_size (cells[HAIR]);
+  for (c = 0; c < 2; c++)
+    share[c] = g_new (gfloat, nc);
+  for (kind = 0; kind < 3; kind++)
+    for (c = 0; c < 2; c++)
+      field[kind][c] = g_new (gfloat, nc * 3);
+
+  /* The light around, then hair and scalp.  */
+  {
+    SmpCells *light[3] = { NULL, NULL, cells[AROUND] };
+    SmpCells *parts[3] = { cells[HAIR], cells[SKIN], NULL };
+
+    add_region (operation, input, st, NULL, NULL, light);
+    smp_cells_box (cells[AROUND], radius[1], field[AROUND][1], share[0]);
+    add_region (operation, input, st, cells[AROUND], field[AROUND][1], parts);
+  }
+  for (kind = 0; kind < 2; kind++)
+    {
+      const gdouble *all = kind == HAIR ? st->line.hair : st->line.skin;
+
+      for (c = 0; c < 2; c++)
+        smp_cells_box (cells[kind], radius[c], field[kind][c], share[c]);
+      for (i = 0; i < nc; i++)
+        {
+          gfloat kn = MIN (1.0f, share[0][i] / ROOTS_SHARE);
+          gfloat kf = MIN (1.0f, share[1][i] / ROOTS_SHARE);
+          gfloat far[3], lo = 1.0f;
+
+          for (c = 0; c < 3; c++)
+            {
+              far[c] = kf * field[kind][1][3 * i + c] +
+                       (1.0f - kf) * (gfloat) all[c];
+              field[kind][0][3 * i + c] = kn * field[kind][0][3 * i + c] +
+                                          (1.0f - kn) * far[c];
+            }
+          /* The scalp's own light is no lighter than that of the scalp
+           * farther around: a bare spot lit by a shine is not lighter
+           * skin (what it has beyond is the shine).  */
+          if (kind == SKIN && luma (field[kind][0] + 3 * i) > luma (far))
+            lo = luma (far) / luma (field[kind][0] + 3 * i);
+          for (c = 0; c < 3; c++)
+            field[kind][0][3 * i + c] *= lo;
+        }
+    }
+  st->cells = cells[HAIR];
+  st->hair  = field[HAIR][0];
+  st->skin  = field[SKIN][0];
+  smp_cells_free (cells[SKIN]);
+  smp_cells_free (cells[AROUND]);
+  g_free (field[HAIR][1]);
+  g_free (field[SKIN][1]);
+  g_free (field[AROUND][0]);
+  g_free (field[AROUND][1]);
+  for (c = 0; c < 2; c++)
+    g_free (share[c]);
+}
+
+/* The photo's blur (smp_look_blur) in a square in the middle of the
+ * region; 0 where none could be told.  */
+static gdouble
+photo_blur (GeglOperation       *operation,
+            GeglBuffer          *input,
+            const GeglRectangle *region)
+{
+  GeglRectangle r = { region->x + MAX (0, region->width - BLUR_SIDE) / 2,
+                      region->y + MAX (0, region->height - BLUR_SIDE) / 2,
+                      MIN (region->width, BLUR_SIDE),
+                      MIN (region->height, BLUR_SIDE) };
+  gsize         n = (gsize) r.width * r.height, i;
+  gfloat       *px, *L, *bad;
+  guchar       *where;
+  gdouble       blur;
+
+  if (n == 0)
+    return 0.0;
+  px = g_new (gfloat, n * 4);
+  L  = g_new (gfloat, n);
+  gegl_buffer_get (input, &r, 1.0, gegl_operation_get_format (operation,
+                                                              "input"),
+                   px, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  smp_lightness (px, 4, n, L);
+  /* Edges are read away from pixels that are no number (which the
+   * estimate's own blur would spread).  */
+  where = g_new (guchar, n);
+  bad   = g_new (gfloat, n);
+  for (i = 0; i < n; i++)
+    bad[i] = isfinite (L[i]) ? 0.0f : 1.0f;
+  smp_box_mean (bad, bad, r.width, r.height, 6);
+  for (i = 0; i < n; i++)
+    where[i] = ! (bad[i] > 0.0f);
+  blur = CLAMP (smp_look_blur (L, r.width, r.height, where), 0.0, BLUR_MAX);
+  g_free (px);
+  g_free (L);
+  g_free (bad);
+  g_free (where);
+  return blur;
+}
+
+/* Learns hair and skin from the region (or takes those given), the dots'
+ * pigment, and the local colours.  */
 static void
 learn (GeglOperation *operation,
        GeglBuffer    *input,
@@ -434,208 +928,137 @@ learn (GeglOperation *operation,
        GeglBuffer    *aux2,
        gpointer       data)
 {
-  Stats          *st      = data;
-  GeglProperties *o       = GEGL_PROPERTIES (operation);
-  gboolean        give[2] = { color_given (o->hair_color),
-                              color_given (o->skin_color) };
-  gboolean        fixed[K] = { give[HAIR], FALSE, give[SKIN] };
-  gdouble         given[2][3], mean[K][3], weight[K];
+  Stats          *st  = smp_cache_box (data, &stats_box);
+  GeglProperties *o   = GEGL_PROPERTIES (operation);
+  gdouble         given[2][3] = { { 0 } }, hair[3], skin[3];
   gfloat         *lab;
-  gint            n, i, k, c, it, hair_k = 0, skin_k = K - 1;
+  gint            n, c;
 
-  memset (st, 0, sizeof *st);
-  if (give[HAIR])
+  st->given[HAIR] = color_given (o->hair_color);
+  st->given[SKIN] = color_given (o->skin_color);
+  if (st->given[HAIR])
     color_lab (operation, o->hair_color, given[HAIR]);
-  if (give[SKIN])
+  if (st->given[SKIN])
     color_lab (operation, o->skin_color, given[SKIN]);
 
   lab = input ? sample_region (operation, input, aux, &n) : NULL;
   if (! lab)
     n = 0;
-
-  if (n < 16 * K)
-    {
-      /* Nothing to learn from: only colours given work.  The photo is
-       * left as it is, silently: the plug-in and smp-preview see that
-       * nothing changed and say why.  */
-      g_free (lab);
-      if (! give[HAIR] || ! give[SKIN])
-        {
-          st->none = TRUE;
-          return;
-        }
-      for (c = 0; c < 3; c++)
-        {
-          st->hair_lab[c] = given[HAIR][c];
-          st->skin_lab[c] = given[SKIN][c];
-        }
-    }
+  if (n >= 16 * K)
+    st->none = ! cluster (lab, n, st->given, given, st);
+  else if (st->given[HAIR] && st->given[SKIN])
+    for (c = 0; c < 3; c++)
+      {
+        st->hair_lab[c] = given[HAIR][c];
+        st->skin_lab[c] = given[SKIN][c];
+      }
   else
-    {
-      gint    *order = g_new (gint, n);
-      guint8  *label = g_new (guint8, n);
+    /* Nothing to learn from (an empty region, a photo without bounds) and
+     * not both colours given: hair and skin cannot be told apart.  */
+    st->none = TRUE;
+  g_free (lab);
+  if (st->none)
+    return;
 
-      /* Start from the colours at 1/6, 1/2 and 5/6 of the way up in
-       * lightness (distinct or not: a cluster left empty keeps its
-       * start and holds no pixels).  */
-      for (i = 0; i < n; i++)
-        order[i] = i;
-      g_qsort_with_data (order, n, sizeof (gint), compare_lightness, lab);
-      for (k = 0; k < K; k++)
-        for (c = 0; c < 3; c++)
-          mean[k][c] = fixed[k] ? given[k == 0 ? HAIR : SKIN][c]
-                     : lab[3 * order[(2 * k + 1) * n / (2 * K)] + c];
-      g_free (order);
-      for (i = 0; i < n; i++)
-        label[i] = K;
-
-      for (it = 0; it < 50; it++)
-        {
-          gdouble sum[K][3] = { { 0 } };
-          gint    moved = 0;
-
-          /* Each colour to its nearest mean (the first of equals).  */
-          for (i = 0; i < n; i++)
-            {
-              gdouble best = G_MAXDOUBLE;
-              gint    bk   = 0;
-
-              for (k = 0; k < K; k++)
-                if (lab_distance2 (lab + 3 * i, mean[k]) < best)
-                  {
-                    best = lab_distance2 (lab + 3 * i, mean[k]);
-                    bk   = k;
-                  }
-              moved += bk != label[i];
-              label[i] = bk;
-            }
-          if (! moved)
-            break;
-          for (k = 0; k < K; k++)
-            weight[k] = 0.0;
-          for (i = 0; i < n; i++)
-            {
-              weight[label[i]] += 1.0;
-              for (c = 0; c < 3; c++)
-                sum[label[i]][c] += lab[3 * i + c];
-            }
-          for (k = 0; k < K; k++)
-            for (c = 0; c < 3; c++)
-              if (! fixed[k] && weight[k] > 0.0)
-                mean[k][c] = sum[k][c] / weight[k];
-        }
-      for (k = 0; k < K; k++)
-        weight[k] = 0.0;
-      for (i = 0; i < n; i++)
-        weight[label[i]] += 1.0 / n;
-      g_free (label);
-      g_free (lab);
-
-      /* Name the clusters, among those that hold a few pixels and are of
-       * a colour skin or hair can have: nothing blue or green (clothes,
-       * backgrounds in a region drawn wide).  */
-      for (k = 0; k < K; k++)
-        if (mean[k][1] < -8.0 || mean[k][2] < -8.0)
-          weight[k] = 0.0;
-      if (! give[SKIN])
-        {
-          gdouble best = -G_MAXDOUBLE;
-
-          skin_k = -1;
-          for (k = 0; k < K; k++)
-            if (! (give[HAIR] && k == 0) && weight[k] > 0.02 &&
-                mean[k][1] + mean[k][0] / 4.0 > best)
-              {
-                best   = mean[k][1] + mean[k][0] / 4.0;
-                skin_k = k;
-              }
-        }
-      if (! give[HAIR] && skin_k >= 0)
-        {
-          gdouble far = -1.0;
-
-          hair_k = -1;
-          for (k = 0; k < K; k++)
-            {
-              gfloat m[3] = { mean[k][0], mean[k][1], mean[k][2] };
-
-              if (k != skin_k && weight[k] > 0.02 &&
-                  lab_distance2 (m, mean[skin_k]) > far)
-                {
-                  far    = lab_distance2 (m, mean[skin_k]);
-                  hair_k = k;
-                }
-            }
-        }
-      if (skin_k < 0 || hair_k < 0)
-        {
-          /* No two colours that could be hair and skin: left as it is,
-           * silently, as above.  */
-          st->none = TRUE;
-          return;
-        }
-      for (c = 0; c < 3; c++)
-        {
-          st->hair_lab[c] = mean[hair_k][c];
-          st->skin_lab[c] = mean[skin_k][c];
-        }
-    }
-
-  /* The pigment matched to the hair: what turns this skin into this hair
-   * (Beer-Lambert, so a ratio of linear colours), never lightening.  */
-  st->matched = ! color_given (o->pigment);
   {
-    gfloat  h[3] = { st->hair_lab[0], st->hair_lab[1], st->hair_lab[2] };
-    gfloat  s[3] = { st->skin_lab[0], st->skin_lab[1], st->skin_lab[2] };
-    gfloat  hr[3], sr[3];
-    gdouble rgb[3];
+    gfloat h[3] = { st->hair_lab[0], st->hair_lab[1], st->hair_lab[2] };
+    gfloat s[3] = { st->skin_lab[0], st->skin_lab[1], st->skin_lab[2] };
+    gfloat hr[3], sr[3];
 
     smp_lab_to_rgb (h, hr);
     smp_lab_to_rgb (s, sr);
-    st->axis2 = 0.0;
     for (c = 0; c < 3; c++)
       {
-        st->hair[c]  = hr[c];
-        st->skin[c]  = sr[c];
-        st->axis[c]  = sr[c] - hr[c];
-        st->axis2   += st->axis[c] * st->axis[c];
+        hair[c] = hr[c];
+        skin[c] = sr[c];
       }
-    /* Hair and skin of one colour: nothing tells them apart.  */
-    if (! (st->axis2 > 1e-6))
-      st->none = TRUE;
-    /* Where hair and skin differ mostly in lightness, not in hue (grey
-     * hair on pale skin), a highlight looks like more skin: the white term
-     * is only fitted when the hair-skin line is 18 degrees or more off
-     * grey.  */
+  }
+  line_init (&st->line, hair, skin);
+  /* Hair and skin of one colour: nothing tells them apart.  */
+  if (! (st->line.axis2 > 1e-6))
     {
-      gdouble du = st->axis[0] + st->axis[1] + st->axis[2];
-
-      st->white = ! st->none &&
-                  1.0 - du * du / (3.0 * st->axis2) >= 0.1;
+      st->none = TRUE;
+      return;
     }
-    if (! st->matched)
+  /* The dots' pigment matched to the hair: what turns this skin into this
+   * hair (Beer-Lambert, so a ratio of linear colours), never lightening.  */
+  {
+    gdouble rgb[3];
+
+    if (color_given (o->pigment))
       smp_color_rgb (o->pigment, smp_source_space (operation), rgb);
     for (c = 0; c < 3; c++)
       {
-        gdouble t = st->matched ? MAX (hr[c], 1e-4) / MAX (sr[c], 1e-4)
-                                : rgb[c];
+        gdouble t = color_given (o->pigment)
+                    ? rgb[c] : MAX (hair[c], 1e-4) / MAX (skin[c], 1e-4);
 
         st->log_t[c] = log (CLAMP (t, 1e-4, 1.0));
       }
   }
+  st->region = treated_region (operation, aux);
+  if (st->region.width > 0 && st->region.height > 0 && input)
+    {
+      local_colours (operation, input, st);
+      st->blur = photo_blur (operation, input, &st->region);
+    }
 }
 
 typedef struct
 {
   GeglOperation *operation;
   GeglBuffer    *input, *output;
-  Stats          st;
+  const Stats   *st;
   SmpPattern     pattern;
   SmpRenderer    renderer;
 } Job;
 
-/* One strip: the skin share of every pixel, and the dots times the
- * layered shade over it.  */
+/* The local line from hair to skin at absolute pixel (x, y): the hair at
+ * the roots and the scalp beside it.  */
+static void
+local_line (const Stats *st,
+            gint         x,
+            gint         y,
+            Line        *line)
+{
+  gfloat  h[3], s[3];
+  gdouble hair[3], skin[3];
+  gint    c;
+
+  smp_cells_read (st->cells, st->hair, x - st->region.x, y - st->region.y, h);
+  smp_cells_read (st->cells, st->skin, x - st->region.x, y - st->region.y, s);
+  for (c = 0; c < 3; c++)
+    {
+      hair[c] = MAX (h[c], 1e-5f);
+      skin[c] = MAX (s[c], 1e-5f);
+    }
+  line_init (line, hair, skin);
+}
+
+/* How much of a broad glow is dimmed with the scalp.  What a pixel has
+ * beyond the scalp's light is a highlight; where the light 1.5 mm around
+ * has it too and nears the camera's white, it is a glow, partly the
+ * scalp's own colour in more light (which pigment dims) and flattened by
+ * the camera's shoulder: kept whole over a darkened scalp, a soft glow
+ * became a pale blotch (photo 05; on a synthetic clipped glow its middle
+ * stood 34 L* over the shaded scalp against 30 in the photo, 25 with
+ * this).  A fine shine (a strand's highlight, a streak) is more than the
+ * light around and stays, and so does a scalp merely lit (dimming that
+ * took the strands' edges on photo 07: detail slope 0.78).  */
+#define SHINE_DIMMED 0.4f
+
+/* One strip.  Each pixel is read, in luminance, on the way from the hair
+ * at its roots (H) to the scalp beside it (S): a of the way is a share a
+ * of scalp (strands are thinner than a pixel and the photo blurs them),
+ * and what it has beyond the scalp is the light the scalp's surface
+ * reflects (a shine, which no pigment under it dims).  The scalp part, a S,
+ * takes the dots and the layered shade (t, per channel), toward the colour
+ * of that hair, as far as the scalp around still shows (smp_look_amount:
+ * where strands already cover it, a little, where it is bare, all).  So a
+ * pixel of hair stays, a pixel of bare scalp becomes S t, a mixture mixes
+ * the two, and a highlight keeps its shine over the shaded scalp (a broad
+ * glow near the camera's white, all but SHINE_DIMMED of it): the
+ * result rises with the photo's lightness everywhere, and no edge appears
+ * where there was none.  */
 static gboolean
 soften_strip (const GeglRectangle *strip,
               gfloat              *pix,
@@ -646,74 +1069,134 @@ soften_strip (const GeglRectangle *strip,
 {
   Job            *job       = data;
   GeglOperation  *operation = job->operation;
-  const Stats    *st        = &job->st;
+  const Stats    *st        = job->st;
   GeglProperties *o         = GEGL_PROPERTIES (operation);
   const Babl     *rgba      = gegl_operation_get_format (operation, "input");
   const gdouble   shade     = smp_finite (operation, "tone", o->tone) *
                               smp_finite (operation, "strength", o->strength);
   const gint      mw        = strip->width + 2 * margin;
-  gsize           np        = (gsize) strip->width * strip->height, i;
-  gfloat          full[3];
-  gint            c;
+  const gint      g         = gap_px (operation);
+  const GeglRectangle *bbox = gegl_operation_source_get_bounding_box (operation,
+                                                                      "input");
+  GeglRectangle   around    = smp_rect_grow (*strip, g);
+  gsize           na        = (gsize) around.width * around.height;
+  gfloat         *big       = g_new (gfloat, na * 4);
+  gfloat         *Y         = g_new (gfloat, na);
+  gfloat         *ok        = g_new (gfloat, na);
+  gfloat         *lit       = g_new (gfloat, na * 3);
+  gint            x, y, c;
+  gsize           i;
 
-  /* The shade where the mask is white (or absent), once.  */
-  for (c = 0; c < 3; c++)
-    full[c] = (gfloat) exp (shade * st->log_t[c]);
-
-  gegl_buffer_get (job->input, strip, 1.0, rgba, pix, GEGL_AUTO_ROWSTRIDE,
+  /* The light around each pixel: how much the scalp there still needs;
+   * and, per channel, whether it is a glow.  */
+  gegl_buffer_get (job->input, &around, 1.0, rgba, big, GEGL_AUTO_ROWSTRIDE,
                    GEGL_ABYSS_NONE);
-  for (i = 0; i < np; i++)
-    {
-      gfloat *p = pix + 4 * i;
-      gfloat  skin, hair = 0.0f, white = 0.0f, m, t[3];
+  for (y = 0; y < around.height; y++)
+    for (x = 0; x < around.width; x++)
+      {
+        const gfloat *p = big + 4 * ((gsize) y * around.width + x);
 
-      m = mask ? mask[(i / strip->width + margin) * mw + i % strip->width +
-                      margin] : 1.0f;
-      skin = m > 0.0f && ! st->none ? skin_share (st, p, &hair, &white)
-                                     : 0.0f;
+        /* Past the photo's edge there is nothing, not black.  */
+        i     = (gsize) y * around.width + x;
+        ok[i] = isfinite (p[0]) && isfinite (p[1]) && isfinite (p[2]) &&
+                (! bbox || smp_rect_unbounded (bbox) ||
+                 (around.x + x >= bbox->x && around.y + y >= bbox->y &&
+                  around.x + x < bbox->x + bbox->width &&
+                  around.y + y < bbox->y + bbox->height));
+        Y[i]  = ok[i] ? luma (p) : 0.0f;
+        for (c = 0; c < 3; c++)
+          lit[c * na + i] = ok[i] ? p[c] : 0.0f;
+      }
+  smp_box_mean (Y, Y, around.width, around.height, g);
+  for (c = 0; c < 3; c++)
+    smp_box_mean (lit + c * na, lit + c * na, around.width, around.height, g);
+  smp_box_mean (ok, ok, around.width, around.height, g);
 
-      /* The pigment: dots times the layered shade (by the mask).  */
-      for (c = 0; c < 3; c++)
-        {
-          t[c] = field[i * 3 + c];
-          if (m > 0.0f && shade > 0.0)
-            t[c] *= m == 1.0f ? full[c]
-                              : (gfloat) exp (m * shade * st->log_t[c]);
-        }
+  for (y = 0; y < strip->height; y++)
+    for (x = 0; x < strip->width; x++)
+      {
+        gsize   b       = (gsize) (y + g) * around.width + x + g;
+        gfloat *p       = pix + 4 * ((gsize) y * strip->width + x);
+        gfloat  m       = mask ? mask[(gsize) (y + margin) * mw + x + margin]
+                               : 1.0f;
+        gfloat  scalp   = 0.0f;
+        gfloat  take[3] = { 0.0f, 0.0f, 0.0f };
 
-      switch (o->output)
-        {
-        case SMP_DENSITY_SOFTEN_OUTPUT_PIGMENT:
-          /* What a Multiply layer needs to give the composite.  */
-          for (c = 0; c < 3; c++)
+        memcpy (p, big + 4 * b, sizeof (gfloat) * 4);
+        if (m > 0.0f && ! st->none && ok[b] > 0.0f &&
+            isfinite (p[0]) && isfinite (p[1]) && isfinite (p[2]))
+          {
+            SmpHairLook look = { 0 };
+            Line        line;
+            gfloat      amount, glare;
+
+            local_line (st, strip->x + x, strip->y + y, &line);
+            for (c = 0; c < 3; c++)
+              {
+                look.skin[c]  = line.skin[c];
+                look.ratio[c] = CLAMP (line.hair[c] / line.skin[c], 0.02, 1.0);
+              }
             {
-              gfloat part = MAX (0.0f, p[c] - white - hair * st->hair[c]);
+              gfloat alpha, white, sure;
 
-              p[c] = p[c] > 0.0f ? 1.0f - skin * part * (1.0f - t[c]) / p[c]
-                                 : 1.0f;
+              scalp = skin_share (&line, p, &alpha, &white, &sure);
             }
-          p[3] = 1.0f;
-          break;
-        case SMP_DENSITY_SOFTEN_OUTPUT_SKIN:
-          p[0] = p[1] = p[2] = skin;
-          p[3] = 1.0f;
-          break;
-        default:
-          /* Hair covers what lies under it, and a highlight is above it:
-           * only the skin part of the pixel takes the pigment, and that
-           * part again weighted by the skin share, so that a pixel mostly
-           * of hair stays mostly as it was: the preview must never seem to
-           * dye the hair.  */
-          for (c = 0; skin > 0.0f && c < 3; c++)
+            amount = smp_look_amount (&look, (gfloat) shade * m,
+                                      Y[b] / ok[b]);
+            /* A glow is light the camera could barely hold: from 70 %
+             * of its white in the light around, all of it from 95 %.  */
             {
-              gfloat part = MAX (0.0f, p[c] - white - hair * st->hair[c]);
+              gfloat top = 0.0f;
 
-              p[c] -= skin * part * (1.0f - t[c]);
+              for (c = 0; c < 3; c++)
+                top = MAX (top, lit[c * na + b] / ok[b]);
+              glare = CLAMP ((top - 0.7f) / 0.25f, 0.0f, 1.0f);
             }
-          break;
-        }
-    }
+            for (c = 0; c < 3; c++)
+              {
+                gfloat t = field[3 * ((gsize) y * strip->width + x) + c] *
+                           (gfloat) pow (look.ratio[c], amount);
+
+                /* A glow: what the light around has beyond the scalp,
+                 * as far as this pixel has it too.  */
+                gfloat glow = MIN (p[c], lit[c * na + b] / ok[b]) -
+                              (gfloat) line.skin[c];
+
+                /* What the scalp part gives up, never more than the
+                 * pixel has; weighted once more by the share's square
+                 * root: a pixel mostly of hair stays mostly as it was (the
+                 * preview must never seem to dye the hair).  */
+                take[c] = MIN (p[c], scalp * sqrtf (scalp) *
+                                     ((gfloat) line.skin[c] +
+                                      SHINE_DIMMED * glare *
+                                      MAX (glow, 0.0f)) *
+                                     (1.0f - t));
+              }
+          }
+
+        switch (o->output)
+          {
+          case SMP_DENSITY_SOFTEN_OUTPUT_PIGMENT:
+            /* What a Multiply layer needs to give the composite.  */
+            for (c = 0; c < 3; c++)
+              p[c] = p[c] > 0.0f ? 1.0f - take[c] / p[c] : 1.0f;
+            p[3] = 1.0f;
+            break;
+          case SMP_DENSITY_SOFTEN_OUTPUT_SKIN:
+            p[0] = p[1] = p[2] = scalp;
+            p[3] = 1.0f;
+            break;
+          default:
+            for (c = 0; c < 3; c++)
+              p[c] -= take[c];
+            break;
+          }
+      }
   gegl_buffer_set (job->output, strip, 0, rgba, pix, GEGL_AUTO_ROWSTRIDE);
+  g_free (big);
+  g_free (Y);
+  g_free (ok);
+  g_free (lit);
   return TRUE;
 }
 
@@ -726,43 +1209,48 @@ process (GeglOperation       *operation,
          gint                 level)
 {
   GeglProperties *o   = GEGL_PROPERTIES (operation);
-  Job             job = { operation, input, output };
+  Job             job = { operation, input, output, NULL };
+  Stats          *st;
+  Stats           nothing = { 0 };
   SmpPass         pass;
+  gboolean        ok;
 
   if (! input)
     return TRUE;
 
-  smp_cache_get (o->user_data, learn, operation, input, aux, NULL, &job.st,
-                 sizeof job.st);
+  st = smp_cache_ref (o->user_data, learn, operation, input, aux, NULL);
+  job.st = st;
 
   /* Nothing to do: the photo as it is, bit for bit.  A mask connected but
    * without pixels here is an empty mask.  */
   if (o->output == SMP_DENSITY_SOFTEN_OUTPUT_COMPOSITE &&
-      (job.st.none ||
+      (! st || st->none || ! st->cells ||
        ! (smp_finite (operation, "strength", o->strength) > 0.0) ||
        (! aux && gegl_operation_get_source_node (operation, "aux"))))
     {
       gegl_buffer_copy (input, result, GEGL_ABYSS_NONE, output, result);
+      smp_cache_unref (st, &stats_box);
       return TRUE;
     }
-  if (job.st.none)
+  if (! st || st->none || ! st->cells)
     {
       /* Pigment or likelihood of nothing: none, and no skin.  */
-      memset (&job.st, 0, sizeof job.st);
-      job.st.none  = TRUE;
-      job.st.axis2 = 1.0;
+      nothing.none = TRUE;
+      job.st = &nothing;
     }
 
-  dot_setup (operation, &job.st, &job.pattern, &job.renderer);
+  dot_setup (operation, job.st, &job.pattern, &job.renderer);
   if (! aux && gegl_operation_get_source_node (operation, "aux"))
     job.pattern.cell = 0.0;
   /* Where the region is 0 the pixel is left as it is.  */
-  return smp_stipple_regions (result, &job.pattern, &job.renderer, aux, NULL,
-                              soften_strip,
-                              smp_pass_init (&pass, operation, input, output,
-                                             o->output ==
-                                             SMP_DENSITY_SOFTEN_OUTPUT_COMPOSITE),
-                              &job);
+  ok = smp_stipple_regions (result, &job.pattern, &job.renderer, aux, NULL,
+                            soften_strip,
+                            smp_pass_init (&pass, operation, input, output,
+                                           o->output ==
+                                           SMP_DENSITY_SOFTEN_OUTPUT_COMPOSITE),
+                            &job);
+  smp_cache_unref (st, &stats_box);
+  return ok;
 }
 
 /* Run and hashed by GEGL's gegl-tester and by the tests: dark stripes of
@@ -799,15 +1287,17 @@ gegl_op_class_init (GeglOpClass *klass)
     "gimp:menu-path",     "<Image>/Filters/SMP",
     "gimp:menu-label",    _("Density Soften..."),
     "reference-composition", reference_composition,
-    "reference-hash",     "0f1fa6decdd89c9964adeef9ee316f22",
+    "reference-hash",     "7749d8b6422caf3f6d1b498b2d0e3583",
     "description",
       _("Scalp micropigmentation preview for thinning hair kept long: fine, "
-        "dense pigment where scalp shows between the hairs, in a pigment "
-        "matched to the hair, so that the pale gaps close and the hair "
-        "looks denser; the hair itself is left untouched. Skin and hair are "
-        "told apart by colour, learnt from the region (or given). The "
-        "optional aux input is the region (white = treat, black = "
-        "untouched)."),
+        "dense pigment where scalp shows between the hairs, shading it "
+        "toward the colour of the hair at its roots as far as the scalp "
+        "around shows, so that the pale gaps close and the hair looks "
+        "denser; the strands and their highlights, and a shine on the "
+        "scalp, are left as they are. Hair and scalp are told apart by "
+        "colour, learnt from the region (or given) and around every "
+        "pixel. The optional aux input is the region (white = treat, "
+        "black = untouched)."),
     NULL);
 }
 

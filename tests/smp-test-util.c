@@ -570,3 +570,62 @@ smp_test_plan_validates (const gchar  *json_path,
   g_free (schema);
   return status == 0;
 }
+
+/* Before | after, side by side, of `crop` of two CIE Lab float images of
+ * extent `box` (3 floats a pixel), each pixel drawn scale x scale.  */
+static void
+save_pair (const gchar         *path,
+           const GeglRectangle *box,
+           const gfloat        *before,
+           const gfloat        *after,
+           const GeglRectangle *crop,
+           gint                 scale)
+{
+  const Babl   *lab   = babl_format ("CIE Lab float");
+  gint          w     = crop->width * scale, h = crop->height * scale;
+  GeglRectangle two   = { 0, 0, 2 * w, h };
+  GeglBuffer   *sheet = gegl_buffer_new (&two, lab);
+  gfloat       *px    = g_new (gfloat, (gsize) two.width * h * 3);
+  gint          x, y, side, c;
+
+  for (side = 0; side < 2; side++)
+    for (y = 0; y < h; y++)
+      for (x = 0; x < w; x++)
+        {
+          gint          sx = crop->x + x / scale - box->x;
+          gint          sy = crop->y + y / scale - box->y;
+          const gfloat *p  = (side ? after : before) +
+                             ((gsize) sy * box->width + sx) * 3;
+
+          for (c = 0; c < 3; c++)
+            px[((gsize) y * two.width + side * w + x) * 3 + c] = p[c];
+        }
+  gegl_buffer_set (sheet, &two, 0, lab, px, GEGL_AUTO_ROWSTRIDE);
+  smp_test_save_png (sheet, path);
+  g_object_unref (sheet);
+  g_free (px);
+}
+
+gchar *
+smp_test_review (const gchar         *name,
+                 const GeglRectangle *box,
+                 const gfloat        *before,
+                 const gfloat        *after,
+                 const GeglRectangle *zoom)
+{
+  gchar        *dir  = g_build_filename (g_getenv ("SMP_BUILD_DIR"), "review",
+                                         NULL);
+  gchar        *base = g_build_filename (dir, name, NULL);
+  gchar        *fit  = g_strdup_printf ("%s.png", base);
+  gchar        *two  = g_strdup_printf ("%s-2x.png", base);
+  GeglRectangle crop;
+
+  g_mkdir_with_parents (dir, 0755);
+  save_pair (fit, box, before, after, box, 1);
+  gegl_rectangle_intersect (&crop, zoom, box);
+  save_pair (two, box, before, after, &crop, 2);
+  g_free (dir);
+  g_free (base);
+  g_free (two);
+  return fit;
+}

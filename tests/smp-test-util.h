@@ -169,4 +169,14 @@ void        smp_test_tile_independence_env (const GeglRectangle *rect,
 gboolean      smp_test_plan_validates (const gchar  *json_path,
                                        gchar       **why);
 
+/* For the eye: build/review/<name>.png, the before | after of two CIE Lab
+ * float images of extent box (3 floats a pixel), and <name>-2x.png, the
+ * same of `zoom` drawn twice as large.  Returns the first path (g_free
+ * it).  */
+gchar      *smp_test_review       (const gchar          *name,
+                                   const GeglRectangle  *box,
+                                   const gfloat         *before,
+                                   const gfloat         *after,
+                                   const GeglRectangle  *zoom);
+
 #endif

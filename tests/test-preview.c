@@ -515,7 +515,7 @@ test_presets_match_gegl (void)
     }
   /* One per use: shaved dark, shaved grey, density, FUT, FUE, soft
    * hairline (a mask given), a designed hairline (smp:hairline).  */
-  g_assert_cmpint (n, ==, 7);
+  g_assert_cmpint (n, ==, 9);
   g_strfreev (presets);
   g_free (dir);
   g_free (photo);
@@ -635,7 +635,7 @@ test_graphs (void)
       g_free (name);
       g_free (pfile);
     }
-  g_assert_cmpint (n, ==, 7);
+  g_assert_cmpint (n, ==, 9);
   g_strfreev (graphs);
   g_free (dir);
   g_free (pdir);

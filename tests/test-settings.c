@@ -277,7 +277,7 @@ test_presets (void)
 {
   const gchar  *ops[] = { "smp:follicles", "smp:scar-blend",
                           "smp:density-soften" };
-  const gint    want[] = { 4, 2, 1 };
+  const gint    want[] = { 4, 3, 2 };
   GeglRectangle rect = { 0, 0, 240, 160 }, area = { 20, 10, 200, 140 };
   GeglBuffer   *photo = smp_test_photo (&rect, babl_format ("R'G'B'A u8"));
   GeglBuffer   *mask  = smp_test_ramp (&rect);
@@ -344,7 +344,7 @@ test_presets (void)
       g_ptr_array_unref (presets);
       smp_settings_free (s);
     }
-  g_assert_cmpint (total, ==, 7);
+  g_assert_cmpint (total, ==, 9);
   g_object_unref (photo);
   g_object_unref (mask);
 }
@@ -427,7 +427,9 @@ test_reach (void)
 {
   GeglRectangle rect = { 0, 0, 300, 200 }, spot = { 120, 70, 40, 30 };
   GeglRectangle tiny = { 150, 90, 3, 2 };
+  GeglRectangle stripe = { 124, 80, 32, 8 };
   GeglBuffer   *photo = smp_test_photo (&rect, babl_format ("R'G'B'A u8"));
+  GeglBuffer   *scarred = smp_test_photo (&rect, babl_format ("R'G'B'A u8"));
   gchar       **ops   = smp_settings_list_ops ();
   gint          k, said = 0;
   guint         handler = g_log_set_handler (NULL, G_LOG_LEVEL_MASK |
@@ -437,9 +439,19 @@ test_reach (void)
   guint         gegl_handler = g_log_set_handler ("GEGL", G_LOG_LEVEL_MASK,
                                                   count_message, &said);
 
+  /* scar-blend conceals only what is scar-like and fades the rest of its
+   * mask: it gets a pale stripe in the spot to conceal.  */
+  {
+    GeglColor *pale = gegl_color_new ("rgb(0.75, 0.62, 0.58)");
+
+    gegl_buffer_set_color (scarred, &stripe, pale);
+    g_object_unref (pale);
+  }
   for (k = 0; ops[k]; k++)
     {
       SmpSettings  *s = smp_settings_new (ops[k]);
+      GeglBuffer   *in = g_str_equal (ops[k], "smp:scar-blend") ? scarred
+                                                                : photo;
       const GeglRectangle *masks[] = { &spot, &tiny };
       gint          m;
 
@@ -454,11 +466,11 @@ test_reach (void)
           guchar       *before, *after;
           gint          i;
 
-          op    = smp_settings_graph (s, photo, mask, 0, 0, FALSE, &graph);
+          op    = smp_settings_graph (s, in, mask, 0, 0, FALSE, &graph);
           reach = smp_settings_reach (op, masks[m]);
           after = smp_test_blit (op, &rect, babl_format ("R'G'B'A u8"));
           before = g_malloc ((gsize) rect.width * rect.height * 4);
-          gegl_buffer_get (photo, &rect, 1.0, babl_format ("R'G'B'A u8"),
+          gegl_buffer_get (in, &rect, 1.0, babl_format ("R'G'B'A u8"),
                            before, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
           for (i = 0; i < rect.width * rect.height; i++)
             if (memcmp (before + i * 4, after + i * 4, 4))
@@ -496,6 +508,7 @@ test_reach (void)
   g_assert_cmpint (said, ==, 0);
   g_strfreev (ops);
   g_object_unref (photo);
+  g_object_unref (scarred);
 }
 
 int

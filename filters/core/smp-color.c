@@ -68,3 +68,22 @@ smp_lab_to_rgb (const float *lab,
   rgb[1] = (float) (-0.9692660 * x + 1.8760108 * y + 0.0415560 * z);
   rgb[2] = (float) ( 0.0556434 * x - 0.2040259 * y + 1.0572252 * z);
 }
+
+void
+smp_lightness (const float *rgb,
+               int          stride,
+               size_t       n,
+               float       *L)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    {
+      const float *p = rgb + (size_t) stride * i;
+      float        lab[3] = { NAN, 0.0f, 0.0f };
+
+      if (isfinite (p[0]) && isfinite (p[1]) && isfinite (p[2]))
+        smp_rgb_to_lab (p, lab);
+      L[i] = lab[0];
+    }
+}

@@ -11,6 +11,8 @@
 #ifndef SMP_COLOR_H
 #define SMP_COLOR_H
 
+#include <stddef.h>
+
 /* Linear RGB with sRGB primaries <-> CIE L*a*b* (D65 white).  */
 void smp_rgb_to_lab (const float *rgb,
                      float       *lab);
@@ -19,5 +21,12 @@ void smp_lab_to_rgb (const float *lab,
 
 /* The L* of smp_rgb_to_lab alone (the same value).  */
 float smp_rgb_to_L  (const float *rgb);
+
+/* L* of n pixels of linear RGB, `stride` floats apart, into L; NaN where
+ * a pixel is no number.  */
+void smp_lightness  (const float *rgb,
+                     int          stride,
+                     size_t       n,
+                     float       *L);
 
 #endif
