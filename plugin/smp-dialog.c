@@ -18,6 +18,7 @@
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
 
+#include "smp-plan.h"
 #include "smp-plugin.h"
 #include "smp-view.h"
 
@@ -36,6 +37,7 @@ typedef struct
   GtkWidget   *preset_combo;
   GtkWidget   *scale_icon;
   GtkWidget   *scale_hint;
+  GtkWidget   *plan_label;   /* the treatment plan of the mask, live */
   GtkWidget   *channel_combo;
   GtkWidget   *notebook;
   GtkWidget   *hairline_page;    /* shown while the hairline is the mask */
@@ -49,6 +51,7 @@ typedef struct
   SmpMask      mask;         /* as the options say, made once a change */
   gboolean     mask_dirty;   /* to be made again before the next render */
   gchar       *mask_problem; /* why the mask cannot be used, or NULL */
+  gdouble      mask_sum;     /* the mask's pixels as the op reads them */
   gchar       *reference_problem; /* why the reference cannot, or NULL */
   gdouble      feather_before; /* the feather before the hairline set it
                                 * to 0; < 0: none */
@@ -60,6 +63,77 @@ typedef struct
 
 /* The mask the preview uses, remade when the mask options change (or,
  * for a source made with the op's scale and seed, when those do).  */
+/* What the treatment plan counts of a mask: its pixels as the op reads
+ * them (luminance x alpha, a feather by its share); everywhere, the whole
+ * drawable.  */
+static gdouble
+mask_sum (const SmpMask *mask)
+{
+  SmpPlanInput  in;
+  GeglRectangle box;
+  gfloat       *ya;
+  gint          row;
+
+  if (! mask->buffer)
+    return (gdouble) mask->region.width * mask->region.height;
+  smp_plan_input_init (&in);
+  box = *gegl_buffer_get_extent (mask->buffer);
+  ya  = g_new (gfloat, (gsize) MAX (box.width, 1) * 64 * 2);
+  for (row = box.y; row < box.y + box.height; row += 64)
+    {
+      GeglRectangle band = { box.x, row, box.width,
+                             MIN (64, box.y + box.height - row) };
+
+      gegl_buffer_get (mask->buffer, &band, 1.0, babl_format ("Y'A float"), ya,
+                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      smp_plan_add_mask_ya (&in, ya, (gsize) band.width * band.height);
+    }
+  g_free (ya);
+  return in.mask_sum;
+}
+
+/* The treatment plan of the mask at the scale, with the density the op
+ * uses (what follicles learnt to match the hair, when it did): area,
+ * impressions, sessions, hours, in full (*brief: what one line under the
+ * scale holds).  NULL for an op that lays no planned dots or finds its
+ * density in the photo.  */
+static gchar *
+plan_text (Dialog  *d,
+           gchar  **brief)
+{
+  gint         ks = smp_settings_find (d->s, "sessions");
+  SmpPlanInput in;
+  SmpPlan      plan;
+  gchar        err[256], *text, *imp;
+  gdouble      learnt = smp_settings_learnt (d->s, "learnt-density");
+
+  if (ks < 0 || smp_settings_find (d->s, "density") < 0 || d->mask_problem)
+    return NULL;
+  smp_plan_input_init (&in);
+  in.px_per_mm = smp_settings_get_double (d->s, "px-per-mm");
+  in.density   = learnt > 0.0 ? learnt
+                              : smp_settings_get_double (d->s, "density");
+  in.sessions  = g_value_get_int (&d->s->values[ks]);
+  in.mask_sum  = d->mask_sum;
+  /* 0: the density the op finds around (scar-blend): none to plan.  */
+  if (! (in.density > 0.0))
+    return NULL;
+  if (! smp_plan_compute (&in, &plan, err, sizeof err))
+    {
+      *brief = g_strdup_printf ("Plan: %s", err);
+      return g_strdup (*brief);
+    }
+  imp    = smp_thousands ((gint64) floor (plan.impressions + 0.5));
+  text   = g_strdup_printf ("Plan (an estimate): %.1f cm², %s impressions "
+                            "at %.0f/cm² in %d sessions, %.1f-%.1f hours",
+                            plan.area_cm2, imp, in.density, plan.sessions,
+                            plan.hours_min, plan.hours_max);
+  *brief = g_strdup_printf ("Plan: %.1f cm², %s impressions, %d sessions",
+                            plan.area_cm2, imp, plan.sessions);
+  g_free (imp);
+  return text;
+}
+
 static void
 update_mask (Dialog *d)
 {
@@ -73,6 +147,7 @@ update_mask (Dialog *d)
       d->mask_problem = g_strdup (error->message);
       g_error_free (error);
     }
+  d->mask_sum = mask_sum (&d->mask);
   if (d->hairline_note)
     gtk_label_set_text (GTK_LABEL (d->hairline_note),
                         d->mask_problem ? d->mask_problem
@@ -146,6 +221,8 @@ render_view (const GeglRectangle *area,
                                                      : d->reference_problem);
       smp_view_set_status (d->view, status);
       g_free (status);
+      if (d->plan_label)
+        gtk_label_set_text (GTK_LABEL (d->plan_label), "");
       return;
     }
   if (original)
@@ -184,6 +261,19 @@ render_view (const GeglRectangle *area,
   smp_view_set_status (d->view, status);
   g_free (learnt);
   g_free (status);
+
+  /* The plan follows the mask, the scale and what the op learnt.  */
+  if (d->plan_label)
+    {
+      gchar *brief = NULL, *plan = plan_text (d, &brief);
+
+      gtk_label_set_text (GTK_LABEL (d->plan_label), brief ? brief : "");
+      gimp_help_set_help_data (d->plan_label, plan, NULL);
+      if (g_getenv ("SMP_PREVIEW_TIMING") && plan)
+        g_printerr ("smp-gimp: plan: %s\n", plan);
+      g_free (plan);
+      g_free (brief);
+    }
 }
 
 static void
@@ -1233,6 +1323,22 @@ scale_frame (Dialog *d,
     *d->scale = shown;
   }
   show_scale (d);
+
+  /* The treatment plan under the scale it rests on, on one line (in full
+   * in its tooltip), the room for it taken from the preview
+   * (preview_size).  */
+  d->plan_label = gtk_label_new (NULL);
+  gtk_misc_set_alignment (GTK_MISC (d->plan_label), 0.0, 0.5);
+  gtk_label_set_ellipsize (GTK_LABEL (d->plan_label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_text (GTK_LABEL (d->plan_label), "Plan");
+  {
+    GtkRequisition req;
+
+    gtk_widget_size_request (d->plan_label, &req);
+    gtk_widget_set_size_request (d->plan_label, width - 40, req.height);
+  }
+  gtk_label_set_text (GTK_LABEL (d->plan_label), "");
+  gtk_box_pack_start (GTK_BOX (vbox), d->plan_label, FALSE, FALSE, 0);
   return frame;
 }
 
@@ -1257,7 +1363,8 @@ preview_size (GtkWidget *dialog)
 {
   gint h = gdk_screen_get_height (gtk_widget_get_screen (dialog));
 
-  return CLAMP (h - 438, 240, 640);
+  /* 438 px for the rest, 40 more for the plan's line.  */
+  return CLAMP (h - 478, 240, 640);
 }
 
 /* The Hairline page: smp:hairline's settings the plug-in offers, which

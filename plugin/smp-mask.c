@@ -793,24 +793,6 @@ smp_mask_reference (SmpSettings      *s,
   return TRUE;
 }
 
-/* 12400 as "12,400".  */
-static gchar *
-grouped (gint n)
-{
-  gchar   *digits = g_strdup_printf ("%d", n);
-  GString *out    = g_string_new (NULL);
-  gint     len    = strlen (digits), i;
-
-  for (i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
-      g_string_append_c (out, digits[i]);
-    }
-  g_free (digits);
-  return g_string_free (out, FALSE);
-}
-
 gchar *
 smp_learnt_text (const SmpSettings *s,
                  const SmpOptions  *opt,
@@ -848,7 +830,7 @@ smp_learnt_text (const SmpSettings *s,
       /* (Brief, a number keeps its unit on its line: no-break spaces.)  */
       const gchar *sp = brief ? "\302\240" : " ";
 
-      n    = grouped ((gint) hair);
+      n    = smp_thousands ((gint) hair);
       text = g_strdup_printf ("Learnt from %s hair pixels%s%s: darkening "
                               "%.0f%s%%, grain %.2f%smm", n, brief ? "" : " ",
                               brief ? "" : where,

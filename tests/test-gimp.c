@@ -2825,6 +2825,44 @@ review_selection (const gchar *op)
          "(gimp-selection-feather image 24)";
 }
 
+#define PLAN_LINE "smp-gimp: plan: "
+
+/* The treatment plan a dialog shows under its scale (issue 16), for the
+ * ops that lay planned dots: the area of review_selection's feathered
+ * ellipse (220 x 80 px) at the dialog's 10 px/mm within 5 %, and the
+ * impressions its density times that area.  */
+static void
+check_plan (Gui         *g,
+            const gchar *op)
+{
+  gchar       *log  = gui_log (g);
+  const gchar *line = g_strrstr (log, PLAN_LINE);
+  gdouble      area = 0.0, density = 0.0, want = G_PI * 110 * 40 / 1e4;
+  gchar        imp[32] = "";
+  gint64       n = 0;
+  gint         sessions = 0, k;
+
+  if (! gegl_operation_find_property (op, "density") ||
+      ! strcmp (op, "smp:scar-blend"))
+    {
+      g_free (log);
+      return;
+    }
+  g_assert_nonnull (line);
+  line += strlen (PLAN_LINE);
+  g_test_message ("%s: %.*s", op, (gint) strcspn (line, "\n"), line);
+  g_assert_cmpint (sscanf (line, "Plan (an estimate): %lf cm², %31s "
+                           "impressions at %lf/cm² in %d sessions", &area, imp,
+                           &density, &sessions), ==, 4);
+  for (k = 0; imp[k]; k++)
+    if (g_ascii_isdigit (imp[k]))
+      n = n * 10 + (imp[k] - '0');
+  g_assert_cmpfloat (fabs (area / want - 1.0), <, 0.05);
+  g_assert_cmpfloat (fabs (n / (density * area) - 1.0), <, 0.05);
+  g_assert_cmpint (sessions, >=, 1);
+  g_free (log);
+}
+
 /* 9: every dialog on photo 01 at 1366 x 768: it fits with OK on the
  * screen, its two pages too; screenshots of each (and of the Preset menu
  * and the image after the runs) in build/review/ for a person to look at.
@@ -2856,6 +2894,7 @@ test_dialogs (void)
       conn = open_dialog (&g, command, gegl_operation_get_key (ops[i], "title"),
                           &window, &s);
       assert_fits (g.display, window, ops[i]);
+      check_plan (&g, ops[i]);
       file = g_strdup_printf ("gimp-dialog-%s.png", proc);
       shot = review_path (file);
       screenshot (g.display, window, shot);

@@ -352,24 +352,6 @@ build_panel (const SmpSheetJob *job,
 
 /* Captions.  */
 
-/* n with a comma between thousands: 12,400.  */
-static gchar *
-thousands (gint64 n)
-{
-  gchar   *digits = g_strdup_printf ("%" G_GINT64_FORMAT, n);
-  GString *s      = g_string_new (NULL);
-  gint     len    = strlen (digits), i;
-
-  for (i = 0; i < len; i++)
-    {
-      if (i > 0 && digits[i - 1] != '-' && (len - i) % 3 == 0)
-        g_string_append_c (s, ',');
-      g_string_append_c (s, digits[i]);
-    }
-  g_free (digits);
-  return g_string_free (s, FALSE);
-}
-
 /* #rrggbb, or NULL for a transparent colour (one the op matches).  GEGL
  * keeps "#rrggbb" as R'G'B'A float: read as double and rounded here, it
  * is the same text on every machine (babl picks its 8-bit code by
@@ -453,7 +435,7 @@ look_of (const SmpPanels *p,
         gegl_node_get (panel->op, "learnt-density", &density, NULL);
       where = ! strcmp (match, "reference") && ref
               ? g_strdup_printf ("in %s", ref) : g_strdup ("around the mask");
-      n = thousands (hair);
+      n = smp_thousands (hair);
       if (hair > 0 && density > 0.0)
         look = g_strdup_printf ("matched to %s hair pixels %s: darkening "
                                 "%.0f %%, grain %.2f mm, %.0f /cm²", n, where,
@@ -724,9 +706,9 @@ make_plan (SmpPanels *p)
       return;
     }
   p->plan_json = smp_plan_json (&plan, p->name);
-  imp  = thousands ((gint64) floor (plan.impressions + 0.5));
+  imp  = smp_thousands ((gint64) floor (plan.impressions + 0.5));
   line = g_strdup_printf ("%s\nplan (%s's mask, %.0f/cm²): %.1f cm², %s "
-                          "impressions in %d sessions, %.0f-%.0f hours "
+                          "impressions in %d sessions, %.1f-%.1f hours "
                           "(an estimate)", p->panels[0].caption,
                           panel->preset->name, density, plan.area_cm2, imp,
                           plan.sessions, plan.hours_min, plan.hours_max);

@@ -467,6 +467,23 @@ smp_preset_build (const SmpPreset  *preset,
   return end;
 }
 
+gchar *
+smp_thousands (gint64 n)
+{
+  gchar   *digits = g_strdup_printf ("%" G_GINT64_FORMAT, n);
+  GString *s      = g_string_new (NULL);
+  gint     len    = strlen (digits), i;
+
+  for (i = 0; i < len; i++)
+    {
+      if (i > 0 && digits[i - 1] != '-' && (len - i) % 3 == 0)
+        g_string_append_c (s, ',');
+      g_string_append_c (s, digits[i]);
+    }
+  g_free (digits);
+  return g_string_free (s, FALSE);
+}
+
 GeglNode *
 smp_preset_last_op (GeglNode *end)
 {

@@ -70,6 +70,10 @@ GeglNode   *smp_preset_build   (const SmpPreset *preset,
 gboolean    smp_parse_number   (const gchar     *text,
                                 gdouble         *value);
 
+/* n with a comma between thousands ("12,400"), whatever the locale: what
+ * the tool's captions and the plug-in's lines write.  */
+gchar      *smp_thousands      (gint64           n);
+
 /* The node of the preset's last operation in what smp_preset_build
  * returned (the one `extra` and a mask apply to).  */
 GeglNode   *smp_preset_last_op (GeglNode        *end);
