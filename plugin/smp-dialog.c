@@ -1324,21 +1324,6 @@ scale_frame (Dialog *d,
   }
   show_scale (d);
 
-  /* The treatment plan under the scale it rests on, on one line (in full
-   * in its tooltip), the room for it taken from the preview
-   * (preview_size).  */
-  d->plan_label = gtk_label_new (NULL);
-  gtk_misc_set_alignment (GTK_MISC (d->plan_label), 0.0, 0.5);
-  gtk_label_set_ellipsize (GTK_LABEL (d->plan_label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_text (GTK_LABEL (d->plan_label), "Plan");
-  {
-    GtkRequisition req;
-
-    gtk_widget_size_request (d->plan_label, &req);
-    gtk_widget_set_size_request (d->plan_label, width - 40, req.height);
-  }
-  gtk_label_set_text (GTK_LABEL (d->plan_label), "");
-  gtk_box_pack_start (GTK_BOX (vbox), d->plan_label, FALSE, FALSE, 0);
   return frame;
 }
 
@@ -1363,8 +1348,7 @@ preview_size (GtkWidget *dialog)
 {
   gint h = gdk_screen_get_height (gtk_widget_get_screen (dialog));
 
-  /* 438 px for the rest, 40 more for the plan's line.  */
-  return CLAMP (h - 478, 240, 640);
+  return CLAMP (h - 438, 240, 640);
 }
 
 /* The Hairline page: smp:hairline's settings the plug-in offers, which
@@ -1488,6 +1472,21 @@ look_column (Dialog *d,
   gtk_box_pack_start (GTK_BOX (hbox), mask_frame (d), TRUE, TRUE, 0);
   gtk_box_pack_start (GTK_BOX (hbox), result_frame (d), TRUE, TRUE, 0);
   gtk_box_pack_start (GTK_BOX (right), hbox, FALSE, FALSE, 0);
+
+  /* The treatment plan of the mask at the scale, on one line (in full in
+   * its tooltip); the pages give up its room (smp_dialog).  */
+  d->plan_label = gtk_label_new (NULL);
+  gtk_misc_set_alignment (GTK_MISC (d->plan_label), 0.0, 0.5);
+  gtk_label_set_ellipsize (GTK_LABEL (d->plan_label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_text (GTK_LABEL (d->plan_label), "Plan");
+  {
+    GtkRequisition req;
+
+    gtk_widget_size_request (d->plan_label, &req);
+    gtk_widget_set_size_request (d->plan_label, -1, req.height);
+  }
+  gtk_label_set_text (GTK_LABEL (d->plan_label), "");
+  gtk_box_pack_start (GTK_BOX (right), d->plan_label, FALSE, FALSE, 0);
   return right;
 }
 
@@ -1553,7 +1552,9 @@ smp_dialog (SmpSettings *s,
                          render_view, &d);
   gtk_box_pack_start (GTK_BOX (left), smp_view_widget (d.view), TRUE, TRUE, 0);
   gtk_box_pack_start (GTK_BOX (left), scale_frame (&d, size), FALSE, FALSE, 0);
-  right = look_column (&d, size - 70);
+  /* The pages as tall as the preview but the preset and the plan's
+   * line.  */
+  right = look_column (&d, size - 100);
   gtk_box_pack_start (GTK_BOX (main_hbox), right, FALSE, FALSE, 0);
   fit_pages (&d, left, right);
   update_mask (&d);
