@@ -220,6 +220,22 @@ smp_test_blit (GeglNode            *node,
   return data;
 }
 
+gpointer
+smp_test_load (const gchar   *path,
+               const Babl    *format,
+               GeglRectangle *box)
+{
+  GeglNode *graph = gegl_node_new ();
+  GeglNode *load  = gegl_node_new_child (graph, "operation", "gegl:load",
+                                         "path", path, NULL);
+  gpointer  data;
+
+  *box = gegl_node_get_bounding_box (load);
+  data = smp_test_blit (load, box, format);
+  g_object_unref (graph);
+  return data;
+}
+
 gchar *
 smp_test_md5 (gconstpointer data,
               gsize         length)
@@ -326,7 +342,7 @@ smp_test_reference_hash (const gchar *op)
   const gchar  *want = gegl_operation_get_key (op, "reference-hash");
   gchar        *path = g_build_filename (smp_test_tmpdir (), "reference.png",
                                          NULL);
-  GeglNode     *graph, *save, *load;
+  GeglNode     *graph, *save;
   GeglRectangle box;
   gpointer      pixels;
   gchar        *got;
@@ -341,19 +357,14 @@ smp_test_reference_hash (const gchar *op)
   gegl_node_process (save);
   g_object_unref (graph);
 
-  graph  = gegl_node_new ();
-  load   = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
-                                NULL);
-  box    = gegl_node_get_bounding_box (load);
+  pixels = smp_test_load (path, babl_format ("R'G'B'A u8"), &box);
   g_assert_cmpint (box.width, ==, 200);
-  pixels = smp_test_blit (load, &box, babl_format ("R'G'B'A u8"));
   got    = smp_test_md5 (pixels, box.width * box.height * 4);
   g_test_message ("%s reference hash %s, expected %s", op, got, want);
   g_assert_cmpstr (got, ==, want);
   g_free (pixels);
   g_free (got);
   g_free (path);
-  g_object_unref (graph);
 }
 
 gboolean
@@ -500,7 +511,6 @@ smp_test_shared_photo (const gchar *file)
   const gchar  *root = g_getenv ("SMP_SHARED_DATA");
   gchar        *path = root ? g_build_filename (root, "scalp-photos", file,
                                                 NULL) : NULL;
-  GeglNode     *graph, *load;
   GeglRectangle box;
   GeglBuffer   *photo;
   gfloat       *px;
@@ -515,17 +525,12 @@ smp_test_shared_photo (const gchar *file)
       g_free (path);
       return NULL;
     }
-  graph = gegl_node_new ();
-  load  = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
-                               NULL);
-  box   = gegl_node_get_bounding_box (load);
+  px    = smp_test_load (path, babl_format ("RGBA float"), &box);
   g_assert_cmpint (box.width, >, 0);
   photo = gegl_buffer_new (&box, babl_format ("RGBA float"));
-  px    = smp_test_blit (load, &box, babl_format ("RGBA float"));
   gegl_buffer_set (photo, &box, 0, babl_format ("RGBA float"), px,
                    GEGL_AUTO_ROWSTRIDE);
   g_free (px);
-  g_object_unref (graph);
   g_free (path);
   return photo;
 }

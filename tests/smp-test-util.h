@@ -37,14 +37,14 @@ GeglNode   *smp_test_graph        (GeglNode            **graph,
                                    GeglBuffer           *input,
                                    GeglBuffer           *aux);
 
-/* Renders op over rect as format, input and aux from buffers (either may
- * be NULL), properties as for g_object_set; g_free the result.  */
 /* The same with an unbounded photo of one colour (gegl:color) in input.  */
 GeglNode   *smp_test_graph_unbounded (GeglNode         **graph,
                                       const gchar       *op,
                                       const gchar       *color,
                                       GeglBuffer        *aux);
 
+/* Renders op over rect as format, input and aux from buffers (either may
+ * be NULL), properties as for g_object_set; g_free the result.  */
 gpointer    smp_test_render_valist (const gchar         *op,
                                     GeglBuffer          *input,
                                     GeglBuffer          *aux,
@@ -67,6 +67,13 @@ gpointer    smp_test_blit         (GeglNode             *node,
                                    const GeglRectangle  *rect,
                                    const Babl           *format);
 
+/* A file as gegl:load reads it, as `format`, into new memory (g_free it);
+ * its extent in *box.  */
+gpointer    smp_test_load         (const gchar          *path,
+                                   const Babl           *format,
+                                   GeglRectangle        *box);
+
+/* The MD5 of length bytes, as hex text (g_free it).  */
 gchar      *smp_test_md5          (gconstpointer         data,
                                    gsize                 length);
 

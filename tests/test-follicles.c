@@ -623,21 +623,6 @@ test_reference_hash (void)
   smp_test_reference_hash ("smp:follicles");
 }
 
-static gpointer
-load_u8 (const gchar   *path,
-         GeglRectangle *box)
-{
-  GeglNode *graph = gegl_node_new ();
-  GeglNode *load  = gegl_node_new_child (graph, "operation", "gegl:load",
-                                         "path", path, NULL);
-  gpointer  data;
-
-  *box = gegl_node_get_bounding_box (load);
-  data = smp_test_blit (load, box, RGBA_U8);
-  g_object_unref (graph);
-  return data;
-}
-
 /* What the gegl binary printed on stderr, less the one warning GEGL 0.4.42's
  * binary prints at exit for any chain with an aux branch (the same for
  * `gegl:over aux=[ gegl:load ... ]`): a buffer of the parsed chain that it
@@ -696,7 +681,7 @@ test_gegl_binary (void)
     g_free (out);
     g_free (err);
   }
-  cli  = load_u8 (out_png, &box);
+  cli  = smp_test_load (out_png, RGBA_U8, &box);
   g_assert_cmpint (box.width, ==, rect.width);
   g_assert_cmpint (box.height, ==, rect.height);
   {
@@ -732,7 +717,7 @@ test_gegl_binary (void)
     assert_quiet (err);
     g_free (out);
     g_free (err);
-    cli   = load_u8 (xml_png, &box);
+    cli   = smp_test_load (xml_png, RGBA_U8, &box);
     graph = gegl_node_new_from_file (xml);
     g_assert_nonnull (graph);
     mine  = smp_test_blit (graph, &box, RGBA_U8);

@@ -278,17 +278,12 @@ static guchar *
 load_png (const gchar   *name,
           GeglRectangle *box)
 {
-  gchar    *path  = g_path_is_absolute (name) ? g_strdup (name)
-                                              : tmp_path (name);
-  GeglNode *graph = gegl_node_new ();
-  GeglNode *load  = gegl_node_new_child (graph, "operation", "gegl:load",
-                                         "path", path, NULL);
-  guchar   *data;
+  gchar  *path = g_path_is_absolute (name) ? g_strdup (name)
+                                            : tmp_path (name);
+  guchar *data;
 
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
-  *box = gegl_node_get_bounding_box (load);
-  data = smp_test_blit (load, box, RGBA_U8);
-  g_object_unref (graph);
+  data = smp_test_load (path, RGBA_U8, box);
   g_free (path);
   return data;
 }
@@ -2325,18 +2320,30 @@ find_window (const gchar *display,
   return id;
 }
 
+/* An xdotool action (key, type) on a window it focuses first, at a
+ * person's pace.  */
+static void
+xdotool_on (const gchar *display,
+            const gchar *window,
+            const gchar *action,
+            const gchar *what)
+{
+  gchar *cmd = g_strdup_printf ("env DISPLAY=%s xdotool windowfocus --sync %s "
+                                "%s --delay 80 %s", display, window, action,
+                                what);
+
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+  g_free (cmd);
+  g_usleep (300000);
+}
+
 /* Keys to a window, as a person types them.  */
 static void
 press (const gchar *display,
        const gchar *window,
        const gchar *keys)
 {
-  gchar *cmd = g_strdup_printf ("env DISPLAY=%s xdotool windowfocus --sync %s "
-                                "key --delay 80 %s", display, window, keys);
-
-  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
-  g_free (cmd);
-  g_usleep (300000);
+  xdotool_on (display, window, "key", keys);
 }
 
 static void
@@ -2344,12 +2351,10 @@ type_text (const gchar *display,
            const gchar *window,
            const gchar *text)
 {
-  gchar *cmd = g_strdup_printf ("env DISPLAY=%s xdotool windowfocus --sync %s "
-                                "type --delay 80 '%s'", display, window, text);
+  gchar *quoted = g_shell_quote (text);
 
-  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
-  g_free (cmd);
-  g_usleep (300000);
+  xdotool_on (display, window, "type", quoted);
+  g_free (quoted);
 }
 
 /* A window's place and size on the screen.  */
@@ -2841,9 +2846,11 @@ check_plan (Gui         *g,
   gchar        imp[32] = "";
   gint64       n = 0;
   gint         sessions = 0, k;
+  GParamSpec  *spec = gegl_operation_find_property (op, "density");
 
-  if (! gegl_operation_find_property (op, "density") ||
-      ! strcmp (op, "smp:scar-blend"))
+  /* A density of 0 by default is the one the op finds in the photo
+   * (scar-blend): nothing to plan, no line.  */
+  if (! spec || ! (G_PARAM_SPEC_DOUBLE (spec)->default_value > 0.0))
     {
       g_free (log);
       return;

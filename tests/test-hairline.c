@@ -924,21 +924,6 @@ test_normalize (void)
     }
 }
 
-static gpointer
-load_y (const gchar   *path,
-        GeglRectangle *box)
-{
-  GeglNode *graph = gegl_node_new ();
-  GeglNode *load  = gegl_node_new_child (graph, "operation", "gegl:load",
-                                         "path", path, NULL);
-  gpointer  data;
-
-  *box = gegl_node_get_bounding_box (load);
-  data = smp_test_blit (load, box, Y_FLOAT);
-  g_object_unref (graph);
-  return data;
-}
-
 /* The real `gegl` binary: the README's command, against the same op in
  * this process; an unparsable path gives an empty mask (and GEGL's own
  * warning, not ours).  */
@@ -964,7 +949,7 @@ test_gegl_binary (void)
     g_free (so);
     g_free (err);
   }
-  cli  = load_y (out, &box);
+  cli  = smp_test_load (out, Y_FLOAT, &box);
   mine = mask_render ("M 0 300 L 600 300", &rect, "px-per-mm", 10.0,
                       "transition", 10.0, NULL);
   g_assert_cmpint (box.width, ==, 600);
@@ -988,7 +973,7 @@ test_gegl_binary (void)
     g_assert_nonnull (strstr (err, "EEEK invalid path"));
     g_free (so);
     g_free (err);
-    cli = load_y (out, &box);
+    cli = smp_test_load (out, Y_FLOAT, &box);
     for (i = 0; i < box.width * box.height; i++)
       g_assert_cmpfloat (cli[i], ==, 0.0f);
     g_free (cli);

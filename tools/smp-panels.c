@@ -663,7 +663,24 @@ make_plan (SmpPanels *p)
         gegl_node_find_property (p->panels[i].op, "density") &&
         gegl_node_find_property (p->panels[i].op, "sessions") &&
         (aux = gegl_node_get_producer (p->panels[i].op, "aux", NULL)))
-      panel = &p->panels[i];
+      {
+        gegl_node_get (p->panels[i].op, "density", &density,
+                       "sessions", &sessions, NULL);
+        /* The density follicles gave its dots to match the client's
+         * hair, when it learnt one: the impressions the panel shows.  */
+        if (gegl_node_find_property (p->panels[i].op, "learnt-density"))
+          {
+            gdouble learnt = 0.0;
+
+            gegl_node_get (p->panels[i].op, "learnt-density", &learnt, NULL);
+            if (learnt > 0.0)
+              density = learnt;
+          }
+        /* 0: the density the op finds around (scar-blend): none to
+         * plan.  */
+        if (density > 0.0)
+          panel = &p->panels[i];
+      }
   if (! panel)
     {
       g_ptr_array_add (p->notes,
@@ -673,18 +690,6 @@ make_plan (SmpPanels *p)
       return;
     }
   smp_plan_input_init (&in);
-  gegl_node_get (panel->op, "density", &density, "sessions", &sessions,
-                 NULL);
-  /* The density follicles gave its dots to match the client's hair, when
-   * it learnt one: the impressions the panel shows.  */
-  if (gegl_node_find_property (panel->op, "learnt-density"))
-    {
-      gdouble learnt = 0.0;
-
-      gegl_node_get (panel->op, "learnt-density", &learnt, NULL);
-      if (learnt > 0.0)
-        density = learnt;
-    }
   in.px_per_mm = p->ppm;
   in.density   = density;
   in.sessions  = sessions;

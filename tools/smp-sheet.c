@@ -96,6 +96,23 @@ png_fail (png_structp     png,
   png_longjmp (png, 1);
 }
 
+/* A new temporary of the run beside path, named in `writing` (so that a
+ * signal removes it); its descriptor, or -1 with errno set.  */
+static gint
+open_temp (const gchar *path,
+           gint         run)
+{
+  gchar *dir = g_path_get_dirname (path);
+  gint   fd  = -1;
+
+  errno = ENAMETOOLONG;
+  if (g_snprintf (writing, sizeof writing, "%s/" SMP_TEMP_PREFIX "%d@%s.XXXXXX",
+                  dir, run, host_tag ()) < (gint) sizeof writing)
+    fd = g_mkstemp_full (writing, O_RDWR, 0666);
+  g_free (dir);
+  return fd;
+}
+
 SmpPng *
 smp_png_open (const gchar  *path,
               gint          run,
@@ -104,15 +121,9 @@ smp_png_open (const gchar  *path,
               gint          channels,
               GError      **error)
 {
-  SmpPng *p   = g_new0 (SmpPng, 1);
-  gchar  *dir = g_path_get_dirname (path);
-  gint    fd  = -1;
+  SmpPng *p  = g_new0 (SmpPng, 1);
+  gint    fd = open_temp (path, run);
 
-  errno = ENAMETOOLONG;
-  if (g_snprintf (writing, sizeof writing, "%s/" SMP_TEMP_PREFIX "%d@%s.XXXXXX",
-                  dir, run, host_tag ()) < (gint) sizeof writing)
-    fd = g_mkstemp_full (writing, O_RDWR, 0666);
-  g_free (dir);
   if (fd < 0 || ! (p->file = fdopen (fd, "wb")))
     {
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
@@ -285,17 +296,10 @@ text_write (const gchar  *path,
             const gchar  *text,
             GError      **error)
 {
-  gchar   *dir = g_path_get_dirname (path);
   gsize    len = strlen (text), done = 0;
-  gint     fd  = -1;
-  gboolean ok;
+  gint     fd  = open_temp (path, run);
+  gboolean ok  = fd >= 0;
 
-  errno = ENAMETOOLONG;
-  if (g_snprintf (writing, sizeof writing, "%s/" SMP_TEMP_PREFIX "%d@%s.XXXXXX",
-                  dir, run, host_tag ()) < (gint) sizeof writing)
-    fd = g_mkstemp_full (writing, O_RDWR, 0666);
-  g_free (dir);
-  ok = fd >= 0;
   while (ok && done < len)
     {
       gssize n = write (fd, text + done, len - done);
