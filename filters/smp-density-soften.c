@@ -23,8 +23,9 @@
  * colour of the hair at its roots, as far as the scalp around still shows
  * (smp_look_amount: bare scalp all of it, scalp already covered by strands
  * little).  Hair covers what lies under it and a shine lies on the surface:
- * both stay as they are, and the result rises with the photo's lightness,
- * so no edge appears where there was none.
+ * both stay as they are; the skin's own colour in more light (a flash's
+ * glow) is dimmed with the skin, so it keeps its shape; the result rises
+ * with the photo's lightness, so no edge appears where there was none.
  */
 
 #include "config.h"
@@ -390,6 +391,28 @@ clipped (const gfloat *p)
   gfloat top = MAX (p[0], MAX (p[1], p[2]));
 
   return CLAMP ((top - 0.95f) / 0.05f, 0.0f, 1.0f);
+}
+
+/* How much more light than `skin` a colour holds in its diffuse part (the
+ * skin's own colour, which pigment under it dims), >= 1: the least of its
+ * channels' ratios to the skin's (a shine's white adds to every channel
+ * alike, so the least ratio is the least raised by it); a channel near the
+ * camera's white (from `lo`, over `span`) lost what it held, so its ratio
+ * counts up to twice (enough for the other channels to tell a clipped
+ * glow; bounded, where every channel is near white).  */
+static gdouble
+exposure (const gdouble *skin,
+          const gfloat  *rgb,
+          gfloat         lo,
+          gfloat         span)
+{
+  gdouble e = G_MAXDOUBLE;
+  gint    c;
+
+  for (c = 0; c < 3; c++)
+    e = MIN (e, rgb[c] / MAX (skin[c], 1e-5) *
+                (1.0 + CLAMP ((rgb[c] - lo) / span, 0.0, 1.0)));
+  return isfinite (e) ? MAX (e, 1.0) : 1.0;
 }
 
 /* How much of a pixel is skin showing, 0..1.  A pixel is a mixture of
@@ -841,8 +864,15 @@ local_colours (GeglOperation *operation,
     {
       const gdouble *all = kind == HAIR ? st->line.hair : st->line.skin;
 
+      /* The scalp's own light near, over half as far: it follows a glow
+       * (whose rim, darker than a scalp's colour taken over 2.5 mm, read
+       * as half hair, came out as a ring lighter than the shaded scalp
+       * within it).  */
       for (c = 0; c < 2; c++)
-        smp_cells_box (cells[kind], radius[c], field[kind][c], share[c]);
+        smp_cells_box (cells[kind],
+                       kind == SKIN && c == 0 ? MAX (1, radius[0] / 2)
+                                              : radius[c],
+                       field[kind][c], share[c]);
       for (i = 0; i < nc; i++)
         {
           gfloat kn = MIN (1.0f, share[0][i] / ROOTS_SHARE);
@@ -1034,17 +1064,80 @@ local_line (const Stats *st,
   line_init (line, hair, skin);
 }
 
-/* How much of a broad glow is dimmed with the scalp.  What a pixel has
- * beyond the scalp's light is a highlight; where the light 1.5 mm around
- * has it too and nears the camera's white, it is a glow, partly the
- * scalp's own colour in more light (which pigment dims) and flattened by
- * the camera's shoulder: kept whole over a darkened scalp, a soft glow
- * became a pale blotch (photo 05; on a synthetic clipped glow its middle
- * stood 34 L* over the shaded scalp against 30 in the photo, 25 with
- * this).  A fine shine (a strand's highlight, a streak) is more than the
- * light around and stays, and so does a scalp merely lit (dimming that
- * took the strands' edges on photo 07: detail slope 0.78).  */
-#define SHINE_DIMMED 0.4f
+/* What the scalp part of a colour rgb (linear RGB) gives up to a shade t
+ * (per channel) on the local line: its skin share (returned), read as the
+ * skin in `light` times the line's light (its diffuse part, which the
+ * pigment dims) and, beyond that, a shine, which stays; `weight`, how far
+ * the channel is taken as scalp; `dimmed`, the diffuse light dimmed.  */
+static gfloat
+treat (const Line   *line,
+       const gfloat *rgb,
+       gfloat        light,
+       const gfloat *t,
+       gfloat       *take,
+       gfloat       *weight,
+       gfloat       *dimmed)
+{
+  gfloat alpha, white, sure, scalp;
+  gint   c;
+
+  scalp = skin_share (line, rgb, &alpha, &white, &sure);
+  for (c = 0; c < 3; c++)
+    {
+      /* The skin in as much light as the pixel's (a glow dims with it,
+       * so it keeps its shape), of which the pixel holds no more than it
+       * has beyond the skin.  */
+      gfloat d    = (gfloat) line->skin[c] * light;
+      gfloat held = MIN (d, MAX (rgb[c], (gfloat) line->skin[c]));
+
+      /* Never more than the pixel has; weighted once more, by the share
+       * to a power up to 1.5: a pixel mostly of hair stays mostly as it
+       * was (the preview must never seem to dye the hair), yet never so
+       * much that a pixel with more scalp comes out darker than one with
+       * less (at 1.5 a deep shade, t < 1/3, turned a glow's rim into a
+       * dark ring): share^k (1 - t) rises with the share while k <= 1 /
+       * (1 - t).  */
+      weight[c] = powf (scalp, MIN (1.5f, 1.0f / MAX (1e-3f, 1.0f - t[c])));
+      take[c]   = MIN (rgb[c], weight[c] * MAX (0.0f, held - d * t[c]));
+      dimmed[c] = MIN (rgb[c], d * t[c]);
+    }
+  return scalp;
+}
+
+/* A channel at the camera's white lost what it held: neither how much of
+ * it was the skin's light nor how much a shine is known, and read as
+ * either it turns the pixel's hue beside channels that tell (a white core
+ * came out blue, its red dimmed as light, its blue kept as shine).  So a
+ * clipped channel (from 95 % of white) is dimmed in the ratio of those
+ * that are not; where none is, every channel to its diffuse light dimmed
+ * (`dimmed`, as far as `weight` is scalp).  `take` is replaced.  */
+static void
+clip_kept (const gfloat *p,
+           const gfloat *weight,
+           const gfloat *dimmed,
+           gfloat       *take)
+{
+  gfloat q[3], ratio = 0.0f, told = 0.0f, k;
+  gint   c;
+
+  for (c = 0; c < 3; c++)
+    {
+      q[c] = CLAMP ((p[c] - 0.95f) / 0.05f, 0.0f, 1.0f);
+      if (q[c] < 1.0f && p[c] > 0.0f)
+        {
+          ratio += (1.0f - q[c]) * (1.0f - take[c] / p[c]);
+          told  += 1.0f - q[c];
+        }
+    }
+  if (told > 0.0f)
+    ratio /= told;
+  k = MIN (1.0f, told);
+  for (c = 0; c < 3; c++)
+    if (q[c] > 0.0f)
+      take[c] += q[c] * (k * p[c] * (1.0f - ratio) +
+                         (1.0f - k) * weight[c] * (p[c] - dimmed[c]) -
+                         take[c]);
+}
 
 /* One strip.  Each pixel is read, in luminance, on the way from the hair
  * at its roots (H) to the scalp beside it (S): a of the way is a share a
@@ -1055,10 +1148,11 @@ local_line (const Stats *st,
  * of that hair, as far as the scalp around still shows (smp_look_amount:
  * where strands already cover it, a little, where it is bare, all).  So a
  * pixel of hair stays, a pixel of bare scalp becomes S t, a mixture mixes
- * the two, and a highlight keeps its shine over the shaded scalp (a broad
- * glow near the camera's white, all but SHINE_DIMMED of it): the
- * result rises with the photo's lightness everywhere, and no edge appears
- * where there was none.  */
+ * the two, and a highlight keeps its shine over the shaded scalp; where
+ * the light around nears the camera's white, the skin's own colour in more
+ * light (a glow) is shaded with it, as S e t: the result rises with the
+ * photo's lightness everywhere, and no edge appears where there was
+ * none.  */
 static gboolean
 soften_strip (const GeglRectangle *strip,
               gfloat              *pix,
@@ -1083,12 +1177,12 @@ soften_strip (const GeglRectangle *strip,
   gfloat         *big       = g_new (gfloat, na * 4);
   gfloat         *Y         = g_new (gfloat, na);
   gfloat         *ok        = g_new (gfloat, na);
-  gfloat         *lit       = g_new (gfloat, na * 3);
+  gfloat         *lit       = g_new (gfloat, na * 4);
   gint            x, y, c;
   gsize           i;
 
-  /* The light around each pixel: how much the scalp there still needs;
-   * and, per channel, whether it is a glow.  */
+  /* The light around each pixel: how much the scalp there still needs,
+   * and (per channel) how much light the scalp there gets.  */
   gegl_buffer_get (job->input, &around, 1.0, rgba, big, GEGL_AUTO_ROWSTRIDE,
                    GEGL_ABYSS_NONE);
   for (y = 0; y < around.height; y++)
@@ -1104,11 +1198,16 @@ soften_strip (const GeglRectangle *strip,
                   around.x + x < bbox->x + bbox->width &&
                   around.y + y < bbox->y + bbox->height));
         Y[i]  = ok[i] ? luma (p) : 0.0f;
+        /* The light around is read from the pixels that tell it: a
+         * pixel at the camera's white in every channel tells none.  */
+        lit[3 * na + i] = ok[i] ? 1.0f - CLAMP ((MIN (MIN (p[0], p[1]), p[2]) -
+                                                0.95f) / 0.05f, 0.0f, 1.0f)
+                                : 0.0f;
         for (c = 0; c < 3; c++)
-          lit[c * na + i] = ok[i] ? p[c] : 0.0f;
+          lit[c * na + i] = ok[i] ? p[c] * lit[3 * na + i] : 0.0f;
       }
   smp_box_mean (Y, Y, around.width, around.height, g);
-  for (c = 0; c < 3; c++)
+  for (c = 0; c < 4; c++)
     smp_box_mean (lit + c * na, lit + c * na, around.width, around.height, g);
   smp_box_mean (ok, ok, around.width, around.height, g);
 
@@ -1128,7 +1227,8 @@ soften_strip (const GeglRectangle *strip,
           {
             SmpHairLook look = { 0 };
             Line        line;
-            gfloat      amount, glare;
+            gfloat      amount, light, glare, t[3], plane[3];
+            gfloat      weight[3], dimmed[3];
 
             local_line (st, strip->x + x, strip->y + y, &line);
             for (c = 0; c < 3; c++)
@@ -1136,42 +1236,33 @@ soften_strip (const GeglRectangle *strip,
                 look.skin[c]  = line.skin[c];
                 look.ratio[c] = CLAMP (line.hair[c] / line.skin[c], 0.02, 1.0);
               }
-            {
-              gfloat alpha, white, sure;
-
-              scalp = skin_share (&line, p, &alpha, &white, &sure);
-            }
             amount = smp_look_amount (&look, (gfloat) shade * m,
                                       Y[b] / ok[b]);
-            /* A glow is light the camera could barely hold: from 70 %
-             * of its white in the light around, all of it from 95 %.  */
-            {
-              gfloat top = 0.0f;
-
-              for (c = 0; c < 3; c++)
-                top = MAX (top, lit[c * na + b] / ok[b]);
-              glare = CLAMP ((top - 0.7f) / 0.25f, 0.0f, 1.0f);
-            }
             for (c = 0; c < 3; c++)
               {
-                gfloat t = field[3 * ((gsize) y * strip->width + x) + c] *
-                           (gfloat) pow (look.ratio[c], amount);
-
-                /* A glow: what the light around has beyond the scalp,
-                 * as far as this pixel has it too.  */
-                gfloat glow = MIN (p[c], lit[c * na + b] / ok[b]) -
-                              (gfloat) line.skin[c];
-
-                /* What the scalp part gives up, never more than the
-                 * pixel has; weighted once more by the share's square
-                 * root: a pixel mostly of hair stays mostly as it was (the
-                 * preview must never seem to dye the hair).  */
-                take[c] = MIN (p[c], scalp * sqrtf (scalp) *
-                                     ((gfloat) line.skin[c] +
-                                      SHINE_DIMMED * glare *
-                                      MAX (glow, 0.0f)) *
-                                     (1.0f - t));
+                t[c] = field[3 * ((gsize) y * strip->width + x) + c] *
+                       (gfloat) pow (look.ratio[c], amount);
+                plane[c] = lit[3 * na + b] > 0.0f
+                           ? lit[c * na + b] / lit[3 * na + b] : 1.0f;
               }
+            /* The skin's diffuse light (skin lighter than the scalp
+             * around in its own hue, as far as its channels tell) is
+             * dimmed by the pigment under it like the rest of the skin
+             * where the light around nears the camera's white (from 60
+             * %, all from 85 %): a glow, which so keeps its shape (kept
+             * whole over a shaded scalp, a flash's glow became a pale
+             * blotch with an edge, photo 05).  No more than the light
+             * around has (a smooth plane: no edge), so a finer light, the
+             * grain of the skin or a strand's sheen, stays whole, as
+             * everywhere less lit (dimming that flattened the strands'
+             * edges on photos 06 and 07: detail slope 0.77-0.79).  */
+            glare = CLAMP ((MAX (plane[0], MAX (plane[1], plane[2])) - 0.6f) /
+                           0.25f, 0.0f, 1.0f);
+            light  = (gfloat) MIN (exposure (line.skin, p, 0.95f, 0.05f),
+                                   exposure (line.skin, plane, 0.8f, 0.15f));
+            scalp  = treat (&line, p, 1.0f + glare * (light - 1.0f), t, take,
+                            weight, dimmed);
+            clip_kept (p, weight, dimmed, take);
           }
 
         switch (o->output)
@@ -1287,7 +1378,7 @@ gegl_op_class_init (GeglOpClass *klass)
     "gimp:menu-path",     "<Image>/Filters/SMP",
     "gimp:menu-label",    _("Density Soften..."),
     "reference-composition", reference_composition,
-    "reference-hash",     "7749d8b6422caf3f6d1b498b2d0e3583",
+    "reference-hash",     "488c78b884aad2037079929d650ec5ba",
     "description",
       _("Scalp micropigmentation preview for thinning hair kept long: fine, "
         "dense pigment where scalp shows between the hairs, shading it "
