@@ -269,10 +269,6 @@ static const Known known[] =
     "drop made as an even darkening of every scalp pixel leaves the same "
     "slope (printed; asserted not to be beaten by more than 0.03); the "
     "photos, whose strands are finer than a pixel, meet 0.8" },
-  { 0, "highlight", "a strand's highlight on dark hair over light skin is "
-    "read half as a highlight, half as scalp showing (the hair-skin line "
-    "is only 18 degrees off grey, where the white term is fitted half "
-    "way): the brightest streak pixels are darkened by up to 5 L*" },
   { 2, "detail", "as for dark hair: resolved strands, 66 % of the contrast "
     "taken, and an even darkening leaves the same slope" },
 };
