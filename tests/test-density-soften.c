@@ -205,6 +205,126 @@ detail_slope (const gfloat *before,
   return (sxy - sx * sy / n) / (sxx - sx * sx / n);
 }
 
+static gint
+compare_by (gconstpointer a,
+            gconstpointer b,
+            gpointer      data)
+{
+  const gfloat *v = data;
+  gfloat        x = v[*(const gint *) a], y = v[*(const gint *) b];
+
+  return (x > y) - (x < y);
+}
+
+/* One pass of blur_l's kernel, transposed, along rows (dx 1) or columns:
+ * out_j = sum_k ker (k) in_(j+k) / W_(j+k), W_i the kernel's weight that
+ * falls inside the image at i.  */
+static void
+blur_t (const gfloat *in,
+        gfloat       *out,
+        gint          w,
+        gint          h,
+        gdouble       s,
+        gboolean      rows)
+{
+  gint     r = (gint) ceil (3.0 * s), len = rows ? w : h, x, y, k;
+  gdouble *ker = g_new (gdouble, 2 * r + 1), *wt = g_new (gdouble, len);
+
+  for (k = -r; k <= r; k++)
+    ker[k + r] = exp (-0.5 * k * k / (s * s));
+  for (x = 0; x < len; x++)
+    {
+      wt[x] = 0.0;
+      for (k = MAX (-r, -x); k <= MIN (r, len - 1 - x); k++)
+        wt[x] += ker[k + r];
+    }
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      {
+        gint    j = rows ? x : y;
+        gdouble sum = 0.0;
+
+        for (k = MAX (-r, -j); k <= MIN (r, len - 1 - j); k++)
+          sum += ker[k + r] *
+                 (rows ? in[(gsize) y * w + x + k] : in[(gsize) (y + k) * w + x]) /
+                 wt[j + k];
+        out[(gsize) y * w + x] = sum;
+      }
+  g_free (ker);
+  g_free (wt);
+}
+
+/* The best detail slope that any darkening of the scalp can keep while it
+ * takes `drop` of the scalp-hair contrast cb away: the hair left as it
+ * is, each scalp pixel lowered by 0 up to down to the hair's mean L*
+ * (hair_l).  The slope is linear in the darkening T: 1 - sum g T / V, g
+ * the photo's detail put through the detail filter transposed, V its
+ * detail's sum of squares; the contrast wants sum T over the scalp >=
+ * drop cb |scalp|.  A linear programme with one constraint: the scalp
+ * pixels taken by g, least first, as far as they go (a fractional
+ * knapsack) gives its optimum.  *taken: the share of the scalp pixels
+ * that optimum darkens; *result: it (CIE Lab, L* only changed).  */
+static gdouble
+best_slope (const gfloat *before,
+            const guchar *hair,
+            gint          w,
+            gint          h,
+            gdouble       cb,
+            gdouble       hair_l,
+            gdouble       drop,
+            gdouble      *taken,
+            gfloat      **result)
+{
+  gsize    n = (gsize) w * h, i, ns = 0, k;
+  gfloat  *bl = blur_l (before, w, h, 1.5), *u = g_new (gfloat, n);
+  gfloat  *a = g_new (gfloat, n), *g = g_new (gfloat, n);
+  gdouble  mean = 0.0, V = 0.0, need, gain = 0.0, used = 0.0;
+  gint    *order;
+
+  for (i = 0; i < n; i++)
+    mean += (before[3 * i] - bl[i]) / n;
+  for (i = 0; i < n; i++)
+    {
+      u[i] = before[3 * i] - bl[i] - mean;
+      V   += u[i] * u[i];
+    }
+  /* g = (I - G)^T u, G = Gy Gx (blur_l), so G^T = Gx^T Gy^T.  */
+  blur_t (u, a, w, h, 1.5, FALSE);
+  blur_t (a, g, w, h, 1.5, TRUE);
+  for (i = 0; i < n; i++)
+    g[i] = u[i] - g[i];
+  order = g_new (gint, n);
+  for (i = 0; i < n; i++)
+    if (! hair[i])
+      order[ns++] = (gint) i;
+  g_qsort_with_data (order, ns, sizeof (gint), compare_by, g);
+  need = drop * cb * ns;
+  {
+    gfloat *after = g_memdup2 (before, n * 3 * sizeof (gfloat));
+
+    for (k = 0; k < ns && (used < need || g[order[k]] < 0.0f); k++)
+      {
+        gdouble room = MAX (0.0, before[3 * order[k]] - hair_l);
+        gdouble t    = g[order[k]] < 0.0f ? room : MIN (room, need - used);
+
+        used += t;
+        gain += g[order[k]] * t;
+        after[3 * order[k]] -= (gfloat) t;
+      }
+    /* The optimum checked by measuring it as the op's result is.  */
+    g_assert_cmpfloat (fabs (detail_slope (before, after, w, h, NULL) -
+                             (1.0 - gain / V)), <, 1e-3);
+    *result = after;
+  }
+  *taken = (gdouble) k / MAX (ns, 1);
+  g_free (bl);
+  g_free (u);
+  g_free (a);
+  g_free (g);
+  g_free (order);
+  return used >= need ? 1.0 - gain / V : NAN;
+}
+
 /* The mean dE76 between two CIE Lab float images over the pixels where
  * `in` is set.  */
 static gdouble
@@ -264,13 +384,19 @@ typedef struct
 static const Known known[] =
 {
   { 0, "detail", "at 30 px/mm the strands are 3 px wide and resolved: the "
-    "detail at 1.5 px is mostly the strand/gap edge, so taking 51 % of the "
-    "scalp-hair contrast away takes that edge's detail with it: the same "
-    "drop made as an even darkening of every scalp pixel leaves the same "
-    "slope (printed; asserted not to be beaten by more than 0.03); the "
-    "photos, whose strands are finer than a pixel, meet 0.8" },
-  { 2, "detail", "as for dark hair: resolved strands, 66 % of the contrast "
-    "taken, and an even darkening leaves the same slope" },
+    "detail at 1.5 px is mostly the strand/gap edge, and taking the "
+    "scalp-hair contrast away takes that edge's detail with it: lowering "
+    "every scalp pixel evenly leaves 0.75 at the least drop asked (35 %), "
+    "the op's own drop made evenly the same slope as the op (asserted "
+    "within 0.03); the best any darkening that keeps the hair can do is "
+    "over 1, but only by shading the gaps' middles to the hair and leaving "
+    "a pale fringe along every strand (printed; its picture in "
+    "build/review/density-soften-patch-0-best35.png); the photos, whose "
+    "strands are finer than a pixel, meet 0.8" },
+  { 2, "detail", "as for dark hair: resolved strands; the op takes 66 % of "
+    "the contrast, an even darkening of that much leaves the same slope; "
+    "made evenly, 35 % would leave 0.87, so a gentler shade (a drop up to "
+    "about half) would meet the bar here" },
 };
 
 /* 3 (synthetic part): at the defaults the L* contrast between scalp and
@@ -288,7 +414,9 @@ test_contrast (gconstpointer data)
   gfloat        *after  = soften (p->photo, NULL, &p->rect, LAB,
                                   "px-per-mm", p->ppm, NULL);
   guchar        *hair   = g_new0 (guchar, n);
-  gdouble        cb, ca, de, drop, slope, even_slope, shine = 0.0;
+  gdouble        cb, ca, de, drop, slope, even_slope, bar_slope, shine = 0.0;
+  gdouble        lp_slope, taken;
+  gfloat        *best;
   gdouble        worst = 0.0, ns = 0;
   const gchar   *criteria[] = { "contrast", "detail", "hair", "highlight" };
   gboolean       met[4];
@@ -326,20 +454,40 @@ test_contrast (gconstpointer data)
         even[3 * i] -= (gfloat) (cb - ca);
     even_slope = detail_slope (before, even, p->rect.width, p->rect.height,
                                NULL);
+    /* and the same at the least drop the issue asks for (35 %): the most
+     * detail a treatment that shades the scalp and keeps the hair can
+     * keep while it meets the contrast bar.  */
+    for (i = 0; i < n; i++)
+      if (! hair[i])
+        even[3 * i] = before[3 * i] - (gfloat) (0.35 * cb);
+    bar_slope = detail_slope (before, even, p->rect.width, p->rect.height,
+                              NULL);
     g_free (even);
+    lp_slope = best_slope (before, hair, p->rect.width, p->rect.height, cb,
+                           mean_l (before, p->cover, n, TRUE), 0.35, &taken,
+                           &best);
   }
   g_test_message ("%s: scalp-hair L* contrast %.1f -> %.1f (%.0f %% less), "
                   "hair dE76 %.2f, detail slope %.2f (%.2f for the same drop "
-                  "made evenly); highlights on strands (%.0f px) move by "
-                  "%.2f L* on average, %.2f at most",
-                  col->name, cb, ca, 100 * drop, de, slope, even_slope, ns,
-                  shine, worst);
+                  "made evenly, %.2f for 35 %% made evenly); highlights on "
+                  "strands (%.0f px) move by %.2f L* on average, %.2f at "
+                  "most; the best slope of any darkening of the scalp that "
+                  "keeps the hair and takes 35 %% %.2f (darkening %.0f %% "
+                  "of the scalp's pixels)", col->name, cb, ca, 100 * drop,
+                  de, slope, even_slope, bar_slope, ns, shine, worst,
+                  lp_slope, 100 * taken);
   {
     gchar        *name = g_strdup_printf ("density-soften-patch-%d", which);
     GeglRectangle zoom = { 0, 0, 160, 120 };
 
     g_free (smp_test_review (name, &p->rect, before, after, &zoom));
     g_free (name);
+    /* What that best darkening looks like: the gaps' middles shaded to
+     * the hair, a pale fringe left along every strand.  */
+    name = g_strdup_printf ("density-soften-patch-%d-best35", which);
+    g_free (smp_test_review (name, &p->rect, before, best, &zoom));
+    g_free (name);
+    g_free (best);
   }
 
   /* What the strands' resolution allows is kept, whatever the issue's
