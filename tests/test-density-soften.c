@@ -961,6 +961,56 @@ otsu (const gfloat *lab,
   return cut;
 }
 
+/* The op as a preset of data/presets sets it (its numbers; the rest at
+ * the defaults), on the photo with the region, at the photo's scale; CIE
+ * Lab.  NULL when the preset cannot be read.  */
+static gfloat *
+soften_preset (const gchar         *preset,
+               GeglBuffer          *photo,
+               GeglBuffer          *mask,
+               const GeglRectangle *box)
+{
+  gchar    *file = g_strdup_printf ("%s/%s.gegl", g_getenv ("SMP_PRESET_PATH"),
+                                    preset);
+  gchar    *text = NULL, **lines, **words;
+  GeglNode *graph, *op;
+  gfloat   *out;
+  gint      i, j;
+
+  if (! g_file_get_contents (file, &text, NULL, NULL))
+    {
+      g_free (file);
+      return NULL;
+    }
+  op    = smp_test_graph (&graph, OP, photo, mask);
+  lines = g_strsplit (text, "\n", -1);
+  for (i = 0; lines[i]; i++)
+    {
+      if (! g_str_has_prefix (lines[i], OP))
+        continue;
+      words = g_strsplit (lines[i], " ", -1);
+      for (j = 1; words[j]; j++)
+        {
+          gchar     **kv = g_strsplit (words[j], "=", 2);
+          GParamSpec *ps = kv[0] && kv[1]
+                           ? gegl_node_find_property (op, kv[0]) : NULL;
+
+          g_assert_nonnull (ps);
+          g_assert_true (ps->value_type == G_TYPE_DOUBLE);
+          gegl_node_set (op, kv[0], g_ascii_strtod (kv[1], NULL), NULL);
+          g_strfreev (kv);
+        }
+      g_strfreev (words);
+    }
+  gegl_node_set (op, "px-per-mm", 4.0, "seed", 5, NULL);
+  out = smp_test_blit (op, box, LAB);
+  g_strfreev (lines);
+  g_free (text);
+  g_free (file);
+  g_object_unref (graph);
+  return out;
+}
+
 static void
 test_real_photo (gconstpointer data)
 {
@@ -1038,6 +1088,42 @@ test_real_photo (gconstpointer data)
   g_assert_cmpfloat (ca, <=, 0.65 * cb);
   g_assert_cmpfloat (slope, >=, 0.8);
   g_assert_cmpfloat (hair_de, <, 3.0);
+
+  /* The density presets on the same region, to look at (their sheets) and
+   * their figures (the issue's bars are the defaults').  */
+  {
+    const gchar *presets[] = { "density-long-hair", "density-light-hair" };
+    guint        k;
+
+    for (k = 0; k < G_N_ELEMENTS (presets); k++)
+      {
+        gfloat       *look = soften_preset (presets[k], photo, mask, &box);
+        gdouble       s2[2] = { 0, 0 };
+        gchar        *name, *sheet;
+        GeglRectangle zoom = { (gint) (rg->cx - 0.6 * rg->rx),
+                               (gint) (rg->cy - 0.6 * rg->ry),
+                               (gint) (1.2 * rg->rx), (gint) (1.2 * rg->ry) };
+
+        g_assert_nonnull (look);
+        for (i = 0; i < n; i++)
+          if (m[i] >= 0.5f)
+            s2[before[3 * i] > cut] += look[3 * i];
+        name  = g_strdup_printf ("density-soften-%.2s-%s", rg->file,
+                                 presets[k]);
+        sheet = smp_test_review (name, &box, before, look, &zoom);
+        g_test_message ("%s, preset %s: contrast %.1f -> %.1f (%.0f %% "
+                        "less), detail slope %.2f, hair dE76 %.2f; %s",
+                        rg->file, presets[k], cb,
+                        s2[1] / cnt[1] - s2[0] / cnt[0],
+                        100 * (1 - (s2[1] / cnt[1] - s2[0] / cnt[0]) / cb),
+                        detail_slope (before, look, box.width, box.height,
+                                      inside),
+                        mean_de (before, look, n, hair), sheet);
+        g_free (sheet);
+        g_free (name);
+        g_free (look);
+      }
+  }
   g_free (inside);
   g_free (hair);
 
