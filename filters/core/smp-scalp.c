@@ -25,7 +25,8 @@
  *    for a hull (a bald head) only the second rule applies;
  * 6. thinning: inside the hull, where skin shows through the hair, or
  *    deep in it, scalp seen through hair lighter than the photo's own
- *    dense hair;
+ *    dense hair; a thinning zone's fading rim (less scalp showing, over
+ *    10 mm) as a band along what is treated;
  * 7. the treated area: scalp, residual hairs closed, crumbs and holes
  *    gone, each part kept only when hair or background borders it with a
  *    visible edge (not a patch of a skin-coloured surface); then the soft
@@ -1118,6 +1119,7 @@ typedef struct
   int            W, H, n;
   double         mm;          /* cells a millimetre */
   float         *skin, *hair, *bg, *tmp, *d, *env, *num, *col, *sure, *lit;
+  float         *rim;         /* scalp through hair, over a thinning's rim */
   unsigned char *head, *sk, *hr, *hull, *tr, *body, *seed, *on;
   int           *label;
   int            bald;        /* too little hair for a hull */
@@ -1132,6 +1134,7 @@ work_free (Work *w)
   free (w->col);
   free (w->sure);
   free (w->lit);
+  free (w->rim);
   free (w->head); free (w->sk); free (w->hr); free (w->hull); free (w->tr);
   free (w->body); free (w->seed); free (w->on);
   free (w->label);
@@ -1160,6 +1163,7 @@ work_init (Work *w,
   w->col  = malloc (n * sizeof (float));
   w->sure = malloc (n * sizeof (float));
   w->lit  = malloc (n * sizeof (float));
+  w->rim = malloc (n * sizeof (float));
   w->head = malloc (n);
   w->sk   = malloc (n);
   w->hr   = malloc (n);
@@ -1170,7 +1174,7 @@ work_init (Work *w,
   w->on   = malloc (n);
   w->label = malloc (n * sizeof (int));
   return w->skin && w->hair && w->bg && w->tmp && w->d && w->env && w->num &&
-         w->col && w->sure && w->lit &&
+         w->col && w->sure && w->lit && w->rim &&
          w->head && w->sk && w->hr && w->hull && w->tr && w->body &&
          w->seed && w->on && w->label;
 }
@@ -1379,6 +1383,8 @@ likelihoods (const Features *f,
 #define TORSO_MM      90.0    /* skin leaving the frame this wide: a torso */
 #define DEEP_MM       20.0    /* unless this deep in the hair's hull */
 #define THIN_DEEP_MM  30.0    /* scalp through hair is looked for this deep */
+#define RIM_MM        10.0    /* a thinning's rim is seen over this */
+#define THIN_LOW      0.12    /* share of scalp showing at a zone's rim */
 /* Shares of an outline.  */
 #define HEAD_ON_FRAME  0.75   /* a head is not the frame's edge all round */
 #define BODY_SIDE      0.6    /* a scalp is not surrounded by face or body */
@@ -1722,6 +1728,24 @@ keep_bordered (Work *w)
   return 1;
 }
 
+/* The rim of a thinning zone: deep in the hair, where less scalp shows
+ * over RIM_MM (w->seed), the treated area goes on for RIM_MM along it;
+ * the zone is one patch whose edge fades, not only its clearest middle,
+ * and a rim is a band, not a path across the head.  */
+static int
+grow_thinning (Work *w)
+{
+  int i;
+
+  for (i = 0; i < w->n; i++)
+    w->sk[i] = w->tr[i] || w->seed[i];
+  if (! geodesic (w->tr, w->sk, w->W, w->H, w->d))
+    return 0;
+  for (i = 0; i < w->n; i++)
+    w->tr[i] = w->d[i] <= RIM_MM * w->mm;
+  return 1;
+}
+
 static int
 decide (Work        *w,
         double       feather_mm,
@@ -1763,20 +1787,34 @@ decide (Work        *w,
         w->tmp[i] = fmaxf (w->skin[i], (float) through);
       }
   }
+  for (i = 0; i < n; i++)
+    {
+      w->seed[i] = w->num[i] >= THIN_DEEP_MM * w->mm;
+      w->rim[i]  = w->tmp[i];
+    }
+  blur (w->rim, w->num, W, H, RIM_MM * w->mm);
   blur (w->tmp, w->num, W, H, 4.0 * w->mm);
   memcpy (w->on, w->body, (size_t) n);
   if (! morph (w->on, W, H, 5.0 * w->mm, w->d))
     return 0;
   for (i = 0; i < n; i++)
-    w->tr[i] = (w->tr[i] || (w->tmp[i] >= 0.3f && w->hull[i] &&
-                             ! w->on[i])) && w->head[i];
+    {
+      w->tr[i] = (w->tr[i] || (w->tmp[i] >= 0.3f && w->hull[i] &&
+                               ! w->on[i])) && w->head[i];
+      w->seed[i] = w->seed[i] && w->rim[i] >= THIN_LOW && w->hull[i] &&
+                   ! w->on[i] && w->head[i];
+    }
 
-  /* The treated area: residual hairs and specks closed, crumbs gone,
-   * holes (a highlight) filled, and only what a head borders.  */
+  /* The treated area: residual hairs and specks closed, crumbs gone, the
+   * rim of what is left grown, holes (a highlight) filled, and only what
+   * a head borders.  */
   if (! morph (w->tr, W, H, 3.0 * w->mm, w->d) ||
       ! morph (w->tr, W, H, -3.0 * w->mm, w->d) ||
       ! morph (w->tr, W, H, -4.0 * w->mm, w->d) ||
       ! morph (w->tr, W, H, 4.0 * w->mm, w->d) ||
+      ! grow_thinning (w) ||
+      ! morph (w->tr, W, H, 3.0 * w->mm, w->d) ||
+      ! morph (w->tr, W, H, -3.0 * w->mm, w->d) ||
       ! fill_holes (w->tr, W, H))
     return 0;
   for (i = 0; i < n; i++)
