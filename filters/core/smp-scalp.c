@@ -1382,6 +1382,8 @@ likelihoods (const Features *f,
 #define BODY_MM       50.0    /* skin this near where it leaves the frame */
 #define TORSO_MM      90.0    /* skin leaving the frame this wide: a torso */
 #define DEEP_MM       20.0    /* unless this deep in the hair's hull */
+#define SHOULDERS_MM 150.0    /* or leaving this wide: shoulders, and the
+                                 neck above them however deep */
 #define THIN_DEEP_MM  30.0    /* scalp through hair is looked for this deep */
 #define RIM_MM        10.0    /* a thinning's rim is seen over this */
 #define THIN_LOW      0.12    /* share of scalp showing at a zone's rim */
@@ -1454,7 +1456,9 @@ hair_hull (Work *w)
 
 /* Skin that leaves the frame is face, neck or body (w->body), as far as
  * BODY_MM in from where it leaves, TORSO_MM where it leaves over a torso's
- * width (but not deep in the hair's hull: there it is a bald top).  Skin
+ * width (but not deep in the hair's hull: there it is a bald top, unless
+ * it leaves over shoulders' width: a neck, which the hull of the hair
+ * around a nape spans in a photo from behind).  Skin
  * of any light counts, and near the frame's edge so does what lies
  * between a face and the edge (a collar, a shadow), but not background
  * (the wall above a crown that the photo cuts close).  */
@@ -1511,9 +1515,11 @@ leaving_skin (Work *w)
 
       for (c = 0; l && c < 4; c++)
         leaves = fmax (leaves, hi[4 * l + c] - lo[4 * l + c] + 1);
-      w->body[i] = w->sk[i] && w->d[i] <= (leaves / w->mm >= TORSO_MM &&
-                                           w->num[i] < DEEP_MM * w->mm
-                                           ? TORSO_MM : BODY_MM) * w->mm;
+      w->body[i] = w->sk[i] &&
+                   w->d[i] <= (leaves / w->mm >= SHOULDERS_MM ||
+                               (leaves / w->mm >= TORSO_MM &&
+                                w->num[i] < DEEP_MM * w->mm)
+                               ? TORSO_MM : BODY_MM) * w->mm;
     }
   free (lo); free (hi);
   return 1;
