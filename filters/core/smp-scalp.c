@@ -28,9 +28,9 @@
  *    dense hair; a thinning zone's fading rim (less scalp showing, over
  *    10 mm) as a band along what is treated;
  * 7. the treated area: scalp, residual hairs closed, crumbs and holes
- *    gone, each part kept only when hair or background borders it with a
- *    visible edge (not a patch of a skin-coloured surface); then the soft
- *    edge, inward.
+ *    gone, each part kept only when it is a zone (500 mm2 or more) that
+ *    hair or background borders with a visible edge (not a patch of a
+ *    skin-coloured surface); then the soft edge, inward.
  */
 
 #include <limits.h>
@@ -1387,6 +1387,8 @@ likelihoods (const Features *f,
 #define THIN_DEEP_MM  30.0    /* scalp through hair is looked for this deep */
 #define RIM_MM        10.0    /* a thinning's rim is seen over this */
 #define THIN_LOW      0.12    /* share of scalp showing at a zone's rim */
+#define RIM_ZONE_MM2 1000.0   /* a thinning zone with a rim, at least */
+#define ZONE_MM2      500.0   /* a treated zone, at least */
 /* Shares of an outline.  */
 #define HEAD_ON_FRAME  0.75   /* a head is not the frame's edge all round */
 #define BODY_SIDE      0.6    /* a scalp is not surrounded by face or body */
@@ -1651,24 +1653,28 @@ head_on_frame (const Work *w)
 
 /* Drops the parts of the treated area that are mostly bordered by face or
  * body skin: a scalp is bordered by hair or by what is behind the head,
- * a patch in the middle of a skin-coloured surface is not one.  */
+ * a patch in the middle of a skin-coloured surface is not one; and the
+ * parts smaller than a zone (ZONE_MM2): an island of a few millimetres
+ * is a shadow or a parting more often than a bald patch, and a mask drawn
+ * by hand is the way to treat one.  */
 static int
 keep_bordered (Work *w)
 {
   const int W = w->W, H = w->H, n = w->n;
   int       k = components (w->tr, W, H, w->label), i;
-  int      *edge, *bodyside, *seen;
+  int      *edge, *bodyside, *seen, *size;
   double   *contrast;
 
   if (k < 0)
     return 0;
+  size     = calloc ((size_t) k + 1, sizeof (int));
   edge     = calloc ((size_t) k + 1, sizeof (int));
   bodyside = calloc ((size_t) k + 1, sizeof (int));
   seen     = calloc ((size_t) k + 1, sizeof (int));
   contrast = calloc ((size_t) k + 1, sizeof (double));
-  if (! edge || ! bodyside || ! seen || ! contrast)
+  if (! size || ! edge || ! bodyside || ! seen || ! contrast)
     {
-      free (edge); free (bodyside); free (seen); free (contrast);
+      free (size); free (edge); free (bodyside); free (seen); free (contrast);
       return 0;
     }
   /* The lightness's slope, L* a millimetre, over 1 mm.  */
@@ -1690,6 +1696,7 @@ keep_bordered (Work *w)
 
       if (! l)
         continue;
+      size[l]++;
       for (dy = -1; dy <= 1; dy++)
         for (dx = -1; dx <= 1; dx++)
           {
@@ -1727,28 +1734,40 @@ keep_bordered (Work *w)
       int l = w->label[i];
 
       if (l && (bodyside[l] > BODY_SIDE * edge[l] ||
-                contrast[l] < EDGE_CONTRAST))
+                contrast[l] < EDGE_CONTRAST ||
+                size[l] < ZONE_MM2 * w->mm * w->mm))
         w->tr[i] = 0;
     }
-  free (edge); free (bodyside); free (seen); free (contrast);
+  free (size); free (edge); free (bodyside); free (seen); free (contrast);
   return 1;
 }
 
 /* The rim of a thinning zone: deep in the hair, where less scalp shows
  * over RIM_MM (w->seed), the treated area goes on for RIM_MM along it;
  * the zone is one patch whose edge fades, not only its clearest middle,
- * and a rim is a band, not a path across the head.  */
+ * and a rim is a band, not a path across the head.  Only a zone has a
+ * rim (a crown, a vertex: RIM_ZONE_MM2 or more); a small patch is kept
+ * as it is.  */
 static int
 grow_thinning (Work *w)
 {
-  int i;
+  int     k = components (w->tr, w->W, w->H, w->label), i;
+  double *area;
 
-  for (i = 0; i < w->n; i++)
-    w->sk[i] = w->tr[i] || w->seed[i];
-  if (! geodesic (w->tr, w->sk, w->W, w->H, w->d))
+  if (k < 0 || ! (area = calloc ((size_t) k + 1, sizeof (double))))
     return 0;
   for (i = 0; i < w->n; i++)
-    w->tr[i] = w->d[i] <= RIM_MM * w->mm;
+    area[w->label[i]] += 1.0 / (w->mm * w->mm);
+  for (i = 0; i < w->n; i++)
+    {
+      w->on[i] = w->tr[i] && area[w->label[i]] >= RIM_ZONE_MM2;
+      w->sk[i] = w->tr[i] || w->seed[i];
+    }
+  free (area);
+  if (! geodesic (w->on, w->sk, w->W, w->H, w->d))
+    return 0;
+  for (i = 0; i < w->n; i++)
+    w->tr[i] = w->tr[i] || w->d[i] <= RIM_MM * w->mm;
   return 1;
 }
 
