@@ -375,16 +375,6 @@ test_reference_hash (void)
   smp_test_reference_hash (OP);
 }
 
-/* Boxes the map does not meet yet, said as the test says them: 05's treat
- * box lies where the vertex's scalp shows only as a brown tint through
- * dense dark hair, by colour the same as dense brown buzz elsewhere (16);
- * the map treats the vertex beside it (about 45 % of the box).  The test
- * reports it as not done (TODO) rather than passing it; any other box
- * failing fails the test.  */
-static const gchar *known_failures[] = {
-  "05_top_crown_vertex_thinning_dark_grey.jpg treat 265-335 x 265-335",
-};
-
 /* One photo's boxes from boxes.tsv.  */
 typedef struct
 {
@@ -408,7 +398,7 @@ test_shared_photos (void)
   gchar       *review, *text = NULL, **lines;
   GHashTable  *boxes;
   GList       *files, *l;
-  gint         i, failed = 0, known_failed = 0;
+  gint         i, failed = 0;
   gint         treat_boxes = 0, keep_boxes = 0;
 
   if (! tsv || ! g_file_get_contents (tsv, &text, NULL, NULL))
@@ -499,24 +489,13 @@ test_shared_photos (void)
                 all++;
                 on += b->treat ? v >= 0.5f : v > 0.1f;
               }
-          gchar   *what = g_strdup_printf ("%s %s %d-%d x %d-%d", name,
-                                               b->treat ? "treat" : "keep",
-                                               b->x0, b->x1, b->y0, b->y1);
-          gboolean known = FALSE, fails;
-          guint    j;
+          gboolean fails = b->treat ? on < 0.85 * all : on > 0.01 * all;
 
-          for (j = 0; j < G_N_ELEMENTS (known_failures); j++)
-            known |= ! strcmp (what, known_failures[j]);
-          fails = b->treat ? on < 0.85 * all : on > 0.01 * all;
-          g_string_append_printf (msg, "; %s: %.1f %%%s",
-                                  what + strlen (name) + 1, 100.0 * on / all,
-                                  fails ? (known ? " FAILS (known)" : " FAILS")
-                                        : (known ? " (known failure passes "
-                                                   "now: take it off the "
-                                                   "list)" : ""));
-          failed += fails && ! known;
-          known_failed += fails && known;
-          g_free (what);
+          g_string_append_printf (msg, "; %s %d-%d x %d-%d: %.1f %%%s",
+                                  b->treat ? "treat" : "keep", b->x0, b->x1,
+                                  b->y0, b->y1, 100.0 * on / all,
+                                  fails ? " FAILS" : "");
+          failed += fails;
           treat_boxes += b->treat;
           keep_boxes += ! b->treat;
         }
@@ -528,11 +507,9 @@ test_shared_photos (void)
       g_free (cls);
       g_free (ppm);
     }
-  g_test_message ("%d treat and %d keep boxes, %d failed, %d known to "
-                  "fail", treat_boxes, keep_boxes, failed, known_failed);
+  g_test_message ("%d treat and %d keep boxes, %d failed", treat_boxes,
+                  keep_boxes, failed);
   g_assert_cmpint (failed, ==, 0);
-  if (known_failed)
-    g_test_incomplete ("a box known not to be met (see known_failures)");
   g_list_free (files);
   g_hash_table_unref (boxes);
   g_free (review);

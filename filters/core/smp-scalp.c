@@ -25,11 +25,12 @@
  *    for a hull (a bald head) only the second rule applies;
  * 6. thinning: inside the hull, where skin shows through the hair, or
  *    deep in it, scalp seen through hair lighter than the photo's own
- *    dense hair;
+ *    dense hair; a thinning zone's fading rim (less scalp showing, over
+ *    10 mm) as a band along what is treated;
  * 7. the treated area: scalp, residual hairs closed, crumbs and holes
- *    gone, each part kept only when hair or background borders it with a
- *    visible edge (not a patch of a skin-coloured surface); then the soft
- *    edge, inward.
+ *    gone, each part kept only when it is a zone (500 mm2 or more) that
+ *    hair or background borders with a visible edge (not a patch of a
+ *    skin-coloured surface); then the soft edge, inward.
  */
 
 #include <limits.h>
@@ -1118,6 +1119,7 @@ typedef struct
   int            W, H, n;
   double         mm;          /* cells a millimetre */
   float         *skin, *hair, *bg, *tmp, *d, *env, *num, *col, *sure, *lit;
+  float         *rim;         /* scalp through hair, over a thinning's rim */
   unsigned char *head, *sk, *hr, *hull, *tr, *body, *seed, *on;
   int           *label;
   int            bald;        /* too little hair for a hull */
@@ -1132,6 +1134,7 @@ work_free (Work *w)
   free (w->col);
   free (w->sure);
   free (w->lit);
+  free (w->rim);
   free (w->head); free (w->sk); free (w->hr); free (w->hull); free (w->tr);
   free (w->body); free (w->seed); free (w->on);
   free (w->label);
@@ -1160,6 +1163,7 @@ work_init (Work *w,
   w->col  = malloc (n * sizeof (float));
   w->sure = malloc (n * sizeof (float));
   w->lit  = malloc (n * sizeof (float));
+  w->rim = malloc (n * sizeof (float));
   w->head = malloc (n);
   w->sk   = malloc (n);
   w->hr   = malloc (n);
@@ -1170,7 +1174,7 @@ work_init (Work *w,
   w->on   = malloc (n);
   w->label = malloc (n * sizeof (int));
   return w->skin && w->hair && w->bg && w->tmp && w->d && w->env && w->num &&
-         w->col && w->sure && w->lit &&
+         w->col && w->sure && w->lit && w->rim &&
          w->head && w->sk && w->hr && w->hull && w->tr && w->body &&
          w->seed && w->on && w->label;
 }
@@ -1378,7 +1382,13 @@ likelihoods (const Features *f,
 #define BODY_MM       50.0    /* skin this near where it leaves the frame */
 #define TORSO_MM      90.0    /* skin leaving the frame this wide: a torso */
 #define DEEP_MM       20.0    /* unless this deep in the hair's hull */
+#define SHOULDERS_MM 150.0    /* or leaving this wide: shoulders, and the
+                                 neck above them however deep */
 #define THIN_DEEP_MM  30.0    /* scalp through hair is looked for this deep */
+#define RIM_MM        10.0    /* a thinning's rim is seen over this */
+#define THIN_LOW      0.12    /* share of scalp showing at a zone's rim */
+#define RIM_ZONE_MM2 1000.0   /* a thinning zone with a rim, at least */
+#define ZONE_MM2      500.0   /* a treated zone, at least */
 /* Shares of an outline.  */
 #define HEAD_ON_FRAME  0.75   /* a head is not the frame's edge all round */
 #define BODY_SIDE      0.6    /* a scalp is not surrounded by face or body */
@@ -1448,7 +1458,9 @@ hair_hull (Work *w)
 
 /* Skin that leaves the frame is face, neck or body (w->body), as far as
  * BODY_MM in from where it leaves, TORSO_MM where it leaves over a torso's
- * width (but not deep in the hair's hull: there it is a bald top).  Skin
+ * width (but not deep in the hair's hull: there it is a bald top, unless
+ * it leaves over shoulders' width: a neck, which the hull of the hair
+ * around a nape spans in a photo from behind).  Skin
  * of any light counts, and near the frame's edge so does what lies
  * between a face and the edge (a collar, a shadow), but not background
  * (the wall above a crown that the photo cuts close).  */
@@ -1505,9 +1517,11 @@ leaving_skin (Work *w)
 
       for (c = 0; l && c < 4; c++)
         leaves = fmax (leaves, hi[4 * l + c] - lo[4 * l + c] + 1);
-      w->body[i] = w->sk[i] && w->d[i] <= (leaves / w->mm >= TORSO_MM &&
-                                           w->num[i] < DEEP_MM * w->mm
-                                           ? TORSO_MM : BODY_MM) * w->mm;
+      w->body[i] = w->sk[i] &&
+                   w->d[i] <= (leaves / w->mm >= SHOULDERS_MM ||
+                               (leaves / w->mm >= TORSO_MM &&
+                                w->num[i] < DEEP_MM * w->mm)
+                               ? TORSO_MM : BODY_MM) * w->mm;
     }
   free (lo); free (hi);
   return 1;
@@ -1639,24 +1653,28 @@ head_on_frame (const Work *w)
 
 /* Drops the parts of the treated area that are mostly bordered by face or
  * body skin: a scalp is bordered by hair or by what is behind the head,
- * a patch in the middle of a skin-coloured surface is not one.  */
+ * a patch in the middle of a skin-coloured surface is not one; and the
+ * parts smaller than a zone (ZONE_MM2): an island of a few millimetres
+ * is a shadow or a parting more often than a bald patch, and a mask drawn
+ * by hand is the way to treat one.  */
 static int
 keep_bordered (Work *w)
 {
   const int W = w->W, H = w->H, n = w->n;
   int       k = components (w->tr, W, H, w->label), i;
-  int      *edge, *bodyside, *seen;
+  int      *edge, *bodyside, *seen, *size;
   double   *contrast;
 
   if (k < 0)
     return 0;
+  size     = calloc ((size_t) k + 1, sizeof (int));
   edge     = calloc ((size_t) k + 1, sizeof (int));
   bodyside = calloc ((size_t) k + 1, sizeof (int));
   seen     = calloc ((size_t) k + 1, sizeof (int));
   contrast = calloc ((size_t) k + 1, sizeof (double));
-  if (! edge || ! bodyside || ! seen || ! contrast)
+  if (! size || ! edge || ! bodyside || ! seen || ! contrast)
     {
-      free (edge); free (bodyside); free (seen); free (contrast);
+      free (size); free (edge); free (bodyside); free (seen); free (contrast);
       return 0;
     }
   /* The lightness's slope, L* a millimetre, over 1 mm.  */
@@ -1678,6 +1696,7 @@ keep_bordered (Work *w)
 
       if (! l)
         continue;
+      size[l]++;
       for (dy = -1; dy <= 1; dy++)
         for (dx = -1; dx <= 1; dx++)
           {
@@ -1715,10 +1734,40 @@ keep_bordered (Work *w)
       int l = w->label[i];
 
       if (l && (bodyside[l] > BODY_SIDE * edge[l] ||
-                contrast[l] < EDGE_CONTRAST))
+                contrast[l] < EDGE_CONTRAST ||
+                size[l] < ZONE_MM2 * w->mm * w->mm))
         w->tr[i] = 0;
     }
-  free (edge); free (bodyside); free (seen); free (contrast);
+  free (size); free (edge); free (bodyside); free (seen); free (contrast);
+  return 1;
+}
+
+/* The rim of a thinning zone: deep in the hair, where less scalp shows
+ * over RIM_MM (w->seed), the treated area goes on for RIM_MM along it;
+ * the zone is one patch whose edge fades, not only its clearest middle,
+ * and a rim is a band, not a path across the head.  Only a zone has a
+ * rim (a crown, a vertex: RIM_ZONE_MM2 or more); a small patch is kept
+ * as it is.  */
+static int
+grow_thinning (Work *w)
+{
+  int     k = components (w->tr, w->W, w->H, w->label), i;
+  double *area;
+
+  if (k < 0 || ! (area = calloc ((size_t) k + 1, sizeof (double))))
+    return 0;
+  for (i = 0; i < w->n; i++)
+    area[w->label[i]] += 1.0 / (w->mm * w->mm);
+  for (i = 0; i < w->n; i++)
+    {
+      w->on[i] = w->tr[i] && area[w->label[i]] >= RIM_ZONE_MM2;
+      w->sk[i] = w->tr[i] || w->seed[i];
+    }
+  free (area);
+  if (! geodesic (w->on, w->sk, w->W, w->H, w->d))
+    return 0;
+  for (i = 0; i < w->n; i++)
+    w->tr[i] = w->tr[i] || w->d[i] <= RIM_MM * w->mm;
   return 1;
 }
 
@@ -1763,20 +1812,34 @@ decide (Work        *w,
         w->tmp[i] = fmaxf (w->skin[i], (float) through);
       }
   }
+  for (i = 0; i < n; i++)
+    {
+      w->seed[i] = w->num[i] >= THIN_DEEP_MM * w->mm;
+      w->rim[i]  = w->tmp[i];
+    }
+  blur (w->rim, w->num, W, H, RIM_MM * w->mm);
   blur (w->tmp, w->num, W, H, 4.0 * w->mm);
   memcpy (w->on, w->body, (size_t) n);
   if (! morph (w->on, W, H, 5.0 * w->mm, w->d))
     return 0;
   for (i = 0; i < n; i++)
-    w->tr[i] = (w->tr[i] || (w->tmp[i] >= 0.3f && w->hull[i] &&
-                             ! w->on[i])) && w->head[i];
+    {
+      w->tr[i] = (w->tr[i] || (w->tmp[i] >= 0.3f && w->hull[i] &&
+                               ! w->on[i])) && w->head[i];
+      w->seed[i] = w->seed[i] && w->rim[i] >= THIN_LOW && w->hull[i] &&
+                   ! w->on[i] && w->head[i];
+    }
 
-  /* The treated area: residual hairs and specks closed, crumbs gone,
-   * holes (a highlight) filled, and only what a head borders.  */
+  /* The treated area: residual hairs and specks closed, crumbs gone, the
+   * rim of what is left grown, holes (a highlight) filled, and only what
+   * a head borders.  */
   if (! morph (w->tr, W, H, 3.0 * w->mm, w->d) ||
       ! morph (w->tr, W, H, -3.0 * w->mm, w->d) ||
       ! morph (w->tr, W, H, -4.0 * w->mm, w->d) ||
       ! morph (w->tr, W, H, 4.0 * w->mm, w->d) ||
+      ! grow_thinning (w) ||
+      ! morph (w->tr, W, H, 3.0 * w->mm, w->d) ||
+      ! morph (w->tr, W, H, -3.0 * w->mm, w->d) ||
       ! fill_holes (w->tr, W, H))
     return 0;
   for (i = 0; i < n; i++)
