@@ -770,17 +770,20 @@ typedef struct
 static const Known known[] =
 {
   { "13", 1, "closure", "the ring around this crown is thin greying hair "
-    "over pink skin, lighter and redder than the buzz the rectangle marks "
-    "25 mm lower" },
+    "over pink skin: its darker part (L* 45, a* 20, b* 12) is as dark as "
+    "the buzz the rectangle marks 25 mm lower (48, 13, 5) but redder; the "
+    "lightness is matched, the hue is not" },
   { "13", 1, "texture", "the same thin hair, smoother at 7 px than the "
     "buzz" },
   { "13", 1, "step", "the ellipse's top arc runs along the head's outline "
     "against a white wall: the darker crown is a darker silhouette" },
   { "13", 2, "step", "as with the ring: the head's outline against the "
     "wall, not the mask's" },
-  { "16", 1, "closure", "the ring, widened, finds the dense dark hair at "
-    "the sides, darker and smoother than the lighter thinning hair the "
-    "rectangle marks" },
+  { "16", 1, "closure", "the ring's grainy hair is the thin hair beside "
+    "the crown and the edge of the forehead's shade, redder than the hair "
+    "the rectangle marks; the dense dark sides lie outside smp:scalp-map's "
+    "head plane, and a ring that reaches them learns hair darker than the "
+    "rectangle's (L* 20 against 30)" },
 };
 
 static gboolean
