@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "smp-hash.h"
+#include "smp-look.h"
 #include "smp-pattern.h"
 #include "smp-render.h"
 #include "smp-stats.h"
@@ -299,6 +300,65 @@ test_dot_area (void)
     }
 }
 
+/* What match=ring takes for hair: around a bald disc (whose skin varies by
+ * +-3 % from pixel to pixel), stubble (each pixel 0.3 or 0.6 of the skin,
+ * at random) is learnt; an even shade of the same mean darkening and
+ * colour, smoother than the skin (+-1 %: shade in a photo loses its fine
+ * detail, as photo 16's forehead does; or a plain dark shirt), is not, and
+ * then nothing is learnt.  */
+static int
+look_ring (gboolean stubble)
+{
+  const int    side = 240;
+  const double ppm  = 4.0;
+  float       *rgb  = g_new (float, side * side * 3);
+  float       *mask = g_new (float, side * side);
+  SmpLookInput in   = { 0 };
+  SmpHairLook  look;
+  uint32_t     state = 12345;
+  int          x, y, c, learnt;
+
+  for (y = 0; y < side; y++)
+    for (x = 0; x < side; x++)
+      {
+        double r = hypot (x + 0.5 - side / 2.0, y + 0.5 - side / 2.0);
+        double f, u;
+
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        u = (state & 0xffff) / 65536.0;
+        /* The skin's own fine grain: +-3 %.  */
+        f = 1.0 + 0.06 * (u - 0.5);
+        mask[y * side + x] = r <= 60.0 ? 1.0f : 0.0f;
+        if (r > 60.0)
+          f = stubble ? f * (u < 0.5 ? 0.3 : 0.6)
+                      : 0.45 * (1.0 + 0.02 * (u - 0.5));
+        for (c = 0; c < 3; c++)
+          rgb[3 * (y * side + x) + c] =
+            (float) (f * (const double[3]) { 0.50, 0.34, 0.27 }[c]);
+      }
+  in.rgb       = rgb;
+  in.mask      = mask;
+  in.width     = side;
+  in.height    = side;
+  in.px_per_mm = ppm;
+  in.ring_px   = (int) ceil (10.0 * ppm);
+  learnt = smp_look_learn (&in, &look);
+  g_test_message ("%s around the disc: %d hair pixels learnt",
+                  stubble ? "stubble" : "an even shade", learnt);
+  g_free (rgb);
+  g_free (mask);
+  return learnt;
+}
+
+static void
+test_look_ring_shade (void)
+{
+  g_assert_cmpint (look_ring (TRUE), >, 1000);
+  g_assert_cmpint (look_ring (FALSE), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -309,5 +369,6 @@ main (int    argc,
   g_test_add_func ("/core/rank-thinning", test_rank_thinning);
   g_test_add_func ("/core/region-independence", test_region_independence);
   g_test_add_func ("/core/dot-area", test_dot_area);
+  g_test_add_func ("/core/look-ring-shade", test_look_ring_shade);
   return g_test_run ();
 }

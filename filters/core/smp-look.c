@@ -586,6 +586,65 @@ smp_look_skin_like (const SmpHairLook *look,
   return (float) fmin (1.0, fmax (0.0, (0.7 - d) / 0.3));
 }
 
+/* Hair is a texture: strands and the skin between them vary the light at
+ * the scale of a millimetre, relative to the light, at least as much as
+ * bare skin does; shade, which scales the light, does not add to it, and
+ * a shaded area of a photo loses detail (photo 16's shaded forehead, as
+ * dark and brown as hair, was taken for it).  The hair whose darkening
+ * and colour a ring gives varies at least HAIR_GRAIN times as much as the
+ * skin learnt (more, and only the grainiest part of a dense buzz counts:
+ * in trials at 1.5, darker than photo 01's buzz: 58 % of its gap
+ * closed).  A pixel's
+ * detail counts at most GRAIN_CLIP times the skin's: an edge (the mask's,
+ * the head's outline) is a few pixels of great detail, hair many of
+ * some.  */
+#define HAIR_GRAIN 1.0
+#define GRAIN_CLIP 4.0
+
+/* Each pixel's detail relative to its light: |log Y - its mean over 1 mm
+ * around| (the scale smp_look_grain looks at); floor_y keeps a dark
+ * background's noise from counting.  tmp: n floats of room.  */
+static int
+rel_detail (const float *Y,
+            const float *ok,
+            int          w,
+            int          h,
+            double       px_per_mm,
+            float        floor_y,
+            float       *tmp,
+            float       *detail)
+{
+  size_t n = (size_t) w * h, i;
+
+  for (i = 0; i < n; i++)
+    tmp[i] = ok[i] > 0.0f ? logf (fmaxf (Y[i], 0.0f) + floor_y) : 0.0f;
+  if (! smp_box_mean (tmp, detail, w, h, (int) fmax (2.0, lround (px_per_mm))))
+    return 0;
+  for (i = 0; i < n; i++)
+    detail[i] = ok[i] > 0.0f ? fabsf (tmp[i] - detail[i]) : 0.0f;
+  return 1;
+}
+
+/* The median of `of` over the skin learnt (masked, its neighbourhood
+ * between cut_lo and cut_hi); v: room for the values.  */
+static float
+skin_median (const SmpLookInput *in,
+             const float        *ok,
+             const float        *loc,
+             float               cut_lo,
+             float               cut_hi,
+             const float        *of,
+             float              *v)
+{
+  size_t n = (size_t) in->width * in->height, i, ns = 0;
+
+  for (i = 0; i < n; i++)
+    if (ok[i] > 0.0f && in->mask[i] >= 0.5f && loc[i] >= cut_lo &&
+        loc[i] <= cut_hi)
+      v[ns++] = of[i];
+  return ns > 0 ? quantile (v, ns, 0.5) : 0.0f;
+}
+
 int
 smp_look_learn (const SmpLookInput *in,
                 SmpHairLook        *look)
@@ -594,6 +653,7 @@ smp_look_learn (const SmpLookInput *in,
   size_t    n = (size_t) w * h, i, ns = 0, nh = 0;
   float    *Y = NULL, *ok = NULL, *loc = NULL, *near = NULL, *v = NULL;
   float    *L = NULL;
+  float    *grain = NULL, skin_grain = 0.0f;
   unsigned char *hair = NULL;
   double    skin_sum[3] = { 0, 0, 0 }, hair_sum[3] = { 0, 0, 0 };
   double    s_lum, lo, hi;
@@ -665,17 +725,48 @@ smp_look_learn (const SmpLookInput *in,
   if (in->skin_only)
     goto done;
 
+  /* Grain: each pixel's detail, each pixel's at most GRAIN_CLIP times the
+   * bare skin's median (an edge, the mask's or the head's outline, is a
+   * few pixels of great detail, hair many of some), averaged over 4.5 mm
+   * (a patch of hair, not a strand); the skin's, its median.  */
+  if (! in->reference)
+    {
+      float clip;
+
+      grain = malloc (sizeof (float) * n);
+      if (! grain ||
+          ! rel_detail (Y, ok, w, h, in->px_per_mm, (float) (0.01 * s_lum), L,
+                        grain))
+        {
+          status = -1;
+          goto done;
+        }
+      clip = (float) GRAIN_CLIP * skin_median (in, ok, loc, cut_lo, cut_hi,
+                                                grain, v);
+      for (i = 0; i < n; i++)
+        grain[i] = fminf (grain[i], clip);
+      if (! smp_box_mean (grain, grain, w, h,
+                          6 * smp_look_local_px (in->px_per_mm)))
+        {
+          status = -1;
+          goto done;
+        }
+      skin_grain = skin_median (in, ok, loc, cut_lo, cut_hi, grain, v);
+    }
+
   lo = s_lum * 0.005;
   hi = s_lum * HAIR_DARKER;
   /* Where the hair is sought: the reference, or a ring around the mask,
    * widened (up to RING_WIDEST times) while less than RING_HAIR_SHARE of
-   * it is hair: the client's hair may start farther from a rough mask.
-   * Hair candidates: darker than the skin around, of a hair's hue, and
-   * on the head when smp:scalp-map says where it is (not a dark wall, a
-   * shirt, a shadow beside it).  */
+   * it (on the head) is hair: the client's hair may start farther from a
+   * rough mask.  Hair candidates: darker than the skin around, of a
+   * hair's hue, no smoother than the skin (HAIR_GRAIN), and on the head
+   * when smp:scalp-map says where it is (not a dark wall, a shirt, a
+   * shadow beside it).  */
   for (widen = 1; widen <= (in->reference ? 1 : RING_WIDEST); widen++)
     {
       size_t seeking = 0;
+      int    on_head;
 
       if (! in->reference)
         {
@@ -693,12 +784,16 @@ smp_look_learn (const SmpLookInput *in,
           int seek = in->reference ? in->reference[i] >= 0.5f
                                    : in->mask[i] < 0.5f && near[i] > 0.0f;
 
-          seeking += seek && ok[i];
-          hair[i] = seek && ok[i] && loc[i] < hi && loc[i] > lo &&
-                    (! in->head || in->head[i] >= 0.9f) &&
+          on_head = ! in->head || in->head[i] >= 0.9f;
+          seeking += seek && ok[i] && on_head;
+          hair[i] = seek && ok[i] && on_head && loc[i] < hi && loc[i] > lo &&
                     hair_hue (in->rgb + 3 * i);
-          if (hair[i])
-            v[nh++] = logf (loc[i]);
+          /* 2: grainy enough to be hair, not shade (HAIR_GRAIN).  */
+          if (hair[i] && (! grain || grain[i] >= HAIR_GRAIN * skin_grain))
+            {
+              hair[i] = 2;
+              v[nh++] = logf (loc[i]);
+            }
         }
       if (nh >= RING_HAIR_SHARE * seeking)
         break;
@@ -708,21 +803,24 @@ smp_look_learn (const SmpLookInput *in,
   if (! in->reference && widen > RING_WIDEST)
     goto done;
   /* A ring holds thinning hair too, a mixture of hair and skin: only the
-   * darker of the two classes Otsu's threshold splits the candidates into
-   * (in log luminance) is the client's hair.  */
+   * darker of the two classes Otsu's threshold splits the grainy
+   * candidates into (in log luminance) is the client's hair.  */
   if (nh > 0 && ! in->reference)
     {
       float split = otsu (v, nh);
 
-      /* Both classes (2: the darker) keep the hair's texture, thin and
-       * dense as the ring has it; its darkening is the dense hair's.  */
+      /* All candidates (1: smooth, 2: grainy, 3: the darker grainy) keep
+       * the hair's texture, thin and dense as the ring has it (measured
+       * over the grainy only, a dense buzz's grainiest part stands for
+       * it: photo 14's texture 1.7 times the buzz's); its darkening and
+       * colour are the dense hair's.  */
       for (i = 0; i < n; i++)
-        if (hair[i])
-          hair[i] = logf (loc[i]) <= split ? 2 : 1;
+        if (hair[i] == 2 && logf (loc[i]) <= split)
+          hair[i] = 3;
     }
   nh = 0;
   for (i = 0; i < n; i++)
-    if (hair[i] == (in->reference ? 1 : 2))
+    if (hair[i] == (in->reference ? 2 : 3))
       {
         for (c = 0; c < 3; c++)
           hair_sum[c] += in->rgb[3 * i + c];
@@ -756,6 +854,7 @@ done:
   free (near);
   free (v);
   free (L);
+  free (grain);
   free (hair);
   if (status <= 0)
     {
