@@ -542,6 +542,49 @@ spill_field (GeglOperation *operation,
   g_free (mask);
 }
 
+/* Narrows *r (and its mask, *mask) to the pixels the skin is learnt from:
+ * those under the mask (>= 0.5) and the neighbourhoods of `local` px
+ * around them, within *r.  smp_look_learn learns the same skin from it:
+ * a box mean whose window the narrowed region holds whole (cut where *r
+ * cuts it) is the same exact integer mean, and the pixels under the mask
+ * come in the same order.  */
+static void
+skin_region (GeglRectangle *r,
+             gfloat       **mask,
+             gint           local)
+{
+  GeglRectangle sub;
+  gfloat       *m = *mask, *part;
+  gint          x, y, x0 = G_MAXINT, x1 = -1, y0 = G_MAXINT, y1 = -1;
+
+  for (y = 0; y < r->height; y++)
+    for (x = 0; x < r->width; x++)
+      if (m[(gsize) y * r->width + x] >= 0.5f)
+        {
+          x0 = MIN (x0, x);
+          x1 = MAX (x1, x);
+          y0 = MIN (y0, y);
+          y1 = y;
+        }
+  if (x1 < 0)
+    {
+      /* Nothing under the mask: no skin, whatever else is read.  */
+      r->width = r->height = 0;
+      return;
+    }
+  sub = smp_rect_grow ((GeglRectangle) { r->x + x0, r->y + y0, x1 - x0 + 1,
+                                         y1 - y0 + 1 }, local);
+  gegl_rectangle_intersect (&sub, &sub, r);
+  part = g_new (gfloat, (gsize) sub.width * sub.height);
+  for (y = 0; y < sub.height; y++)
+    memcpy (part + (gsize) y * sub.width,
+            m + (gsize) (sub.y - r->y + y) * r->width + sub.x - r->x,
+            sizeof (gfloat) * sub.width);
+  g_free (m);
+  *mask = part;
+  *r    = sub;
+}
+
 /* Learns the photo's blur and, when asked, the client's hair look, and
  * fits the dots to it.  */
 static void
@@ -578,7 +621,6 @@ learn (GeglOperation *operation,
       ! (o->match == SMP_FOLLICLES_MATCH_REFERENCE && aux2))
     return;
 
-  rgb  = read_rgb (operation, input, &r);
   mask = g_new (gfloat, n);
   /* No mask at all treats everywhere.  */
   read_mask (aux, &r, mask,
@@ -629,6 +671,11 @@ learn (GeglOperation *operation,
       if (off_mask < BALD_HEAD_SHARE * on_head)
         seek = FALSE;
     }
+  /* The skin alone is learnt from the pixels under the mask and their
+   * neighbourhoods: only those are read (the same look, see skin_region).  */
+  if (! seek)
+    skin_region (&r, &mask, smp_look_local_px (smp_px_per_mm (operation)));
+  rgb = r.width > 0 ? read_rgb (operation, input, &r) : NULL;
   in = (SmpLookInput) { rgb, mask, ref, r.width, r.height,
                         smp_px_per_mm (operation), ring_px (operation), ! seek,
                         hair };
