@@ -777,6 +777,7 @@ shape_mask (const GeglRectangle *window,
   gsize         nw  = (gsize) window->width * window->height, i;
   gfloat       *spill = g_new (gfloat, nw);
   GeglRectangle some, big, grown;
+  SmpLookPrep   prep;
   gfloat       *rgb, *Y, *ok;
   gsize         nb;
   gint          x, y, x0 = G_MAXINT, x1 = -1, y0 = G_MAXINT, y1 = -1;
@@ -786,13 +787,13 @@ shape_mask (const GeglRectangle *window,
              job->masked ? 0.0f : 1.0f);
   /* A pixel that neither the mask nor its spill reaches gets nothing,
    * whatever lies there: the photo is read only around the others.  */
+  smp_look_share_rect (&st->field, window->x, window->y, window->width,
+                       window->height, spill);
   for (y = 0; y < window->height; y++)
     {
       gfloat *sp = spill + (gsize) y * window->width;
       gfloat *m  = mask + (gsize) y * window->width;
 
-      smp_look_share_row (&st->field, window->x, window->y + y, window->width,
-                          sp);
       for (x = 0; x < window->width; x++)
         if (m[x] > 0.0f || sp[x] > 0.0f)
           {
@@ -829,6 +830,7 @@ shape_mask (const GeglRectangle *window,
                     : 0.0f;
       all_ok &= ok[i] > 0.0f;
     }
+  smp_look_prepare (&st->look, &prep);
   smp_box_mean (Y, Y, some.width, some.height, lr);
   /* All finite: the mean of ok is 1 everywhere, exactly.  */
   if (! all_ok)
@@ -856,13 +858,13 @@ shape_mask (const GeglRectangle *window,
                          ? smp_scalp_sample (st->map, SMP_SCALP_HEAD,
                                              ax - st->photo.x + 0.5,
                                              ay - st->photo.y + 0.5)
-                         : smp_look_skin_like (&st->look, rgb + 3 * b));
+                         : smp_look_prep_skin_like (&prep, rgb + 3 * b));
         share = MAX (own, share);
 
         /* Past the photo's edge (where only the centres of dots that
          * reach into it lie) the share as it is.  */
         mask[i] = ok[b] > 0.0f
-                  ? smp_look_amount (&st->look, share, Y[b] / ok[b])
+                  ? smp_look_prep_amount (&prep, share, Y[b] / ok[b])
                   : share;
       }
   g_free (spill);
