@@ -777,7 +777,7 @@ smp_pass_around (const SmpPass       *pass,
 }
 
 /* Rows of the strips a region is rendered in: bounds the float copies.  */
-#define SMP_STRIP_ROWS 128
+#define SMP_STRIP_ROWS 256
 
 /* Renders `region` in strips of SMP_STRIP_ROWS rows:
  * the region's dots are collected once, each strip stipples those that

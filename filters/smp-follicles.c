@@ -761,7 +761,28 @@ typedef struct
   gboolean       masked;   /* an aux is connected */
   SmpPattern     pattern;
   SmpRenderer    renderer;
+  /* shape_mask's arrays, kept from strip to strip (fresh memory costs a
+   * page fault a page); the photo it read, RGBA as the op reads it, over
+   * `read`, is what composite_strip multiplies.  */
+  gfloat        *spill, *rgba, *Y;
+  gsize          n_spill, n_read, n_Y;
+  GeglRectangle  read;
 } Job;
+
+/* *buf with room for n floats (what it held is lost).  */
+static gfloat *
+job_floats (gfloat **buf,
+            gsize   *size,
+            gsize    n)
+{
+  if (n > *size)
+    {
+      g_free (*buf);
+      *buf  = g_new (gfloat, n);
+      *size = n;
+    }
+  return *buf;
+}
 
 /* The mask a strip is stippled with: the aux times the share of the look
  * the blend at the mask's edge gives each pixel, less what the client's
@@ -771,18 +792,21 @@ shape_mask (const GeglRectangle *window,
             gfloat              *mask,
             gpointer             data)
 {
-  Job          *job = data;
-  const Stats  *st  = job->st;
+  Job                 *job = data;
+  const Stats         *st  = job->st;
+  const GeglRectangle *in  = gegl_operation_source_get_bounding_box (job->operation,
+                                                                     "input");
   gint          lr  = smp_look_gap_px (job->renderer.style.px_per_mm);
   gsize         nw  = (gsize) window->width * window->height, i;
-  gfloat       *spill = g_new (gfloat, nw);
+  gfloat       *spill = job_floats (&job->spill, &job->n_spill, nw);
   GeglRectangle some, big, grown;
   SmpLookPrep   prep;
-  gfloat       *rgb, *Y, *ok;
+  gfloat       *rgba, *Y, *ok;
   gsize         nb;
   gint          x, y, x0 = G_MAXINT, x1 = -1, y0 = G_MAXINT, y1 = -1;
   gboolean      all_ok = TRUE;
 
+  job->read = (GeglRectangle) { 0, 0, 0, 0 };
   read_mask (job->masked ? job->aux : NULL, window, mask,
              job->masked ? 0.0f : 1.0f);
   /* A pixel that neither the mask nor its spill reaches gets nothing,
@@ -806,7 +830,6 @@ shape_mask (const GeglRectangle *window,
   if (x1 < 0)
     {
       memset (mask, 0, sizeof (gfloat) * nw);
-      g_free (spill);
       return;
     }
   /* The neighbourhood means of those pixels read no farther than lr
@@ -817,19 +840,33 @@ shape_mask (const GeglRectangle *window,
   big   = smp_rect_grow (*window, lr);
   grown = smp_rect_grow (some, lr);
   gegl_rectangle_intersect (&some, &grown, &big);
-  nb  = (gsize) some.width * some.height;
-  rgb = read_rgb (job->operation, job->input, &some);
-  Y   = g_new (gfloat, nb);
-  ok  = g_new (gfloat, nb);
-  for (i = 0; i < nb; i++)
-    {
-      const gfloat *p = rgb + 3 * i;
+  nb   = (gsize) some.width * some.height;
+  rgba = job_floats (&job->rgba, &job->n_read, nb * 4);
+  Y    = job_floats (&job->Y, &job->n_Y, nb * 2);
+  gegl_buffer_get (job->input, &some, 1.0,
+                   gegl_operation_get_format (job->operation, "input"), rgba,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  job->read = some;
+  ok = Y + nb;
+  for (y = 0; y < some.height; y++)
+    for (x = 0; x < some.width; x++)
+      {
+        gfloat  *p      = rgba + 4 * ((gsize) y * some.width + x);
+        gboolean inside = ! in ||
+                          (some.x + x >= in->x &&
+                           some.x + x < in->x + in->width &&
+                           some.y + y >= in->y &&
+                           some.y + y < in->y + in->height);
 
-      ok[i] = isfinite (p[0]) && isfinite (p[1]) && isfinite (p[2]);
-      Y[i]  = ok[i] ? 0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2]
-                    : 0.0f;
-      all_ok &= ok[i] > 0.0f;
-    }
+        /* Outside the photo, no pixel (as read_rgb reads it).  */
+        if (! inside)
+          p[0] = p[1] = p[2] = NAN;
+        i = (gsize) y * some.width + x;
+        ok[i] = isfinite (p[0]) && isfinite (p[1]) && isfinite (p[2]);
+        Y[i]  = ok[i] ? 0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2]
+                      : 0.0f;
+        all_ok &= ok[i] > 0.0f;
+      }
   smp_look_prepare (&st->look, &prep);
   smp_box_mean (Y, Y, some.width, some.height, lr);
   /* All finite: the mean of ok is 1 everywhere, exactly.  */
@@ -858,7 +895,7 @@ shape_mask (const GeglRectangle *window,
                          ? smp_scalp_sample (st->map, SMP_SCALP_HEAD,
                                              ax - st->photo.x + 0.5,
                                              ay - st->photo.y + 0.5)
-                         : smp_look_prep_skin_like (&prep, rgb + 3 * b));
+                         : smp_look_prep_skin_like (&prep, rgba + 4 * b));
         share = MAX (own, share);
 
         /* Past the photo's edge (where only the centres of dots that
@@ -867,10 +904,6 @@ shape_mask (const GeglRectangle *window,
                   ? smp_look_prep_amount (&prep, share, Y[b] / ok[b])
                   : share;
       }
-  g_free (spill);
-  g_free (rgb);
-  g_free (Y);
-  g_free (ok);
 }
 
 /* One strip: the photo (or nothing) times the pigment field.  */
@@ -896,8 +929,27 @@ composite_strip (const GeglRectangle *strip,
       }
   else
     {
-      gegl_buffer_get (job->input, strip, 1.0, rgba, pix,
-                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      GeglRectangle in = *gegl_operation_source_get_bounding_box (job->operation,
+                                                                  "input");
+      GeglRectangle both;
+
+      /* What shape_mask read of the photo holds the strip (a strip of the
+       * photo): no second conversion of the same pixels.  */
+      gegl_rectangle_intersect (&both, &job->read, strip);
+      if (gegl_rectangle_equal (&both, strip) &&
+          gegl_rectangle_contains (&in, strip))
+        {
+          gint y;
+
+          for (y = 0; y < strip->height; y++)
+            memcpy (pix + (gsize) y * strip->width * 4,
+                    job->rgba + ((gsize) (strip->y - job->read.y + y) *
+                                 job->read.width + strip->x - job->read.x) * 4,
+                    sizeof (gfloat) * 4 * strip->width);
+        }
+      else
+        gegl_buffer_get (job->input, strip, 1.0, rgba, pix,
+                         GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
       for (i = 0; i < np; i++)
         {
           pix[i * 4 + 0] *= field[i * 3 + 0];
@@ -955,6 +1007,9 @@ process (GeglOperation       *operation,
                                            o->output ==
                                            SMP_FOLLICLES_OUTPUT_COMPOSITE),
                             &job);
+  g_free (job.spill);
+  g_free (job.rgba);
+  g_free (job.Y);
   smp_cache_unref (st, &stats_box);
   return ok;
 }
