@@ -923,6 +923,7 @@ smp_look_field (const SmpLookInput *in,
 {
   const int w = in->width, h = in->height, M = SMP_LOOK_FIELD_MAX;
   float    *inside = NULL, *count = NULL;
+  int      *node_x;
   double    cell, reach;
   int       cols, rows, x, y, k, pass;
 
@@ -946,18 +947,33 @@ smp_look_field (const SmpLookInput *in,
       return 0;
     }
 
-  /* Each pixel counts for its nearest node.  */
+  /* Each pixel counts for its nearest node (the columns' found once).  */
+  node_x = malloc (sizeof (int) * (size_t) w);
+  if (! node_x)
+    {
+      free (inside);
+      free (count);
+      return 0;
+    }
+  for (x = 0; x < w; x++)
+    node_x[x] = (int) floor ((x + 0.5) / cell + 0.5);
   for (y = 0; y < h; y++)
-    for (x = 0; x < w; x++)
-      {
-        int gx = (int) floor ((x + 0.5) / cell + 0.5);
-        int gy = (int) floor ((y + 0.5) / cell + 0.5);
+    {
+      int gy = (int) floor ((y + 0.5) / cell + 0.5);
 
-        if (gx >= cols || gy >= rows)
-          continue;
-        inside[gy * cols + gx] += in->mask[(size_t) y * w + x] >= 0.5f;
-        count[gy * cols + gx]  += 1.0f;
-      }
+      if (gy >= rows)
+        continue;
+      for (x = 0; x < w; x++)
+        {
+          int gx = node_x[x];
+
+          if (gx >= cols)
+            continue;
+          inside[gy * cols + gx] += in->mask[(size_t) y * w + x] >= 0.5f;
+          count[gy * cols + gx]  += 1.0f;
+        }
+    }
+  free (node_x);
 
   /* The distance (px) from the nodes that are mostly in the mask, by
    * chamfer passes, then a ramp from 1 there to 0 at the feather's reach
