@@ -1047,6 +1047,22 @@ share_column (const SmpLookField *field,
   *fu = u - *i;
 }
 
+/* Whether a node from a to b (both included) of the two rows has a
+ * share.  */
+static int
+any_share (const float *top,
+           const float *bottom,
+           int          a,
+           int          b)
+{
+  int i;
+
+  for (i = a; i <= b; i++)
+    if (top[i] != 0.0f || bottom[i] != 0.0f)
+      return 1;
+  return 0;
+}
+
 void
 smp_look_share_rect (const SmpLookField *field,
                      int                 x,
@@ -1087,6 +1103,12 @@ smp_look_share_rect (const SmpLookField *field,
       fv = v - j;
       top    = field->share + (size_t) j * field->cols;
       bottom = field->share + (size_t) j1 * field->cols;
+      /* A row between nodes of no share (most rows of a photo) has none.  */
+      if (col && fus && ! any_share (top, bottom, col[0], col[2 * width - 1]))
+        {
+          memset (out, 0, sizeof (float) * (size_t) width);
+          continue;
+        }
       for (k = 0; k < width; k++)
         {
           int    i, i1;
