@@ -268,11 +268,13 @@ input_margin (GeglOperation *operation)
 /* The region the look and the blur are learnt from: the mask's extent (and
  * the reference's) grown by the ring, or the whole photo without a mask,
  * on the photo, at most LEARN_MAX_SIDE square.  Empty for an unbounded
- * photo or an empty mask.  */
+ * photo or an empty mask.  The extent of the mask's pixels >= 0.5 on the
+ * photo in *mask_extent when it was sought (else left as it is).  */
 static GeglRectangle
 learn_region (GeglOperation *operation,
               GeglBuffer    *aux,
-              GeglBuffer    *aux2)
+              GeglBuffer    *aux2,
+              GeglRectangle *mask_extent)
 {
   const GeglRectangle *in   = gegl_operation_source_get_bounding_box (operation,
                                                                       "input");
@@ -293,7 +295,7 @@ learn_region (GeglOperation *operation,
       if (! aux || ! a || smp_rect_unbounded (a))
         return none;
       gegl_rectangle_intersect (&within, a, &photo);
-      r = smp_mask_extent (aux, &within, 0.5f);
+      r = *mask_extent = smp_mask_extent (aux, &within, 0.5f);
       if (r.width <= 0)
         r = smp_mask_extent (aux, &within, 1e-3f);
       if (r.width <= 0)
@@ -508,26 +510,21 @@ photo_blur (GeglOperation       *operation,
 }
 
 /* How far the treatment spills past the mask: laid out over the mask's
- * own extent, grown by the feather, so that it depends on the mask alone
- * (not on where a reference lies).  */
+ * own extent (learn_region's mask_extent), grown by the feather, so that
+ * it depends on the mask alone (not on where a reference lies).  */
 static void
-spill_field (GeglOperation *operation,
-             GeglBuffer    *aux,
-             SmpLookField  *field)
+spill_field (GeglOperation       *operation,
+             GeglBuffer          *aux,
+             const GeglRectangle *mask_extent,
+             SmpLookField        *field)
 {
   const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
                                                                     "input");
-  const GeglRectangle *a  = gegl_operation_source_get_bounding_box (operation,
-                                                                    "aux");
-  GeglRectangle        r, within;
+  GeglRectangle        r = *mask_extent;
   SmpLookInput         look_in = { 0 };
   gfloat              *mask;
 
   memset (field, 0, sizeof (*field));
-  if (! in || ! a || smp_rect_unbounded (in) || smp_rect_unbounded (a))
-    return;
-  gegl_rectangle_intersect (&within, a, in);
-  r = smp_mask_extent (aux, &within, 0.5f);
   if (r.width <= 0)
     return;
   r = smp_rect_grow (r, (gint) ceil (feather_px (operation)) + 2);
@@ -596,7 +593,8 @@ learn (GeglOperation *operation,
 {
   Stats          *st  = smp_cache_box (data, &stats_box);
   GeglProperties *o   = GEGL_PROPERTIES (operation);
-  GeglRectangle   r   = learn_region (operation, aux, aux2);
+  GeglRectangle   extent = { 0, 0, 0, 0 };
+  GeglRectangle   r   = learn_region (operation, aux, aux2, &extent);
   gsize           n   = (gsize) r.width * r.height, i;
   gfloat         *rgb, *mask, *ref = NULL, *hair = NULL;
   SmpLookInput    in;
@@ -745,7 +743,7 @@ learn (GeglOperation *operation,
       o->learnt_density   = st->density;
     }
   if (aux && st->look.skin_pixels > 0)
-    spill_field (operation, aux, &st->field);
+    spill_field (operation, aux, &extent, &st->field);
   g_free (rgb);
   g_free (mask);
   g_free (ref);
