@@ -173,6 +173,8 @@ typedef struct
   SmpLookField field;     /* how far the treatment spills past the mask */
   SmpScalpMap *map;       /* where the head and its hair are, or NULL */
   GeglRectangle photo;    /* the photo's extent, which the map covers */
+  gboolean    bounded;    /* no pixel outside `support` is treated */
+  GeglRectangle support;
 } Stats;
 
 static void
@@ -269,12 +271,14 @@ input_margin (GeglOperation *operation)
  * the reference's) grown by the ring, or the whole photo without a mask,
  * on the photo, at most LEARN_MAX_SIDE square.  Empty for an unbounded
  * photo or an empty mask.  The extent of the mask's pixels >= 0.5 on the
- * photo in *mask_extent when it was sought (else left as it is).  */
+ * photo in *mask_extent, and of those above 0 in *above_zero, when they
+ * were sought (else left as they are).  */
 static GeglRectangle
 learn_region (GeglOperation *operation,
               GeglBuffer    *aux,
               GeglBuffer    *aux2,
-              GeglRectangle *mask_extent)
+              GeglRectangle *mask_extent,
+              GeglRectangle *above_zero)
 {
   const GeglRectangle *in   = gegl_operation_source_get_bounding_box (operation,
                                                                       "input");
@@ -295,7 +299,7 @@ learn_region (GeglOperation *operation,
       if (! aux || ! a || smp_rect_unbounded (a))
         return none;
       gegl_rectangle_intersect (&within, a, &photo);
-      r = *mask_extent = smp_mask_extent (aux, &within, 0.5f);
+      r = *mask_extent = smp_mask_extents (aux, &within, 0.5f, above_zero);
       if (r.width <= 0)
         r = smp_mask_extent (aux, &within, 1e-3f);
       if (r.width <= 0)
@@ -539,6 +543,47 @@ spill_field (GeglOperation       *operation,
   g_free (mask);
 }
 
+/* The box of the pixels that the mask (above 0 in `any`) or the field
+ * gives a share: FALSE when it is not bounded (a field whose edge has a
+ * share: clamped, it reaches on).  */
+static gboolean
+spill_box (const SmpLookField  *field,
+           const GeglRectangle *any,
+           GeglRectangle       *box)
+{
+  gint i0 = G_MAXINT, i1 = -1, j0 = G_MAXINT, j1 = -1, i, j;
+
+  *box = *any;
+  for (j = 0; j < field->rows; j++)
+    for (i = 0; i < field->cols; i++)
+      if (field->share[j * field->cols + i] != 0.0f)
+        {
+          if (i == 0 || j == 0 || i == field->cols - 1 ||
+              j == field->rows - 1)
+            return FALSE;
+          i0 = MIN (i0, i);
+          i1 = MAX (i1, i);
+          j0 = MIN (j0, j);
+          j1 = MAX (j1, j);
+        }
+  if (i1 >= 0)
+    {
+      /* A pixel reads the nodes around it: those beside a node of some
+       * share, a pixel's slack either side.  */
+      gint x0 = (gint) floor (field->x0 + (i0 - 1) * field->cell) - 2;
+      gint x1 = (gint) ceil (field->x0 + (i1 + 1) * field->cell) + 2;
+      gint y0 = (gint) floor (field->y0 + (j0 - 1) * field->cell) - 2;
+      gint y1 = (gint) ceil (field->y0 + (j1 + 1) * field->cell) + 2;
+      GeglRectangle spill = { x0, y0, x1 - x0, y1 - y0 };
+
+      if (box->width > 0)
+        gegl_rectangle_bounding_box (box, box, &spill);
+      else
+        *box = spill;
+    }
+  return TRUE;
+}
+
 /* Narrows *r (and its mask, *mask) to the pixels the skin is learnt from:
  * those under the mask (>= 0.5) and the neighbourhoods of `local` px
  * around them, within *r.  smp_look_learn learns the same skin from it:
@@ -593,8 +638,8 @@ learn (GeglOperation *operation,
 {
   Stats          *st  = smp_cache_box (data, &stats_box);
   GeglProperties *o   = GEGL_PROPERTIES (operation);
-  GeglRectangle   extent = { 0, 0, 0, 0 };
-  GeglRectangle   r   = learn_region (operation, aux, aux2, &extent);
+  GeglRectangle   extent = { 0, 0, 0, 0 }, any = { 0, 0, 0, 0 };
+  GeglRectangle   r   = learn_region (operation, aux, aux2, &extent, &any);
   gsize           n   = (gsize) r.width * r.height, i;
   gfloat         *rgb, *mask, *ref = NULL, *hair = NULL;
   SmpLookInput    in;
@@ -744,6 +789,10 @@ learn (GeglOperation *operation,
     }
   if (aux && st->look.skin_pixels > 0)
     spill_field (operation, aux, &extent, &st->field);
+  /* Where a mask was sought, nothing past the pixels it or the spill
+   * reaches is treated.  */
+  if (aux && gegl_operation_get_source_node (operation, "aux"))
+    st->bounded = spill_box (&st->field, &any, &st->support);
   g_free (rgb);
   g_free (mask);
   g_free (ref);
@@ -972,6 +1021,8 @@ process (GeglOperation       *operation,
   Stats          *st = NULL;
   Job             job = { operation, input, aux, output, NULL };
   SmpPass         pass;
+  const SmpPass  *passes;
+  GeglRectangle   todo;
   gboolean        shaped, ok;
 
   if (! input && o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE)
@@ -999,12 +1050,21 @@ process (GeglOperation       *operation,
    * there: spilled past its edge, kept off hair already there, walls and
    * shine.  */
   shaped = job.st && job.st->look.skin_pixels > 0;
-  ok = smp_stipple_regions (result, &job.pattern, &job.renderer, aux,
+  passes = smp_pass_init (&pass, operation, input, output,
+                          o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE);
+  /* What the mask and its spill reach not: the photo as it is (a pixel
+   * whose mask is 0 no dot changes), and no dot sought there.  */
+  todo = *result;
+  if (passes && st && st->bounded)
+    {
+      if (! gegl_rectangle_intersect (&todo, result, &st->support))
+        todo = (GeglRectangle) { result->x, result->y, 0, 0 };
+      smp_pass_around (passes, result, &todo);
+    }
+  ok = todo.width <= 0 || todo.height <= 0 ||
+       smp_stipple_regions (&todo, &job.pattern, &job.renderer, aux,
                             shaped ? shape_mask : NULL, composite_strip,
-                            smp_pass_init (&pass, operation, input, output,
-                                           o->output ==
-                                           SMP_FOLLICLES_OUTPUT_COMPOSITE),
-                            &job);
+                            passes, &job);
   g_free (job.spill);
   g_free (job.rgba);
   g_free (job.Y);
