@@ -839,19 +839,19 @@ shape_mask (const GeglRectangle *window,
             gfloat              *mask,
             gpointer             data)
 {
-  Job                 *job = data;
-  const Stats         *st  = job->st;
-  const GeglRectangle *in  = gegl_operation_source_get_bounding_box (job->operation,
-                                                                     "input");
-  gint          lr  = smp_look_gap_px (job->renderer.style.px_per_mm);
-  gsize         nw  = (gsize) window->width * window->height, i;
-  gfloat       *spill = job_floats (&job->spill, &job->n_spill, nw);
-  GeglRectangle some, big, grown;
-  SmpLookPrep   prep;
-  gfloat       *rgba, *Y, *ok;
-  gsize         nb;
-  gint          x, y, x0 = G_MAXINT, x1 = -1, y0 = G_MAXINT, y1 = -1;
-  gboolean      all_ok = TRUE;
+  Job                 *job   = data;
+  const Stats         *st    = job->st;
+  const GeglRectangle *in    =
+    gegl_operation_source_get_bounding_box (job->operation, "input");
+  gint                 lr    = smp_look_gap_px (job->renderer.style.px_per_mm);
+  gsize                nw    = (gsize) window->width * window->height, i;
+  gfloat              *spill = job_floats (&job->spill, &job->n_spill, nw);
+  GeglRectangle        some, big, grown;
+  SmpLookPrep          prep;
+  gfloat              *rgba, *Y, *ok;
+  gsize                nb;
+  gint                 x, y, x0 = G_MAXINT, x1 = -1, y0 = G_MAXINT, y1 = -1;
+  gboolean             all_ok = TRUE;
 
   job->read = (GeglRectangle) { 0, 0, 0, 0 };
   read_mask (job->masked ? job->aux : NULL, window, mask,
@@ -976,15 +976,15 @@ composite_strip (const GeglRectangle *strip,
       }
   else
     {
-      GeglRectangle in = *gegl_operation_source_get_bounding_box (job->operation,
-                                                                  "input");
-      GeglRectangle both;
+      const GeglRectangle *in =
+        gegl_operation_source_get_bounding_box (job->operation, "input");
+      GeglRectangle        both;
 
       /* What shape_mask read of the photo holds the strip (a strip of the
        * photo): no second conversion of the same pixels.  */
       gegl_rectangle_intersect (&both, &job->read, strip);
-      if (gegl_rectangle_equal (&both, strip) &&
-          gegl_rectangle_contains (&in, strip))
+      if (gegl_rectangle_equal (&both, strip) && in &&
+          gegl_rectangle_contains (in, strip))
         {
           gint y;
 
