@@ -76,8 +76,12 @@ else
   "$build/bench/bench-ops"
 fi
 echo
-GEGL_THREADS=1 "$build/bench/bench-preview"
+# A failed run (an op that changed nothing) does not hide the figures
+# after it: the status is given at the end.
+status=0
+GEGL_THREADS=1 "$build/bench/bench-preview" || status=$?
 echo
-"$build/bench/bench-scalp-map"
+"$build/bench/bench-scalp-map" || status=$?
 echo
 echo "== load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+exit $status

@@ -507,18 +507,24 @@ smp_read_rgb (GeglOperation       *operation,
 /* The bounding box of the pixels of `within` where the mask (aux, read in
  * bands) reaches `threshold`: a mask as large as the photo (a GIMP
  * selection, a mask file) often holds a small area, and what an op learns
- * from it should cost that area, not the photo.  Empty when none does.  */
+ * from it should cost that area, not the photo.  Empty when none does.
+ * In *above_zero (when not NULL), the box of those above 0, in the same
+ * pass.  */
 static inline GeglRectangle
-smp_mask_extent (GeglBuffer          *aux,
-                 const GeglRectangle *within,
-                 gfloat               threshold)
+smp_mask_extents (GeglBuffer          *aux,
+                  const GeglRectangle *within,
+                  gfloat               threshold,
+                  GeglRectangle       *above_zero)
 {
   GeglRectangle  none = { 0, 0, 0, 0 };
   const gint     rows = 64;
   gfloat        *band;
   gint           x0 = G_MAXINT, y0 = G_MAXINT, x1 = G_MININT, y1 = G_MININT;
+  gint           z0 = G_MAXINT, w0 = G_MAXINT, z1 = G_MININT, w1 = G_MININT;
   gint           x, y;
 
+  if (above_zero)
+    *above_zero = none;
   if (! aux || within->width <= 0 || within->height <= 0)
     return none;
   band = g_new (gfloat, (gsize) within->width * rows * 2);
@@ -532,19 +538,39 @@ smp_mask_extent (GeglBuffer          *aux,
                        GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
       for (j = 0; j < r.height; j++)
         for (x = 0; x < r.width; x++)
-          if (smp_mask_value (band + 2 * ((gsize) j * r.width + x)) >=
-              threshold)
-            {
-              x0 = MIN (x0, r.x + x);
-              x1 = MAX (x1, r.x + x);
-              y0 = MIN (y0, y + j);
-              y1 = MAX (y1, y + j);
-            }
+          {
+            gfloat m = smp_mask_value (band + 2 * ((gsize) j * r.width + x));
+
+            if (m >= threshold)
+              {
+                x0 = MIN (x0, r.x + x);
+                x1 = MAX (x1, r.x + x);
+                y0 = MIN (y0, y + j);
+                y1 = MAX (y1, y + j);
+              }
+            if (m > 0.0f)
+              {
+                z0 = MIN (z0, r.x + x);
+                z1 = MAX (z1, r.x + x);
+                w0 = MIN (w0, y + j);
+                w1 = MAX (w1, y + j);
+              }
+          }
     }
   g_free (band);
+  if (above_zero && z1 >= z0)
+    *above_zero = (GeglRectangle) { z0, w0, z1 - z0 + 1, w1 - w0 + 1 };
   if (x1 < x0)
     return none;
   return (GeglRectangle) { x0, y0, x1 - x0 + 1, y1 - y0 + 1 };
+}
+
+static inline GeglRectangle
+smp_mask_extent (GeglBuffer          *aux,
+                 const GeglRectangle *within,
+                 gfloat               threshold)
+{
+  return smp_mask_extents (aux, within, threshold, NULL);
 }
 
 /* For an op whose every pixel depends on what it learns from the whole
@@ -777,7 +803,7 @@ smp_pass_around (const SmpPass       *pass,
 }
 
 /* Rows of the strips a region is rendered in: bounds the float copies.  */
-#define SMP_STRIP_ROWS 128
+#define SMP_STRIP_ROWS 256
 
 /* Renders `region` in strips of SMP_STRIP_ROWS rows:
  * the region's dots are collected once, each strip stipples those that

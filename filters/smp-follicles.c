@@ -173,6 +173,8 @@ typedef struct
   SmpLookField field;     /* how far the treatment spills past the mask */
   SmpScalpMap *map;       /* where the head and its hair are, or NULL */
   GeglRectangle photo;    /* the photo's extent, which the map covers */
+  gboolean    bounded;    /* no pixel outside `support` is treated */
+  GeglRectangle support;
 } Stats;
 
 static void
@@ -268,11 +270,15 @@ input_margin (GeglOperation *operation)
 /* The region the look and the blur are learnt from: the mask's extent (and
  * the reference's) grown by the ring, or the whole photo without a mask,
  * on the photo, at most LEARN_MAX_SIDE square.  Empty for an unbounded
- * photo or an empty mask.  */
+ * photo or an empty mask.  The extent of the mask's pixels >= 0.5 on the
+ * photo in *mask_extent, and of those above 0 in *above_zero, when they
+ * were sought (else left as they are).  */
 static GeglRectangle
 learn_region (GeglOperation *operation,
               GeglBuffer    *aux,
-              GeglBuffer    *aux2)
+              GeglBuffer    *aux2,
+              GeglRectangle *mask_extent,
+              GeglRectangle *above_zero)
 {
   const GeglRectangle *in   = gegl_operation_source_get_bounding_box (operation,
                                                                       "input");
@@ -293,7 +299,7 @@ learn_region (GeglOperation *operation,
       if (! aux || ! a || smp_rect_unbounded (a))
         return none;
       gegl_rectangle_intersect (&within, a, &photo);
-      r = smp_mask_extent (aux, &within, 0.5f);
+      r = *mask_extent = smp_mask_extents (aux, &within, 0.5f, above_zero);
       if (r.width <= 0)
         r = smp_mask_extent (aux, &within, 1e-3f);
       if (r.width <= 0)
@@ -508,26 +514,21 @@ photo_blur (GeglOperation       *operation,
 }
 
 /* How far the treatment spills past the mask: laid out over the mask's
- * own extent, grown by the feather, so that it depends on the mask alone
- * (not on where a reference lies).  */
+ * own extent (learn_region's mask_extent), grown by the feather, so that
+ * it depends on the mask alone (not on where a reference lies).  */
 static void
-spill_field (GeglOperation *operation,
-             GeglBuffer    *aux,
-             SmpLookField  *field)
+spill_field (GeglOperation       *operation,
+             GeglBuffer          *aux,
+             const GeglRectangle *mask_extent,
+             SmpLookField        *field)
 {
   const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation,
                                                                     "input");
-  const GeglRectangle *a  = gegl_operation_source_get_bounding_box (operation,
-                                                                    "aux");
-  GeglRectangle        r, within;
+  GeglRectangle        r = *mask_extent;
   SmpLookInput         look_in = { 0 };
   gfloat              *mask;
 
   memset (field, 0, sizeof (*field));
-  if (! in || ! a || smp_rect_unbounded (in) || smp_rect_unbounded (a))
-    return;
-  gegl_rectangle_intersect (&within, a, in);
-  r = smp_mask_extent (aux, &within, 0.5f);
   if (r.width <= 0)
     return;
   r = smp_rect_grow (r, (gint) ceil (feather_px (operation)) + 2);
@@ -542,6 +543,90 @@ spill_field (GeglOperation *operation,
   g_free (mask);
 }
 
+/* The box of the pixels that the mask (above 0 in `any`) or the field
+ * gives a share: FALSE when it is not bounded (a field whose edge has a
+ * share: clamped, it reaches on).  */
+static gboolean
+spill_box (const SmpLookField  *field,
+           const GeglRectangle *any,
+           GeglRectangle       *box)
+{
+  gint i0 = G_MAXINT, i1 = -1, j0 = G_MAXINT, j1 = -1, i, j;
+
+  *box = *any;
+  for (j = 0; j < field->rows; j++)
+    for (i = 0; i < field->cols; i++)
+      if (field->share[j * field->cols + i] != 0.0f)
+        {
+          if (i == 0 || j == 0 || i == field->cols - 1 ||
+              j == field->rows - 1)
+            return FALSE;
+          i0 = MIN (i0, i);
+          i1 = MAX (i1, i);
+          j0 = MIN (j0, j);
+          j1 = MAX (j1, j);
+        }
+  if (i1 >= 0)
+    {
+      /* A pixel reads the nodes around it: those beside a node of some
+       * share, a pixel's slack either side.  */
+      gint x0 = (gint) floor (field->x0 + (i0 - 1) * field->cell) - 2;
+      gint x1 = (gint) ceil (field->x0 + (i1 + 1) * field->cell) + 2;
+      gint y0 = (gint) floor (field->y0 + (j0 - 1) * field->cell) - 2;
+      gint y1 = (gint) ceil (field->y0 + (j1 + 1) * field->cell) + 2;
+      GeglRectangle spill = { x0, y0, x1 - x0, y1 - y0 };
+
+      if (box->width > 0)
+        gegl_rectangle_bounding_box (box, box, &spill);
+      else
+        *box = spill;
+    }
+  return TRUE;
+}
+
+/* Narrows *r (and its mask, *mask) to the pixels the skin is learnt from:
+ * those under the mask (>= 0.5) and the neighbourhoods of `local` px
+ * around them, within *r.  smp_look_learn learns the same skin from it:
+ * a box mean whose window the narrowed region holds whole (cut where *r
+ * cuts it) is the same exact integer mean, and the pixels under the mask
+ * come in the same order.  */
+static void
+skin_region (GeglRectangle *r,
+             gfloat       **mask,
+             gint           local)
+{
+  GeglRectangle sub;
+  gfloat       *m = *mask, *part;
+  gint          x, y, x0 = G_MAXINT, x1 = -1, y0 = G_MAXINT, y1 = -1;
+
+  for (y = 0; y < r->height; y++)
+    for (x = 0; x < r->width; x++)
+      if (m[(gsize) y * r->width + x] >= 0.5f)
+        {
+          x0 = MIN (x0, x);
+          x1 = MAX (x1, x);
+          y0 = MIN (y0, y);
+          y1 = y;
+        }
+  if (x1 < 0)
+    {
+      /* Nothing under the mask: no skin, whatever else is read.  */
+      r->width = r->height = 0;
+      return;
+    }
+  sub = smp_rect_grow ((GeglRectangle) { r->x + x0, r->y + y0, x1 - x0 + 1,
+                                         y1 - y0 + 1 }, local);
+  gegl_rectangle_intersect (&sub, &sub, r);
+  part = g_new (gfloat, (gsize) sub.width * sub.height);
+  for (y = 0; y < sub.height; y++)
+    memcpy (part + (gsize) y * sub.width,
+            m + (gsize) (sub.y - r->y + y) * r->width + sub.x - r->x,
+            sizeof (gfloat) * sub.width);
+  g_free (m);
+  *mask = part;
+  *r    = sub;
+}
+
 /* Learns the photo's blur and, when asked, the client's hair look, and
  * fits the dots to it.  */
 static void
@@ -553,7 +638,8 @@ learn (GeglOperation *operation,
 {
   Stats          *st  = smp_cache_box (data, &stats_box);
   GeglProperties *o   = GEGL_PROPERTIES (operation);
-  GeglRectangle   r   = learn_region (operation, aux, aux2);
+  GeglRectangle   extent = { 0, 0, 0, 0 }, any = { 0, 0, 0, 0 };
+  GeglRectangle   r   = learn_region (operation, aux, aux2, &extent, &any);
   gsize           n   = (gsize) r.width * r.height, i;
   gfloat         *rgb, *mask, *ref = NULL, *hair = NULL;
   SmpLookInput    in;
@@ -578,7 +664,6 @@ learn (GeglOperation *operation,
       ! (o->match == SMP_FOLLICLES_MATCH_REFERENCE && aux2))
     return;
 
-  rgb  = read_rgb (operation, input, &r);
   mask = g_new (gfloat, n);
   /* No mask at all treats everywhere.  */
   read_mask (aux, &r, mask,
@@ -629,6 +714,11 @@ learn (GeglOperation *operation,
       if (off_mask < BALD_HEAD_SHARE * on_head)
         seek = FALSE;
     }
+  /* The skin alone is learnt from the pixels under the mask and their
+   * neighbourhoods: only those are read (the same look, see skin_region).  */
+  if (! seek)
+    skin_region (&r, &mask, smp_look_local_px (smp_px_per_mm (operation)));
+  rgb = r.width > 0 ? read_rgb (operation, input, &r) : NULL;
   in = (SmpLookInput) { rgb, mask, ref, r.width, r.height,
                         smp_px_per_mm (operation), ring_px (operation), ! seek,
                         hair };
@@ -698,7 +788,11 @@ learn (GeglOperation *operation,
       o->learnt_density   = st->density;
     }
   if (aux && st->look.skin_pixels > 0)
-    spill_field (operation, aux, &st->field);
+    spill_field (operation, aux, &extent, &st->field);
+  /* Where a mask was sought, nothing past the pixels it or the spill
+   * reaches is treated.  */
+  if (aux && gegl_operation_get_source_node (operation, "aux"))
+    st->bounded = spill_box (&st->field, &any, &st->support);
   g_free (rgb);
   g_free (mask);
   g_free (ref);
@@ -714,7 +808,28 @@ typedef struct
   gboolean       masked;   /* an aux is connected */
   SmpPattern     pattern;
   SmpRenderer    renderer;
+  /* shape_mask's arrays, kept from strip to strip (fresh memory costs a
+   * page fault a page); the photo it read, RGBA as the op reads it, over
+   * `read`, is what composite_strip multiplies.  */
+  gfloat        *spill, *rgba, *Y;
+  gsize          n_spill, n_read, n_Y;
+  GeglRectangle  read;
 } Job;
+
+/* *buf with room for n floats (what it held is lost).  */
+static gfloat *
+job_floats (gfloat **buf,
+            gsize   *size,
+            gsize    n)
+{
+  if (n > *size)
+    {
+      g_free (*buf);
+      *buf  = g_new (gfloat, n);
+      *size = n;
+    }
+  return *buf;
+}
 
 /* The mask a strip is stippled with: the aux times the share of the look
  * the blend at the mask's edge gives each pixel, less what the client's
@@ -724,28 +839,32 @@ shape_mask (const GeglRectangle *window,
             gfloat              *mask,
             gpointer             data)
 {
-  Job          *job = data;
-  const Stats  *st  = job->st;
-  gint          lr  = smp_look_gap_px (job->renderer.style.px_per_mm);
-  gsize         nw  = (gsize) window->width * window->height, i;
-  gfloat       *spill = g_new (gfloat, nw);
-  GeglRectangle some, big, grown;
-  gfloat       *rgb, *Y, *ok;
-  gsize         nb;
-  gint          x, y, x0 = G_MAXINT, x1 = -1, y0 = G_MAXINT, y1 = -1;
-  gboolean      all_ok = TRUE;
+  Job                 *job   = data;
+  const Stats         *st    = job->st;
+  const GeglRectangle *in    =
+    gegl_operation_source_get_bounding_box (job->operation, "input");
+  gint                 lr    = smp_look_gap_px (job->renderer.style.px_per_mm);
+  gsize                nw    = (gsize) window->width * window->height, i;
+  gfloat              *spill = job_floats (&job->spill, &job->n_spill, nw);
+  GeglRectangle        some, big, grown;
+  SmpLookPrep          prep;
+  gfloat              *rgba, *Y, *ok;
+  gsize                nb;
+  gint                 x, y, x0 = G_MAXINT, x1 = -1, y0 = G_MAXINT, y1 = -1;
+  gboolean             all_ok = TRUE;
 
+  job->read = (GeglRectangle) { 0, 0, 0, 0 };
   read_mask (job->masked ? job->aux : NULL, window, mask,
              job->masked ? 0.0f : 1.0f);
   /* A pixel that neither the mask nor its spill reaches gets nothing,
    * whatever lies there: the photo is read only around the others.  */
+  smp_look_share_rect (&st->field, window->x, window->y, window->width,
+                       window->height, spill);
   for (y = 0; y < window->height; y++)
     {
       gfloat *sp = spill + (gsize) y * window->width;
       gfloat *m  = mask + (gsize) y * window->width;
 
-      smp_look_share_row (&st->field, window->x, window->y + y, window->width,
-                          sp);
       for (x = 0; x < window->width; x++)
         if (m[x] > 0.0f || sp[x] > 0.0f)
           {
@@ -758,7 +877,6 @@ shape_mask (const GeglRectangle *window,
   if (x1 < 0)
     {
       memset (mask, 0, sizeof (gfloat) * nw);
-      g_free (spill);
       return;
     }
   /* The neighbourhood means of those pixels read no farther than lr
@@ -769,19 +887,34 @@ shape_mask (const GeglRectangle *window,
   big   = smp_rect_grow (*window, lr);
   grown = smp_rect_grow (some, lr);
   gegl_rectangle_intersect (&some, &grown, &big);
-  nb  = (gsize) some.width * some.height;
-  rgb = read_rgb (job->operation, job->input, &some);
-  Y   = g_new (gfloat, nb);
-  ok  = g_new (gfloat, nb);
-  for (i = 0; i < nb; i++)
-    {
-      const gfloat *p = rgb + 3 * i;
+  nb   = (gsize) some.width * some.height;
+  rgba = job_floats (&job->rgba, &job->n_read, nb * 4);
+  Y    = job_floats (&job->Y, &job->n_Y, nb * 2);
+  gegl_buffer_get (job->input, &some, 1.0,
+                   gegl_operation_get_format (job->operation, "input"), rgba,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  job->read = some;
+  ok = Y + nb;
+  for (y = 0; y < some.height; y++)
+    for (x = 0; x < some.width; x++)
+      {
+        gfloat  *p      = rgba + 4 * ((gsize) y * some.width + x);
+        gboolean inside = ! in ||
+                          (some.x + x >= in->x &&
+                           some.x + x < in->x + in->width &&
+                           some.y + y >= in->y &&
+                           some.y + y < in->y + in->height);
 
-      ok[i] = isfinite (p[0]) && isfinite (p[1]) && isfinite (p[2]);
-      Y[i]  = ok[i] ? 0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2]
-                    : 0.0f;
-      all_ok &= ok[i] > 0.0f;
-    }
+        /* Outside the photo, no pixel (as read_rgb reads it).  */
+        if (! inside)
+          p[0] = p[1] = p[2] = NAN;
+        i = (gsize) y * some.width + x;
+        ok[i] = isfinite (p[0]) && isfinite (p[1]) && isfinite (p[2]);
+        Y[i]  = ok[i] ? 0.2126f * p[0] + 0.7152f * p[1] + 0.0722f * p[2]
+                      : 0.0f;
+        all_ok &= ok[i] > 0.0f;
+      }
+  smp_look_prepare (&st->look, &prep);
   smp_box_mean (Y, Y, some.width, some.height, lr);
   /* All finite: the mean of ok is 1 everywhere, exactly.  */
   if (! all_ok)
@@ -809,19 +942,15 @@ shape_mask (const GeglRectangle *window,
                          ? smp_scalp_sample (st->map, SMP_SCALP_HEAD,
                                              ax - st->photo.x + 0.5,
                                              ay - st->photo.y + 0.5)
-                         : smp_look_skin_like (&st->look, rgb + 3 * b));
+                         : smp_look_prep_skin_like (&prep, rgba + 4 * b));
         share = MAX (own, share);
 
         /* Past the photo's edge (where only the centres of dots that
          * reach into it lie) the share as it is.  */
         mask[i] = ok[b] > 0.0f
-                  ? smp_look_amount (&st->look, share, Y[b] / ok[b])
+                  ? smp_look_prep_amount (&prep, share, Y[b] / ok[b])
                   : share;
       }
-  g_free (spill);
-  g_free (rgb);
-  g_free (Y);
-  g_free (ok);
 }
 
 /* One strip: the photo (or nothing) times the pigment field.  */
@@ -847,8 +976,27 @@ composite_strip (const GeglRectangle *strip,
       }
   else
     {
-      gegl_buffer_get (job->input, strip, 1.0, rgba, pix,
-                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      const GeglRectangle *in =
+        gegl_operation_source_get_bounding_box (job->operation, "input");
+      GeglRectangle        both;
+
+      /* What shape_mask read of the photo holds the strip (a strip of the
+       * photo): no second conversion of the same pixels.  */
+      gegl_rectangle_intersect (&both, &job->read, strip);
+      if (gegl_rectangle_equal (&both, strip) && in &&
+          gegl_rectangle_contains (in, strip))
+        {
+          gint y;
+
+          for (y = 0; y < strip->height; y++)
+            memcpy (pix + (gsize) y * strip->width * 4,
+                    job->rgba + ((gsize) (strip->y - job->read.y + y) *
+                                 job->read.width + strip->x - job->read.x) * 4,
+                    sizeof (gfloat) * 4 * strip->width);
+        }
+      else
+        gegl_buffer_get (job->input, strip, 1.0, rgba, pix,
+                         GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
       for (i = 0; i < np; i++)
         {
           pix[i * 4 + 0] *= field[i * 3 + 0];
@@ -873,6 +1021,8 @@ process (GeglOperation       *operation,
   Stats          *st = NULL;
   Job             job = { operation, input, aux, output, NULL };
   SmpPass         pass;
+  const SmpPass  *passes;
+  GeglRectangle   todo;
   gboolean        shaped, ok;
 
   if (! input && o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE)
@@ -900,12 +1050,24 @@ process (GeglOperation       *operation,
    * there: spilled past its edge, kept off hair already there, walls and
    * shine.  */
   shaped = job.st && job.st->look.skin_pixels > 0;
-  ok = smp_stipple_regions (result, &job.pattern, &job.renderer, aux,
+  passes = smp_pass_init (&pass, operation, input, output,
+                          o->output == SMP_FOLLICLES_OUTPUT_COMPOSITE);
+  /* What the mask and its spill reach not: the photo as it is (a pixel
+   * whose mask is 0 no dot changes), and no dot sought there.  */
+  todo = *result;
+  if (passes && st && st->bounded)
+    {
+      if (! gegl_rectangle_intersect (&todo, result, &st->support))
+        todo = (GeglRectangle) { result->x, result->y, 0, 0 };
+      smp_pass_around (passes, result, &todo);
+    }
+  ok = todo.width <= 0 || todo.height <= 0 ||
+       smp_stipple_regions (&todo, &job.pattern, &job.renderer, aux,
                             shaped ? shape_mask : NULL, composite_strip,
-                            smp_pass_init (&pass, operation, input, output,
-                                           o->output ==
-                                           SMP_FOLLICLES_OUTPUT_COMPOSITE),
-                            &job);
+                            passes, &job);
+  g_free (job.spill);
+  g_free (job.rgba);
+  g_free (job.Y);
   smp_cache_unref (st, &stats_box);
   return ok;
 }

@@ -22,16 +22,16 @@
 #define EXACT_SUM 4503599627370496.0   /* 2^52 */
 
 /* llround (v) (half away from zero) without the library call: v - trunc
- * (v) is exact.  |v| < 2^62.  */
+ * (v) is exact, and has v's sign; without a branch, which the pixels'
+ * fractions would take at random.  |v| < 2^62.  */
 static inline int64_t
 fixed (float value)
 {
   double  v = value * BOX_ONE;
   int64_t t = (int64_t) v;
+  double  d = v - (double) t;
 
-  if (fabs (v - (double) t) >= 0.5)
-    t += v < 0.0 ? -1 : 1;
-  return t;
+  return t + (d >= 0.5) - (d <= -0.5);
 }
 
 /* The sum over a window, divided by its count as C's integer division
@@ -69,8 +69,8 @@ smp_box_mean (const float *src,
   if (r < 0)
     r = 0;
   for (i = 0; i < n; i++)
-    if (isfinite (src[i]))
-      vmax = fmax (vmax, fabs (src[i]));
+    if (isfinite (src[i]) && fabs (src[i]) > vmax)
+      vmax = fabs (src[i]);
   /* No window sum can reach 2^52 (nor a fixed-point value overflow).  */
   exact = (2.0 * r + 1.0) * (vmax * BOX_ONE + 1.0) < EXACT_SUM;
   if (! exact && ! (vmax * BOX_ONE < 4611686018427387904.0))   /* 2^62 */

@@ -569,21 +569,50 @@ hair_hue (const float *rgb)
   return hue > -25.0 && hue < 105.0;
 }
 
+void
+smp_look_prepare (const SmpHairLook *look,
+                  SmpLookPrep       *prep)
+{
+  const double *S = look->skin;
+
+  prep->skin_ok = S[0] > 0.0 && S[1] > 0.0 && S[2] > 0.0;
+  prep->log_rg  = prep->skin_ok ? log (S[0] / S[1]) : 0.0;
+  prep->log_bg  = prep->skin_ok ? log (S[2] / S[1]) : 0.0;
+  prep->t       = look_t (look);
+  prep->s       = luma (look->skin);
+  prep->log_t   = log (prep->t);
+}
+
+float
+smp_look_prep_skin_like (const SmpLookPrep *prep,
+                         const float       *rgb)
+{
+  double dr, db, d;
+
+  if (! prep->skin_ok ||
+      ! (rgb[0] > 0.0f && rgb[1] > 0.0f && rgb[2] > 0.0f))
+    return 0.0f;
+  /* Log chromaticity: red and blue over green, light cancelled.  */
+  dr = log (rgb[0] / rgb[1]) - prep->log_rg;
+  db = log (rgb[2] / rgb[1]) - prep->log_bg;
+  /* Far off (the distance is at least either) or near (well within 0.4):
+   * what the ramp below gives, without the distance.  */
+  if (fabs (dr) > 0.7 + 1e-9 || fabs (db) > 0.7 + 1e-9)
+    return 0.0f;
+  if (dr * dr + db * db < 0.15)
+    return 1.0f;
+  d = hypot (dr, db);
+  return (float) fmin (1.0, fmax (0.0, (0.7 - d) / 0.3));
+}
+
 float
 smp_look_skin_like (const SmpHairLook *look,
                     const float       *rgb)
 {
-  const double *S = look->skin;
-  double        dr, db, d;
+  SmpLookPrep prep;
 
-  if (! (S[0] > 0.0 && S[1] > 0.0 && S[2] > 0.0) ||
-      ! (rgb[0] > 0.0f && rgb[1] > 0.0f && rgb[2] > 0.0f))
-    return 0.0f;
-  /* Log chromaticity: red and blue over green, light cancelled.  */
-  dr = log (rgb[0] / rgb[1]) - log (S[0] / S[1]);
-  db = log (rgb[2] / rgb[1]) - log (S[2] / S[1]);
-  d  = hypot (dr, db);
-  return (float) fmin (1.0, fmax (0.0, (0.7 - d) / 0.3));
+  smp_look_prepare (look, &prep);
+  return smp_look_prep_skin_like (&prep, rgb);
 }
 
 /* Hair is a texture: strands and the skin between them vary the light at
@@ -953,11 +982,11 @@ done:
 }
 
 float
-smp_look_amount (const SmpHairLook *look,
-                 float              share,
-                 float              local_luma)
+smp_look_prep_amount (const SmpLookPrep *prep,
+                      float              share,
+                      float              local_luma)
 {
-  double t = look_t (look), s = luma (look->skin), r, b, target, need;
+  double t = prep->t, s = prep->s, r, b, target, need;
 
   if (! (share > 0.0f) || ! isfinite (local_luma) || ! (s > 0.0))
     return 0.0f;
@@ -969,8 +998,19 @@ smp_look_amount (const SmpHairLook *look,
    * does not already show.  */
   target = pow (t, fmin (share, 1.0f));
   b      = fmin (1.0, fmax (0.0, (r - t) / (1.0 - t)));
-  need   = log (target / (b + (1.0 - b) * target)) / log (t);
+  need   = log (target / (b + (1.0 - b) * target)) / prep->log_t;
   return (float) fmax (0.0, need);
+}
+
+float
+smp_look_amount (const SmpHairLook *look,
+                 float              share,
+                 float              local_luma)
+{
+  SmpLookPrep prep;
+
+  smp_look_prepare (look, &prep);
+  return smp_look_prep_amount (&prep, share, local_luma);
 }
 
 int
@@ -982,6 +1022,7 @@ smp_look_field (const SmpLookInput *in,
 {
   const int w = in->width, h = in->height, M = SMP_LOOK_FIELD_MAX;
   float    *inside = NULL, *count = NULL;
+  int      *node_x;
   double    cell, reach;
   int       cols, rows, x, y, k, pass;
 
@@ -1005,18 +1046,33 @@ smp_look_field (const SmpLookInput *in,
       return 0;
     }
 
-  /* Each pixel counts for its nearest node.  */
+  /* Each pixel counts for its nearest node (the columns' found once).  */
+  node_x = malloc (sizeof (int) * (size_t) w);
+  if (! node_x)
+    {
+      free (inside);
+      free (count);
+      return 0;
+    }
+  for (x = 0; x < w; x++)
+    node_x[x] = (int) floor ((x + 0.5) / cell + 0.5);
   for (y = 0; y < h; y++)
-    for (x = 0; x < w; x++)
-      {
-        int gx = (int) floor ((x + 0.5) / cell + 0.5);
-        int gy = (int) floor ((y + 0.5) / cell + 0.5);
+    {
+      int gy = (int) floor ((y + 0.5) / cell + 0.5);
 
-        if (gx >= cols || gy >= rows)
-          continue;
-        inside[gy * cols + gx] += in->mask[(size_t) y * w + x] >= 0.5f;
-        count[gy * cols + gx]  += 1.0f;
-      }
+      if (gy >= rows)
+        continue;
+      for (x = 0; x < w; x++)
+        {
+          int gx = node_x[x];
+
+          if (gx >= cols)
+            continue;
+          inside[gy * cols + gx] += in->mask[(size_t) y * w + x] >= 0.5f;
+          count[gy * cols + gx]  += 1.0f;
+        }
+    }
+  free (node_x);
 
   /* The distance (px) from the nodes that are mostly in the mask, by
    * chamfer passes, then a ramp from 1 there to 0 at the feather's reach
@@ -1069,51 +1125,117 @@ smp_look_share (const SmpLookField *field,
 {
   float share;
 
-  smp_look_share_row (field, x, y, 1, &share);
+  smp_look_share_rect (field, x, y, 1, 1, &share);
   return share;
 }
 
-void
-smp_look_share_row (const SmpLookField *field,
-                    int                 x,
-                    int                 y,
-                    int                 n,
-                    float              *share)
+/* Where column x (absolute) falls between the field's nodes: node i, the
+ * next one i1, the fraction fu of the way.  */
+static void
+share_column (const SmpLookField *field,
+              int                 x,
+              int                *i,
+              int                *i1,
+              double             *fu)
 {
-  const float *top, *bottom;
-  double       v, fv;
-  int          j, j1, k;
+  double u = fmin (field->cols - 1,
+                   fmax (0.0, (x + 0.5 - field->x0) / field->cell));
 
+  *i  = (int) floor (u);
+  *i1 = *i + 1 < field->cols ? *i + 1 : *i;
+  *fu = u - *i;
+}
+
+/* Whether a node from a to b (both included) of the two rows has a
+ * share.  */
+static int
+any_share (const float *top,
+           const float *bottom,
+           int          a,
+           int          b)
+{
+  int i;
+
+  for (i = a; i <= b; i++)
+    if (top[i] != 0.0f || bottom[i] != 0.0f)
+      return 1;
+  return 0;
+}
+
+void
+smp_look_share_rect (const SmpLookField *field,
+                     int                 x,
+                     int                 y,
+                     int                 width,
+                     int                 height,
+                     float              *share)
+{
+  int    *col = NULL;
+  double *fus = NULL;
+  int     row, k;
+
+  if (width <= 0 || height <= 0)
+    return;
   if (field->cols <= 0 || field->rows <= 0)
     {
-      memset (share, 0, sizeof (float) * (size_t) (n > 0 ? n : 0));
+      memset (share, 0, sizeof (float) * (size_t) width * height);
       return;
     }
-  v  = fmin (field->rows - 1, fmax (0.0, (y + 0.5 - field->y0) / field->cell));
-  j  = (int) floor (v);
-  j1 = j + 1 < field->rows ? j + 1 : j;
-  fv = v - j;
-  top    = field->share + (size_t) j * field->cols;
-  bottom = field->share + (size_t) j1 * field->cols;
-  for (k = 0; k < n; k++)
+  /* The columns' places are the same on every row: found once (a pixel at
+   * a time if memory runs out).  */
+  col = malloc (sizeof (int) * 2 * (size_t) width);
+  fus = malloc (sizeof (double) * (size_t) width);
+  if (col && fus)
+    for (k = 0; k < width; k++)
+      share_column (field, x + k, &col[2 * k], &col[2 * k + 1], &fus[k]);
+  for (row = 0; row < height; row++)
     {
-      double u = fmin (field->cols - 1,
-                       fmax (0.0, (x + k + 0.5 - field->x0) / field->cell));
-      int    i = (int) floor (u), i1 = i + 1 < field->cols ? i + 1 : i;
-      double fu = u - i, s;
+      const float *top, *bottom;
+      float       *out = share + (size_t) row * width;
+      double       v, fv;
+      int          j, j1;
 
-      /* Nodes of no share give none (the most of a photo).  */
-      if (top[i] == 0.0f && top[i1] == 0.0f && bottom[i] == 0.0f &&
-          bottom[i1] == 0.0f)
+      v  = fmin (field->rows - 1,
+                 fmax (0.0, (y + row + 0.5 - field->y0) / field->cell));
+      j  = (int) floor (v);
+      j1 = j + 1 < field->rows ? j + 1 : j;
+      fv = v - j;
+      top    = field->share + (size_t) j * field->cols;
+      bottom = field->share + (size_t) j1 * field->cols;
+      /* A row between nodes of no share (most rows of a photo) has none.  */
+      if (col && fus && ! any_share (top, bottom, col[0], col[2 * width - 1]))
         {
-          share[k] = 0.0f;
+          memset (out, 0, sizeof (float) * (size_t) width);
           continue;
         }
-      s = (1 - fv) * ((1 - fu) * top[i] + fu * top[i1]) +
-          fv * ((1 - fu) * bottom[i] + fu * bottom[i1]);
-      s = fmin (1.0, fmax (0.0, s));
-      share[k] = (float) (s * s * (3.0 - 2.0 * s));
+      for (k = 0; k < width; k++)
+        {
+          int    i, i1;
+          double fu, s;
+
+          if (col && fus)
+            {
+              i  = col[2 * k];
+              i1 = col[2 * k + 1];
+              fu = fus[k];
+            }
+          else
+            share_column (field, x + k, &i, &i1, &fu);
+          /* Nodes of no share give none (the most of a photo).  */
+          if (top[i] == 0.0f && top[i1] == 0.0f && bottom[i] == 0.0f &&
+              bottom[i1] == 0.0f)
+            {
+              out[k] = 0.0f;
+              continue;
+            }
+          s = (1 - fv) * ((1 - fu) * top[i] + fu * top[i1]) +
+              fv * ((1 - fu) * bottom[i] + fu * bottom[i1]);
+          s = fmin (1.0, fmax (0.0, s));
+          out[k] = (float) (s * s * (3.0 - 2.0 * s));
+        }
     }
+  free (col);
+  free (fus);
 }
 
 /* Fitting.  */

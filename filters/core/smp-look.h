@@ -168,12 +168,14 @@ float  smp_look_share   (const SmpLookField *field,
                          int                 x,
                          int                 y);
 
-/* The same for the n pixels from (x, y) rightwards, into share.  */
-void   smp_look_share_row (const SmpLookField *field,
-                           int                 x,
-                           int                 y,
-                           int                 n,
-                           float              *share);
+/* The same for the width x height pixels from (x, y), into share (row
+ * by row).  */
+void   smp_look_share_rect (const SmpLookField *field,
+                            int                 x,
+                            int                 y,
+                            int                 width,
+                            int                 height,
+                            float              *share);
 
 /* What a pixel gets of the look, 0..1 (of the fitted dots' thinning and
  * shade), where the mask or its spill give it `share`: as much of the
@@ -189,6 +191,24 @@ float  smp_look_amount  (const SmpHairLook  *look,
  * of the skin learnt; the client's hair over it counts partly.  */
 float  smp_look_skin_like (const SmpHairLook *look,
                            const float       *rgb);
+
+/* smp_look_amount's and smp_look_skin_like's terms that depend on the look
+ * alone, for a loop over many pixels: smp_look_prep_amount and
+ * smp_look_prep_skin_like give the very same values.  */
+typedef struct
+{
+  int    skin_ok;          /* the skin's three channels are above 0 */
+  double log_rg, log_bg;   /* log of the skin's red, blue over green */
+  double t, s, log_t;      /* the hair's transmittance, the skin's luma */
+} SmpLookPrep;
+
+void   smp_look_prepare        (const SmpHairLook *look,
+                                SmpLookPrep       *prep);
+float  smp_look_prep_amount    (const SmpLookPrep *prep,
+                                float              share,
+                                float              local_luma);
+float  smp_look_prep_skin_like (const SmpLookPrep *prep,
+                                const float       *rgb);
 
 /* The dots that reproduce the look on the client's skin: renders trial
  * stipples over `patch` (linear RGB, w x h, whose top left pixel is
