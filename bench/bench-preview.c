@@ -2,7 +2,8 @@
  * a 600 x 400 view of a 12 MP photo, through the very code the dialog uses
  * (the renderer it keeps while it is open, smp_settings_renderer_*): a
  * head seen from above, short dark hair around a bald area, a mask drawn
- * by hand over that area (a wobbly feathered ellipse), px-per-mm 8.
+ * by hand over that area (a wobbly feathered ellipse), px-per-mm 8; for
+ * smp:scar-blend a pale strip scar across it and a rough corridor mask.
  *
  * For every op of the dialog (and follicles with match=ring and =none):
  * the first draw (the op learns: match=ring's look, the scalp map), then
@@ -46,9 +47,17 @@ hash (guint32 a,
   return h ^ (h >> 16);
 }
 
+/* The pale, smooth line of a healed strip scar across the bald area, in
+ * the first view: what smp:scar-blend has to conceal (since issue 12 it
+ * leaves alone what is not scar-like, such as the whole bald area).  */
+#define SCAR_X0 2250
+#define SCAR_X1 3000
+#define SCAR_Y0 1090
+#define SCAR_Y1 1104
+
 /* Skin with grain, strands of dark hair (1-2 px, 1.5-3 mm) one every
  * 4 x 4 px cell but in an ellipse of 2800 x 2000 px at the middle, whose
- * edge thins out over 60 px.  */
+ * edge thins out over 60 px, and the scar.  */
 static GeglBuffer *
 make_photo (void)
 {
@@ -67,6 +76,12 @@ make_photo (void)
         p[1] = (guchar) (146 + g);
         p[2] = (guchar) (122 + g);
         p[3] = 255;
+        if (x >= SCAR_X0 && x < SCAR_X1 && y >= SCAR_Y0 && y < SCAR_Y1)
+          {
+            p[0] = 232;
+            p[1] = 206;
+            p[2] = 196;
+          }
       }
   for (cy = 0; cy < HEIGHT / 4; cy++)
     for (cx = 0; cx < WIDTH / 4; cx++)
@@ -130,6 +145,31 @@ make_mask (void)
   return buffer;
 }
 
+/* A scar mask as a designer draws it: the scar's corridor grown by 10 px,
+ * feathered over 6 px.  */
+static GeglBuffer *
+make_scar_mask (void)
+{
+  GeglRectangle rect = { 0, 0, WIDTH, HEIGHT };
+  GeglBuffer   *buffer = gegl_buffer_new (&rect, babl_format ("Y' float"));
+  gfloat       *m = g_new0 (gfloat, (gsize) WIDTH * HEIGHT);
+  gint          x, y;
+
+  for (y = SCAR_Y0 - 16; y < SCAR_Y1 + 16; y++)
+    for (x = SCAR_X0 - 16; x < SCAR_X1 + 16; x++)
+      {
+        gdouble dx = MAX (SCAR_X0 - 10 - x, x + 1 - (SCAR_X1 + 10));
+        gdouble dy = MAX (SCAR_Y0 - 10 - y, y + 1 - (SCAR_Y1 + 10));
+
+        m[(gsize) y * WIDTH + x] =
+          (gfloat) CLAMP (0.5 - MAX (dx, dy) / 6.0, 0.0, 1.0);
+      }
+  gegl_buffer_set (buffer, &rect, 0, babl_format ("Y' float"), m,
+                   GEGL_AUTO_ROWSTRIDE);
+  g_free (m);
+  return buffer;
+}
+
 /* The process's CPU time, ms: what a draw costs whatever else the
  * machine runs (with one thread, the wall time on an idle machine).  */
 static gdouble
@@ -175,7 +215,7 @@ int
 main (int    argc,
       char **argv)
 {
-  GeglBuffer  *photo, *mask;
+  GeglBuffer  *photo, *mask, *scar_mask;
   gchar      **ops;
   GPtrArray   *runs = g_ptr_array_new_with_free_func (g_free);
   gpointer     pixels = g_malloc ((gsize) 600 * 400 * 4);
@@ -186,6 +226,7 @@ main (int    argc,
   gegl_init (&argc, &argv);
   photo = make_photo ();
   mask  = make_mask ();
+  scar_mask = make_scar_mask ();
 
   ops = smp_settings_list_ops ();
   if (argc > 1)
@@ -220,6 +261,7 @@ main (int    argc,
       gchar               *op = g_strndup (run, strcspn (run, " "));
       SmpSettings         *s = smp_settings_new (op);
       SmpSettingsRenderer *r = smp_settings_renderer_new ();
+      GeglBuffer          *m = strcmp (op, "smp:scar-blend") ? mask : scar_mask;
       GeglRectangle        first = view (0);
       gdouble              t_first, total = 0, worst = 0, moved = 0;
       gdouble              c_first = 0, c_redraw = 0, c_moved = 0;
@@ -228,11 +270,11 @@ main (int    argc,
       smp_settings_from_string (s, "px-per-mm=8 seed=1", NULL);
       if (strchr (run, ' '))
         smp_settings_from_string (s, run, NULL);
-      t_first = draw (r, s, photo, mask, &first, pixels, &c_first);
+      t_first = draw (r, s, photo, m, &first, pixels, &c_first);
       for (i = 1; i <= redraws; i++)
         {
           GeglRectangle area = view (i);
-          gdouble       ms   = draw (r, s, photo, mask, &area, pixels,
+          gdouble       ms   = draw (r, s, photo, m, &area, pixels,
                                       &c_redraw);
 
           total += ms;
@@ -245,7 +287,7 @@ main (int    argc,
 
           smp_settings_from_string (s, text, NULL);
           g_free (text);
-          moved += draw (r, s, photo, mask, &first, pixels, &c_moved) / 3;
+          moved += draw (r, s, photo, m, &first, pixels, &c_moved) / 3;
         }
       gegl_buffer_get (photo, &first, 1.0, babl_format ("R'G'B'A u8"),
                        before, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
@@ -268,6 +310,7 @@ main (int    argc,
   g_free (before);
   g_object_unref (photo);
   g_object_unref (mask);
+  g_object_unref (scar_mask);
   gegl_exit ();
   return status;
 }
