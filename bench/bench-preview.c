@@ -47,13 +47,14 @@ hash (guint32 a,
   return h ^ (h >> 16);
 }
 
-/* The pale, smooth line of a healed strip scar across the bald area, in
- * the first view: what smp:scar-blend has to conceal (since issue 12 it
- * leaves alone what is not scar-like, such as the whole bald area).  */
+/* The pale, smooth line of a healed strip scar across the bald area and
+ * into the hair on the right, in every view: what smp:scar-blend has to
+ * conceal (since issue 12 it leaves alone what is not scar-like, such as
+ * the whole bald area).  */
 #define SCAR_X0 2250
-#define SCAR_X1 3000
-#define SCAR_Y0 1090
-#define SCAR_Y1 1104
+#define SCAR_X1 3450
+#define SCAR_Y0 1240
+#define SCAR_Y1 1254
 
 /* Skin with grain, strands of dark hair (1-2 px, 1.5-3 mm) one every
  * 4 x 4 px cell but in an ellipse of 2800 x 2000 px at the middle, whose

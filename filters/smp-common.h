@@ -820,7 +820,9 @@ smp_stipple_strips (const GeglRectangle *region,
                     const SmpPass       *pass,
                     gpointer             data)
 {
-  const gint     rows   = SMP_STRIP_ROWS;
+  /* A band shorter than a strip (smp-preview renders 128 rows) needs no
+   * more.  */
+  const gint     rows   = MIN (SMP_STRIP_ROWS, MAX (1, region->height));
   const gint     margin = smp_stipple_margin (renderer);
   const gint     w      = region->width;
   const gsize    window = (gsize) (w + 2 * margin) * (rows + 2 * margin);

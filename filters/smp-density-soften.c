@@ -1095,11 +1095,11 @@ treat (const Line   *line,
 
       /* Never more than the pixel has; weighted once more, by the share
        * to a power up to 1.5: a pixel mostly of hair stays mostly as it
-       * was (the preview must never seem to dye the hair), yet never so
-       * much that a pixel with more scalp comes out darker than one with
-       * less (at 1.5 a deep shade, t < 1/3, turned a glow's rim into a
-       * dark ring): share^k (1 - t) rises with the share while k <= 1 /
-       * (1 - t).  */
+       * was (the preview must never seem to dye the hair), yet not so
+       * much that a glow's rim turns into a dark ring (at 1.5 a deep
+       * shade, t < 1/3, did).  Known defect: the result rises with the
+       * share only while k <= (1 - hair / skin) / (1 - t), lower than this
+       * bound when the hair is not black.  */
       weight[c] = powf (scalp, MIN (1.5f, 1.0f / MAX (1e-3f, 1.0f - t[c])));
       take[c]   = MIN (rgb[c], weight[c] * MAX (0.0f, held - d * t[c]));
       dimmed[c] = MIN (rgb[c], d * t[c]);

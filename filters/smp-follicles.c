@@ -719,9 +719,11 @@ learn (GeglOperation *operation,
   if (! seek)
     skin_region (&r, &mask, smp_look_local_px (smp_px_per_mm (operation)));
   rgb = r.width > 0 ? read_rgb (operation, input, &r) : NULL;
+  /* No head plane for the skin alone: hair was laid out over r before
+   * skin_region narrowed it.  */
   in = (SmpLookInput) { rgb, mask, ref, r.width, r.height,
                         smp_px_per_mm (operation), ring_px (operation), ! seek,
-                        hair };
+                        seek ? hair : NULL };
   /* The skin under the mask, always (the spill past its edge keeps off
    * what is no skin); the hair, when asked.  */
   if (smp_look_learn (&in, &st->look) > 0)

@@ -204,7 +204,8 @@ process (GeglOperation       *operation,
                              : o->output == SMP_SCALP_MAP_OUTPUT_HEAD
                              ? SMP_SCALP_HEAD : SMP_SCALP_TREAT;
   SmpScalpMap         *map = NULL;
-  gint                 rows = SMP_STRIP_ROWS, y, i, j;
+  gint                 rows = MIN (SMP_STRIP_ROWS, MAX (1, result->height));
+  gint                 y, i, j;
   gfloat              *px, *photo = NULL;
 
   smp_cache_get (o->user_data, learn, operation, input, NULL, NULL, &map,

@@ -605,16 +605,6 @@ smp_look_prep_skin_like (const SmpLookPrep *prep,
   return (float) fmin (1.0, fmax (0.0, (0.7 - d) / 0.3));
 }
 
-float
-smp_look_skin_like (const SmpHairLook *look,
-                    const float       *rgb)
-{
-  SmpLookPrep prep;
-
-  smp_look_prepare (look, &prep);
-  return smp_look_prep_skin_like (&prep, rgb);
-}
-
 /* Hair is a texture: strands and the skin between them vary the light at
  * the scale of a millimetre, relative to the light, at least as much as
  * bare skin does; shade, which scales the light, does not add to it, and
@@ -1116,17 +1106,6 @@ smp_look_field (const SmpLookInput *in,
   free (inside);
   free (count);
   return 1;
-}
-
-float
-smp_look_share (const SmpLookField *field,
-                int                 x,
-                int                 y)
-{
-  float share;
-
-  smp_look_share_rect (field, x, y, 1, 1, &share);
-  return share;
 }
 
 /* Where column x (absolute) falls between the field's nodes: node i, the

@@ -142,7 +142,7 @@ int    smp_look_patch   (const SmpLookInput *in,
  * edge into the bald or thinning scalp around, fading, so that no outline
  * shows (smp_look_amount keeps it off the client's hair; the op keeps it
  * on the head or the skin's colour).  Read between nodes bilinearly
- * (smp_look_share), so that any pixel, wherever it is rendered, reads the
+ * (smp_look_share_rect), so that any pixel, wherever it is rendered, reads the
  * same.  */
 #define SMP_LOOK_FIELD_MAX 192
 
@@ -162,14 +162,10 @@ int    smp_look_field   (const SmpLookInput *in,
                          int                 y0,
                          SmpLookField       *field);
 
-/* The share at absolute pixel (x, y) (its centre), smoothed (smoothstep)
- * so that the fade starts and ends without a kink; 0 without a field.  */
-float  smp_look_share   (const SmpLookField *field,
-                         int                 x,
-                         int                 y);
-
-/* The same for the width x height pixels from (x, y), into share (row
- * by row).  */
+/* The share at each of the width x height pixels from absolute pixel
+ * (x, y) (at their centres), into share row by row, smoothed
+ * (smoothstep) so that the fade starts and ends without a kink; 0
+ * without a field.  */
 void   smp_look_share_rect (const SmpLookField *field,
                             int                 x,
                             int                 y,
@@ -186,15 +182,12 @@ float  smp_look_amount  (const SmpHairLook  *look,
                          float               share,
                          float               local_luma);
 
-/* How much a pixel (linear rgb) has the skin's colour, 0..1: its hue and
- * saturation (the ratios of its channels, whatever the light) near those
- * of the skin learnt; the client's hair over it counts partly.  */
-float  smp_look_skin_like (const SmpHairLook *look,
-                           const float       *rgb);
-
-/* smp_look_amount's and smp_look_skin_like's terms that depend on the look
- * alone, for a loop over many pixels: smp_look_prep_amount and
- * smp_look_prep_skin_like give the very same values.  */
+/* The terms of smp_look_amount that depend on the look alone, for a loop
+ * over many pixels: smp_look_prep_amount gives the very same values.
+ * smp_look_prep_skin_like: how much a pixel (linear rgb) has the skin's
+ * colour, 0..1: its hue and saturation (the ratios of its channels,
+ * whatever the light) near those of the skin learnt; the client's hair
+ * over it counts partly.  */
 typedef struct
 {
   int    skin_ok;          /* the skin's three channels are above 0 */
