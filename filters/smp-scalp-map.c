@@ -71,9 +71,7 @@ property_enum   (output, _("Output"),
 static gboolean
 bounded (const GeglRectangle *r)
 {
-  return r && r->width > 0 && r->height > 0 &&
-         ! gegl_rectangle_is_infinite_plane (r) &&
-         r->width <= (1 << 24) && r->height <= (1 << 24);
+  return r && r->width > 0 && r->height > 0 && ! smp_rect_unbounded (r);
 }
 
 static void

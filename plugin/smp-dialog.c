@@ -61,8 +61,33 @@ typedef struct
   gint         preset;       /* the one chosen (index + 1), 0 none */
 } Dialog;
 
-/* The mask the preview uses, remade when the mask options change (or,
- * for a source made with the op's scale and seed, when those do).  */
+/* A box of the image's channels and layer masks (channels: not empty)
+ * showing *id, or the first of them when *id is none (*id then names
+ * it).  */
+static GtkWidget *
+channel_combo_new (GArray *channels,
+                   gint32 *id)
+{
+  GtkWidget *combo = g_object_new (GIMP_TYPE_INT_COMBO_BOX,
+                                   "ellipsize", PANGO_ELLIPSIZE_MIDDLE, NULL);
+  gboolean   found = FALSE;
+  guint      c;
+
+  for (c = 0; c < channels->len; c++)
+    {
+      SmpMaskChannel *ch = &g_array_index (channels, SmpMaskChannel, c);
+
+      gimp_int_combo_box_append (GIMP_INT_COMBO_BOX (combo),
+                                 GIMP_INT_STORE_VALUE, ch->id,
+                                 GIMP_INT_STORE_LABEL, ch->label, -1);
+      found = found || ch->id == *id;
+    }
+  if (! found)
+    *id = g_array_index (channels, SmpMaskChannel, 0).id;
+  gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (combo), *id);
+  return combo;
+}
+
 /* What the treatment plan counts of a mask: its pixels as the op reads
  * them (luminance x alpha, a feather by its share); everywhere, the whole
  * drawable.  */
@@ -134,6 +159,8 @@ plan_text (Dialog  *d,
   return text;
 }
 
+/* The mask the preview uses, remade when the mask options change (or,
+ * for a source made with the op's scale and seed, when those do).  */
 static void
 update_mask (Dialog *d)
 {
@@ -870,8 +897,6 @@ reference_row (Dialog   *d,
 {
   GArray    *channels = smp_mask_channels (d->image);
   GtkWidget *w;
-  guint      c;
-  gboolean   found = FALSE;
 
   if (channels->len == 0)
     {
@@ -899,22 +924,7 @@ reference_row (Dialog   *d,
       g_array_unref (channels);
       return 1;
     }
-  d->reference_combo = g_object_new (GIMP_TYPE_INT_COMBO_BOX,
-                                     "ellipsize", PANGO_ELLIPSIZE_MIDDLE,
-                                     NULL);
-  for (c = 0; c < channels->len; c++)
-    {
-      SmpMaskChannel *ch = &g_array_index (channels, SmpMaskChannel, c);
-
-      gimp_int_combo_box_append (GIMP_INT_COMBO_BOX (d->reference_combo),
-                                 GIMP_INT_STORE_VALUE, ch->id,
-                                 GIMP_INT_STORE_LABEL, ch->label, -1);
-      found = found || ch->id == d->opt->reference;
-    }
-  if (! found)
-    d->opt->reference = g_array_index (channels, SmpMaskChannel, 0).id;
-  gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (d->reference_combo),
-                                 d->opt->reference);
+  d->reference_combo = channel_combo_new (channels, &d->opt->reference);
   g_signal_connect (d->reference_combo, "changed",
                     G_CALLBACK (reference_chosen), d);
   gimp_help_set_help_data (d->reference_combo, "The channel or layer mask "
@@ -1113,26 +1123,9 @@ mask_frame (Dialog *d)
         {
           GArray    *channels = smp_mask_channels (d->image);
           GtkWidget *align    = gtk_alignment_new (0.0, 0.5, 1.0, 1.0);
-          gboolean   found    = FALSE;
-          guint      c;
 
-          d->channel_combo = g_object_new (GIMP_TYPE_INT_COMBO_BOX,
-                                           "ellipsize", PANGO_ELLIPSIZE_MIDDLE,
-                                           NULL);
-          for (c = 0; c < channels->len; c++)
-            {
-              SmpMaskChannel *ch = &g_array_index (channels, SmpMaskChannel, c);
-
-              gimp_int_combo_box_append (GIMP_INT_COMBO_BOX (d->channel_combo),
-                                         GIMP_INT_STORE_VALUE, ch->id,
-                                         GIMP_INT_STORE_LABEL, ch->label, -1);
-              found = found || ch->id == d->opt->mask_channel;
-            }
-          if (! found)
-            d->opt->mask_channel = g_array_index (channels, SmpMaskChannel,
-                                                  0).id;
-          gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (d->channel_combo),
-                                         d->opt->mask_channel);
+          d->channel_combo = channel_combo_new (channels,
+                                                &d->opt->mask_channel);
           g_array_unref (channels);
           gtk_widget_set_sensitive (d->channel_combo,
                                     d->opt->mask == SMP_MASK_CHANNEL);

@@ -634,3 +634,50 @@ smp_test_review (const gchar         *name,
   g_free (two);
   return fit;
 }
+
+static void
+box_clear (gpointer data)
+{
+  g_free (((SmpTestBox *) data)->file);
+}
+
+GArray *
+smp_test_read_boxes (const gchar *dir)
+{
+  gchar  *tsv = g_build_filename (dir, "boxes.tsv", NULL);
+  gchar  *text = NULL, **lines;
+  GArray *boxes;
+  gint    i;
+
+  if (! g_file_get_contents (tsv, &text, NULL, NULL))
+    {
+      g_free (tsv);
+      return NULL;
+    }
+  boxes = g_array_new (FALSE, FALSE, sizeof (SmpTestBox));
+  g_array_set_clear_func (boxes, box_clear);
+  lines = g_strsplit (text, "\n", -1);
+  for (i = 0; lines[i]; i++)
+    {
+      gchar      **f = g_strsplit (lines[i], "\t", -1);
+      SmpTestBox   b;
+
+      if (lines[i][0] != '#' && g_strv_length (f) == 6 &&
+          strcmp (f[0], "file"))
+        {
+          b.file  = g_strdup (f[0]);
+          b.treat = ! strcmp (f[1], "treat");
+          g_assert_true (b.treat || ! strcmp (f[1], "keep"));
+          b.x0 = atoi (f[2]);
+          b.x1 = atoi (f[3]);
+          b.y0 = atoi (f[4]);
+          b.y1 = atoi (f[5]);
+          g_array_append_val (boxes, b);
+        }
+      g_strfreev (f);
+    }
+  g_strfreev (lines);
+  g_free (text);
+  g_free (tsv);
+  return boxes;
+}

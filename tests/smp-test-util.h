@@ -186,4 +186,18 @@ gchar      *smp_test_review       (const gchar          *name,
                                    const gfloat         *after,
                                    const GeglRectangle  *zoom);
 
+/* A box of ../shared/data/scalp-photos/boxes.tsv: an area of a photo that
+ * a treatment must cover (treat: bald or thin scalp) or leave alone (keep:
+ * background, clothes, ears, neck, face).  */
+typedef struct
+{
+  gchar   *file;
+  gboolean treat;
+  gint     x0, x1, y0, y1;
+} SmpTestBox;
+
+/* The boxes of dir/boxes.tsv in the file's order (the array frees their
+ * names), or NULL when it is absent.  */
+GArray     *smp_test_read_boxes   (const gchar          *dir);
+
 #endif

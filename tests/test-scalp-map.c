@@ -375,13 +375,6 @@ test_reference_hash (void)
   smp_test_reference_hash (OP);
 }
 
-/* One photo's boxes from boxes.tsv.  */
-typedef struct
-{
-  gboolean treat;
-  gint     x0, x1, y0, y1;
-} Box;
-
 /* 1 and 5: the shared photos through the real `gegl` binary at 3.5 px/mm:
  * every treat box at least 85 % covered (mask >= 0.5), in every keep box at
  * most 1 % of pixels above 0.1; the classes picture of each photo written
@@ -393,56 +386,40 @@ test_shared_photos (void)
   const gchar *gegl_bin = g_getenv ("SMP_GEGL_BIN");
   gchar       *dir      = data ? g_build_filename (data, "scalp-photos",
                                                    NULL) : NULL;
-  gchar       *tsv      = dir ? g_build_filename (dir, "boxes.tsv", NULL)
-                              : NULL;
-  gchar       *review, *text = NULL, **lines;
+  GArray      *all      = dir ? smp_test_read_boxes (dir) : NULL;
+  gchar       *review;
   GHashTable  *boxes;
   GList       *files, *l;
-  gint         i, failed = 0;
+  guint        i;
+  gint         failed = 0;
   gint         treat_boxes = 0, keep_boxes = 0;
 
-  if (! tsv || ! g_file_get_contents (tsv, &text, NULL, NULL))
+  if (! all)
     {
       g_test_skip ("../shared/data/scalp-photos/boxes.tsv is absent (a fresh "
                    "clone): the automatic mask is not judged on real photos");
       g_free (dir);
-      g_free (tsv);
       return;
     }
   g_assert_nonnull (gegl_bin);
   review = g_build_filename (g_getenv ("SMP_BUILD_DIR"), "review", NULL);
   g_mkdir_with_parents (review, 0755);
 
-  boxes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+  /* Each photo's boxes (their names are all's).  */
+  boxes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                  (GDestroyNotify) g_array_unref);
-  lines = g_strsplit (text, "\n", -1);
-  for (i = 0; lines[i]; i++)
+  for (i = 0; i < all->len; i++)
     {
-      gchar **f = g_strsplit (lines[i], "\t", -1);
-      Box     b;
-      GArray *a;
+      SmpTestBox *b = &g_array_index (all, SmpTestBox, i);
+      GArray     *a = g_hash_table_lookup (boxes, b->file);
 
-      if (lines[i][0] != '#' && g_strv_length (f) == 6 &&
-          strcmp (f[0], "file"))
+      if (! a)
         {
-          b.treat = ! strcmp (f[1], "treat");
-          g_assert_true (b.treat || ! strcmp (f[1], "keep"));
-          b.x0 = atoi (f[2]);
-          b.x1 = atoi (f[3]);
-          b.y0 = atoi (f[4]);
-          b.y1 = atoi (f[5]);
-          a = g_hash_table_lookup (boxes, f[0]);
-          if (! a)
-            {
-              a = g_array_new (FALSE, FALSE, sizeof (Box));
-              g_hash_table_insert (boxes, g_strdup (f[0]), a);
-            }
-          g_array_append_val (a, b);
+          a = g_array_new (FALSE, FALSE, sizeof (SmpTestBox));
+          g_hash_table_insert (boxes, b->file, a);
         }
-      g_strfreev (f);
+      g_array_append_val (a, *b);
     }
-  g_strfreev (lines);
-  g_free (text);
 
   files = g_list_sort (g_hash_table_get_keys (boxes), (GCompareFunc) strcmp);
   g_assert_cmpint (g_list_length (files), ==, 12);
@@ -478,7 +455,7 @@ test_shared_photos (void)
 
       for (k = 0; k < a->len; k++)
         {
-          const Box *b = &g_array_index (a, Box, k);
+          const SmpTestBox *b = &g_array_index (a, SmpTestBox, k);
           gint       x, y, on = 0, all = 0;
 
           for (y = b->y0; y < b->y1; y++)
@@ -512,9 +489,9 @@ test_shared_photos (void)
   g_assert_cmpint (failed, ==, 0);
   g_list_free (files);
   g_hash_table_unref (boxes);
+  g_array_unref (all);
   g_free (review);
   g_free (dir);
-  g_free (tsv);
 }
 
 int

@@ -677,21 +677,25 @@ add_input (GHashTable  *inputs,
     g_free (id);
 }
 
-/* Whether an output is one of the inputs: it would be replaced by a
- * sheet.  FALSE, and said, when one is.  */
+/* Whether an output (freed here) is one of the inputs: it would be
+ * replaced by a sheet.  FALSE, and said, when one is: `what`, of `photo`
+ * when there is one.  */
 static gboolean
 check_output (GHashTable  *inputs,
-              const gchar *out,
-              const gchar *what)
+              gchar       *out,
+              const gchar *what,
+              const gchar *photo)
 {
   gchar       *id   = file_id (out);
   const gchar *is   = id ? g_hash_table_lookup (inputs, id) : NULL;
 
   if (is)
-    fprintf (stderr, "smp-preview: %s, %s, is the %s (the same file): an "
-             "input is never replaced, even with --force; write the sheets "
-             "to another folder (-o)\n", out, what, is);
+    fprintf (stderr, "smp-preview: %s, %s%s%s, is the %s (the same file): "
+             "an input is never replaced, even with --force; write the "
+             "sheets to another folder (-o)\n", out, what,
+             photo ? " of " : "", photo ? photo : "", is);
   g_free (id);
+  g_free (out);
   return is == NULL;
 }
 
@@ -726,37 +730,19 @@ check_outputs (const SmpSheetJob *job,
   for (i = 0; i < job->n_presets; i++)
     add_input (inputs, job->presets[i]->path, "preset");
   for (i = 0; ok && i < n; i++)
-    {
-      gchar *out  = smp_sheet_path (job, photos[i]);
-      gchar *what = g_strdup_printf ("the sheet of %s", photos[i]);
-
-      ok = check_output (inputs, out, what);
-      g_free (what);
-      g_free (out);
-      if (ok && job->save_masks)
-        {
-          out  = smp_sheet_saved_mask (job, photos[i]);
-          what = g_strdup_printf ("the automatic mask of %s", photos[i]);
-          ok   = check_output (inputs, out, what);
-          g_free (what);
-          g_free (out);
-        }
-      if (ok && job->plan)
-        {
-          out  = smp_sheet_plan (job, photos[i]);
-          what = g_strdup_printf ("the treatment plan of %s", photos[i]);
-          ok   = check_output (inputs, out, what);
-          g_free (what);
-          g_free (out);
-        }
-    }
+    ok = check_output (inputs, smp_sheet_path (job, photos[i]), "the sheet",
+                       photos[i]) &&
+         (! job->save_masks ||
+          check_output (inputs, smp_sheet_saved_mask (job, photos[i]),
+                        "the automatic mask", photos[i])) &&
+         (! job->plan ||
+          check_output (inputs, smp_sheet_plan (job, photos[i]),
+                        "the treatment plan", photos[i]));
   if (ok && job->thumbnail)
-    {
-      gchar *out = g_build_filename (job->outdir, "contact-sheet.png", NULL);
-
-      ok = check_output (inputs, out, "the contact sheet");
-      g_free (out);
-    }
+    ok = check_output (inputs,
+                       g_build_filename (job->outdir, "contact-sheet.png",
+                                         NULL),
+                       "the contact sheet", NULL);
   g_hash_table_unref (inputs);
   return ok;
 }
